@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/** Bumped on any incompatible change to the messages below. */
+export const PROTOCOL_VERSION = 1;
+
+export const ModelStateSchema = z.enum(['stopped', 'starting', 'ready', 'stopping', 'failed']);
+export type ModelState = z.infer<typeof ModelStateSchema>;
+
+export const OwnerSchema = z.enum(['gateway', 'operator']);
+export type Owner = z.infer<typeof OwnerSchema>;
+
+/** What the supervisor tells the world about one configured local model. */
+export const ModelInfoSchema = z.object({
+  name: z.string(),
+  state: ModelStateSchema,
+  /** Why the model is in this state (failure reason, stop reason). */
+  reason: z.string().optional(),
+  pid: z.number().int().optional(),
+  port: z.number().int().optional(),
+  /** http://127.0.0.1:<port> once a process runs. */
+  baseUrl: z.string().optional(),
+  owner: OwnerSchema.optional(),
+  /** Epoch ms of the last state change. */
+  since: z.number(),
+  /** Epoch ms after which a failed model may be started again. */
+  retryAt: z.number().optional(),
+  leases: z.number().int(),
+  /** Epoch ms the last lease ended (or the model became ready). */
+  lastUsed: z.number().optional(),
+  /** Resident memory of the whole process group, bytes, when measured. */
+  memoryBytes: z.number().optional(),
+  /** Epoch ms the model became ready. */
+  readyAt: z.number().optional(),
+  /** Epoch ms a start began. */
+  startedAt: z.number().optional(),
+});
+export type ModelInfo = z.infer<typeof ModelInfoSchema>;
+
+export const SnapshotSchema = z.object({
+  incarnation: z.string(),
+  /** Sequence number of the last event published before this snapshot. */
+  seq: z.number().int(),
+  models: z.array(ModelInfoSchema),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+const modelName = z.string().min(1);
+
+/** Commands of the control socket, one schema each, keyed by `cmd`. */
+export const CommandSchema = z.discriminatedUnion('cmd', [
+  z.object({ cmd: z.literal('ping') }),
+  /** Make sure a model is ready (starting it on demand, as the gateway); optionally take a lease in the same call. */
+  z.object({
+    cmd: z.literal('ensure'),
+    model: modelName,
+    lease: z.object({ id: z.string().min(1), holder: z.string().min(1) }).optional(),
+  }),
+  /** Operator start: the model is owned by the operator and never stopped when idle or evicted. */
+  z.object({ cmd: z.literal('start'), model: modelName }),
+  z.object({ cmd: z.literal('stop'), model: modelName }),
+  /** Hand an operator-started model over to the gateway (it may then be stopped when idle). */
+  z.object({ cmd: z.literal('promote'), model: modelName }),
+  /** Clear a failed model's backoff so that the next request tries again at once. */
+  z.object({ cmd: z.literal('clear'), model: modelName }),
+  z.object({ cmd: z.literal('status') }),
+  z.object({
+    cmd: z.literal('logs'),
+    model: modelName,
+    lines: z.number().int().positive().max(10_000).optional(),
+  }),
+  z.object({
+    cmd: z.literal('lease.acquire'),
+    model: modelName,
+    id: z.string().min(1),
+    holder: z.string().min(1),
+  }),
+  z.object({ cmd: z.literal('lease.release'), id: z.string().min(1) }),
+  /** Renew every lease of a holder (a proxy process); leases not renewed expire. */
+  z.object({ cmd: z.literal('lease.renew'), holder: z.string().min(1) }),
+  z.object({ cmd: z.literal('shutdown') }),
+]);
+export type Command = z.infer<typeof CommandSchema>;
+export type CommandName = Command['cmd'];
+
+/** Result payloads, per command. */
+export interface CommandResults {
+  ping: { incarnation: string; pid: number; version: number };
+  ensure: ModelInfo & { baseUrl: string };
+  start: ModelInfo;
+  stop: ModelInfo;
+  promote: ModelInfo;
+  clear: ModelInfo;
+  status: Snapshot;
+  logs: { model: string; lines: string[] };
+  'lease.acquire': { id: string };
+  'lease.release': { released: boolean };
+  'lease.renew': { renewed: number; ttlMs: number };
+  shutdown: { stopping: true };
+}
+
+export const ErrorPayloadSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ErrorPayload = z.infer<typeof ErrorPayloadSchema>;
+
+/** A request on the wire: one JSON frame from DEALER to ROUTER. */
+export const RequestEnvelopeSchema = z.object({
+  v: z.number().int(),
+  id: z.string().min(1),
+  body: z.unknown(),
+});
+export type RequestEnvelope = { v: number; id: string; body: Command };
+
+/** A reply on the wire: one JSON frame from ROUTER to DEALER. */
+export const ReplyEnvelopeSchema = z.union([
+  z.object({ v: z.number().int(), id: z.string(), ok: z.literal(true), result: z.unknown() }),
+  z.object({
+    v: z.number().int(),
+    id: z.string(),
+    ok: z.literal(false),
+    error: ErrorPayloadSchema,
+  }),
+]);
+export type ReplyEnvelope = z.infer<typeof ReplyEnvelopeSchema>;
+
+/** Events published on the PUB socket: topic frame then one JSON frame. */
+export const EventSchema = z.object({
+  v: z.number().int(),
+  incarnation: z.string(),
+  seq: z.number().int().nonnegative(),
+  at: z.number(),
+  type: z.literal('model'),
+  model: ModelInfoSchema,
+});
+export type SupervisorEvent = z.infer<typeof EventSchema>;
+export const EVENT_TOPIC_MODEL = 'model';

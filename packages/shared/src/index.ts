@@ -1,0 +1,2 @@
+export * from './paths.js';
+export type * from './config/types.js';
