@@ -69,6 +69,8 @@ export interface RemoteModelConfig extends ModelCommon {
   /** The operator marked this URL as local/private on purpose (SSRF guard lets it through). */
   allowPrivateNetwork: boolean;
   headers: Record<string, string>;
+  /** Headers whose whole value is a `${env:NAME}` / `${secret:NAME}` reference, resolved per request like apiKey. */
+  secretHeaders?: Record<string, SecretRef>;
 }
 
 export type ModelConfig = LocalModelConfig | RemoteModelConfig;

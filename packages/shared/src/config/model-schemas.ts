@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { commandField, mlxArgsField } from './command-line.js';
+import { envField, healthPathField } from './local-fields.js';
+import { apiKeyField, headersField, urlField } from './remote-fields.js';
+import { duration, nonEmptyString, section } from './schema-fields.js';
+import { timeoutsSchema } from './section-schemas.js';
+import type { ModelConfig } from './types.js';
+
+export type Backend = ModelConfig['backend'];
+export const BACKENDS: readonly Backend[] = [
+  'mlx-openai-server',
+  'command',
+  'openai',
+  'openai-compatible',
+  'anthropic',
+];
+export const MODEL_TYPES = [
+  'lm',
+  'multimodal',
+  'embeddings',
+  'whisper',
+  'image-generation',
+  'image-edit',
+] as const;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/;
+export const MAX_NAME_LENGTH = 128;
+export const NAME_RULE =
+  'a model name uses letters, digits and . _ - : @ / +, starts with a letter or digit, and has at most 128 characters';
+
+export function isValidModelName(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && NAME.test(name);
+}
+
+const modelName = () => z.string().max(MAX_NAME_LENGTH).regex(NAME, { error: NAME_RULE });
+
+const capabilitiesSchema = section({
+  chat: z.boolean().optional(),
+  completions: z.boolean().optional(),
+  embeddings: z.boolean().optional(),
+  tools: z.boolean().optional(),
+  vision: z.boolean().optional(),
+  streamingUsage: z.boolean().optional(),
+});
+
+const commonShape = {
+  /** Checked (and defaulted) by compile-model before the schema runs. */
+  backend: z.string().optional(),
+  aliases: z.array(modelName()).optional(),
+  upstreamModel: nonEmptyString().optional(),
+  capabilities: capabilitiesSchema.optional(),
+  timeouts: timeoutsSchema.optional(),
+  fallbacks: z.array(z.string()).optional(),
+};
+
+const localShape = {
+  ...commonShape,
+  env: envField().optional(),
+  idleTimeout: duration({ allowZero: true }).optional(),
+  startTimeout: duration().optional(),
+  healthPath: healthPathField().optional(),
+};
+
+/** Required keys are optional here so compile-model can explain what is missing. */
+const mlxShape = {
+  ...localShape,
+  modelPath: nonEmptyString().optional(),
+  modelType: z.enum(MODEL_TYPES).optional(),
+  command: commandField().optional(),
+  args: mlxArgsField().optional(),
+};
+
+const commandShape = {
+  ...localShape,
+  command: commandField().optional(),
+};
+
+function remoteShape(secretName: string) {
+  return {
+    ...commonShape,
+    url: urlField().optional(),
+    apiKey: apiKeyField(secretName).optional(),
+    allowPrivateNetwork: z.boolean().optional(),
+    headers: headersField(secretName).optional(),
+  };
+}
+
+const KEYS_BY_BACKEND: Record<Backend, string[]> = {
+  'mlx-openai-server': Object.keys(mlxShape),
+  command: Object.keys(commandShape),
+  openai: Object.keys(remoteShape('')),
+  'openai-compatible': Object.keys(remoteShape('')),
+  anthropic: Object.keys(remoteShape('')),
+};
+
+function foreignKey(backend: Backend) {
+  return (key: string): string | undefined => {
+    const owners = BACKENDS.filter((b) => KEYS_BY_BACKEND[b].includes(key));
+    if (owners.length === 0) return undefined;
+    const list = owners.map((b) => `"${b}"`).join(', ');
+    return `does not apply to backend "${backend}" (it is a setting of backend ${list})`;
+  };
+}
+
+export function mlxModelSchema() {
+  return section(mlxShape, { foreignKey: foreignKey('mlx-openai-server') });
+}
+
+export function commandModelSchema() {
+  return section(commandShape, { foreignKey: foreignKey('command') });
+}
+
+export function remoteModelSchema(backend: Backend, secretName: string) {
+  return section(remoteShape(secretName), { foreignKey: foreignKey(backend) });
+}
+
+export type RawMlxModel = z.output<ReturnType<typeof mlxModelSchema>>;
+export type RawCommandModel = z.output<ReturnType<typeof commandModelSchema>>;
+export type RawRemoteModel = z.output<ReturnType<typeof remoteModelSchema>>;

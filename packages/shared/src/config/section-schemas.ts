@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { healthPathField } from './local-fields.js';
+import { bytes, duration, portRange, section } from './schema-fields.js';
+
+export const timeoutsSchema = section({
+  connect: duration().optional(),
+  firstByte: duration().optional(),
+  idle: duration().optional(),
+  total: duration().optional(),
+});
+export type RawTimeouts = z.output<typeof timeoutsSchema>;
+
+export const proxySchema = section({
+  bodyLimit: bytes().optional(),
+  heartbeat: duration().optional(),
+  controlTimeout: duration().optional(),
+  pool: section({
+    connections: z.int().min(1).optional(),
+    keepAlive: duration().optional(),
+  }).nullish(),
+}).nullish();
+
+/** Endpoints are checked in compile-config (they need the home directory). */
+export const supervisorSchema = section({
+  control: z.string().optional(),
+  events: z.string().optional(),
+  maxLoadedModels: z.int().min(1).optional(),
+  memoryBudget: bytes().optional(),
+  keepModelsOnExit: z.boolean().optional(),
+  ports: section({
+    gateway: portRange().optional(),
+    operator: portRange().optional(),
+  }).nullish(),
+  stopGrace: duration().optional(),
+  drainTimeout: duration({ allowZero: true }).optional(),
+  capacityWait: duration({ allowZero: true }).optional(),
+  leaseTtl: duration().optional(),
+  healthInterval: duration().optional(),
+  failureBackoff: section({
+    initial: duration().optional(),
+    max: duration().optional(),
+  }).nullish(),
+}).nullish();
+
+export const defaultsSchema = section({
+  local: section({
+    idleTimeout: duration({ allowZero: true }).optional(),
+    startTimeout: duration().optional(),
+    healthPath: healthPathField().optional(),
+    timeouts: timeoutsSchema.nullish(),
+  }).nullish(),
+  remote: section({
+    timeouts: timeoutsSchema.nullish(),
+  }).nullish(),
+}).nullish();
+export type RawDefaults = NonNullable<z.output<typeof defaultsSchema>>;
