@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ModelController } from '../lifecycle/model-controller.js';
+import type { LifecycleEvent, ModelStatus } from '../lifecycle/model-state.js';
+import { initialStatus } from '../lifecycle/model-state.js';
+import { TaskRegistry } from '../tasks/task-registry.js';
+import { CapacityPlanner } from './capacity-planner.js';
+
+/** A controller stand-in: records the events the planner sends it. */
+function fake(name: string, status: Partial<ModelStatus> = {}) {
+  const events: LifecycleEvent[] = [];
+  const c = {
+    name,
+    status: { ...initialStatus(0), ...status },
+    memoryBytes: undefined as number | undefined,
+    dispatch: (e: LifecycleEvent) => events.push(e),
+  };
+  return { c: c as unknown as ModelController & { status: ModelStatus }, events };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('capacity planner', () => {
+  it('grants while under maxLoadedModels', () => {
+    const p = new CapacityPlanner({ maxLoadedModels: 2, waitMs: 1_000 }, new TaskRegistry());
+    const a = fake('a');
+    const b = fake('b');
+    p.request(a.c);
+    p.request(b.c);
+    expect(a.events).toEqual([{ type: 'capacityGranted' }]);
+    expect(b.events).toEqual([{ type: 'capacityGranted' }]);
+  });
+
+  it('evicts the least recently used idle gateway model, then grants when it is gone', () => {
+    const p = new CapacityPlanner({ maxLoadedModels: 2, waitMs: 1_000 }, new TaskRegistry());
+    const older = fake('older');
+    const newer = fake('newer');
+    p.request(older.c);
+    p.request(newer.c);
+    Object.assign(older.c.status, { phase: 'ready', owner: 'gateway', leases: 0, lastUsed: 10 });
+    Object.assign(newer.c.status, { phase: 'ready', owner: 'gateway', leases: 0, lastUsed: 20 });
+    const third = fake('third');
+    p.request(third.c);
+    expect(older.events.at(-1)).toEqual({
+      type: 'stop',
+      reason: "evicted to make room for 'third'",
+      drain: true,
+    });
+    expect(newer.events).toEqual([{ type: 'capacityGranted' }]);
+    expect(third.events).toEqual([]);
+    older.c.status.phase = 'stopping';
+    p.evaluate();
+    expect(newer.events).toHaveLength(1); // one eviction at a time
+    p.release(older.c);
+    expect(third.events).toEqual([{ type: 'capacityGranted' }]);
+  });
+
+  it('never evicts a busy or operator-owned model; denies with the reason after the wait', () => {
+    vi.useFakeTimers();
+    const p = new CapacityPlanner({ maxLoadedModels: 2, waitMs: 5_000 }, new TaskRegistry());
+    const busy = fake('busy');
+    const pinned = fake('pinned');
+    p.request(busy.c);
+    p.request(pinned.c);
+    Object.assign(busy.c.status, { phase: 'ready', owner: 'gateway', leases: 2 });
+    Object.assign(pinned.c.status, { phase: 'ready', owner: 'operator', leases: 0 });
+    const late = fake('late');
+    p.request(late.c);
+    expect(busy.events).toHaveLength(1);
+    expect(pinned.events).toHaveLength(1);
+    vi.advanceTimersByTime(4_999);
+    expect(late.events).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(late.events).toEqual([
+      {
+        type: 'capacityDenied',
+        reason:
+          "cannot load 'late': maxLoadedModels=2 reached and no loaded model could be evicted within 5s; loaded: 'busy' (2 requests in flight), 'pinned' (started by the operator)",
+      },
+    ]);
+  });
+
+  it('a waiting start is granted when a busy model becomes idle and is evicted', () => {
+    const p = new CapacityPlanner({ maxLoadedModels: 1, waitMs: 60_000 }, new TaskRegistry());
+    const a = fake('a');
+    p.request(a.c);
+    Object.assign(a.c.status, { phase: 'ready', owner: 'gateway', leases: 1 });
+    const b = fake('b');
+    p.request(b.c);
+    expect(a.events).toHaveLength(1);
+    a.c.status.leases = 0;
+    p.evaluate();
+    expect(a.events.at(-1)).toMatchObject({ type: 'stop' });
+    a.c.status.phase = 'stopping';
+    p.release(a.c);
+    expect(b.events).toEqual([{ type: 'capacityGranted' }]);
+  });
+
+  it('respects a memory budget using the last measured size of each model', () => {
+    const p = new CapacityPlanner(
+      { maxLoadedModels: 5, memoryBudgetBytes: 10_000, waitMs: 60_000 },
+      new TaskRegistry(),
+    );
+    const big = fake('big');
+    p.request(big.c);
+    p.recordMemory(big.c, 8_000);
+    Object.assign(big.c.status, { phase: 'ready', owner: 'gateway', leases: 0, lastUsed: 1 });
+    const other = fake('other');
+    p.request(other.c);
+    expect(other.events).toEqual([{ type: 'capacityGranted' }]); // unknown size: assumed to fit
+    p.recordMemory(other.c, 3_000);
+    p.release(other.c);
+    const again = fake('other');
+    p.request(again.c); // 8000 + 3000 > 10000: big must go
+    expect(big.events.at(-1)).toMatchObject({ type: 'stop' });
+  });
+
+  it('a cancelled request is dropped from the queue', () => {
+    vi.useFakeTimers();
+    const p = new CapacityPlanner({ maxLoadedModels: 1, waitMs: 1_000 }, new TaskRegistry());
+    const a = fake('a');
+    p.request(a.c);
+    Object.assign(a.c.status, { phase: 'ready', owner: 'operator' });
+    const b = fake('b');
+    p.request(b.c);
+    p.release(b.c);
+    vi.advanceTimersByTime(2_000);
+    expect(b.events).toEqual([]);
+  });
+});

@@ -1,0 +1,426 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync } from 'node:fs';
+import {
+  ControlServer,
+  ErrorCodes,
+  EventPublisher,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type Command,
+  type CommandResults,
+  type ModelInfo,
+  type Owner,
+} from '@mlx-gateway/protocol';
+import {
+  preparePaths,
+  type GatewayConfig,
+  type GatewayPaths,
+  type LocalModelConfig,
+} from '@mlx-gateway/shared';
+import { CapacityPlanner } from '../capacity/capacity-planner.js';
+import { groupMemoryBytes } from '../capacity/memory-meter.js';
+import { LeaseTable } from '../leases/lease-table.js';
+import {
+  ModelController,
+  StartFailure,
+  type ControllerHost,
+} from '../lifecycle/model-controller.js';
+import { DEFAULT_PROBE, type LifecycleSettings } from '../lifecycle/model-state.js';
+import { PortAllocator } from '../ports/port-allocator.js';
+import { ChildRegistry } from '../process/child-registry.js';
+import { configFingerprint } from '../process/config-fingerprint.js';
+import { probeHealth } from '../process/health-probe.js';
+import { Lifeline } from '../process/lifeline.js';
+import { ModelLog } from '../process/model-log.js';
+import {
+  groupAlive,
+  isAlive,
+  processCommandLine,
+  processStartTime,
+  signalGroup,
+} from '../process/process-table.js';
+import { spawnModel, type SpawnedChild } from '../process/spawn-model.js';
+import { TaskRegistry } from '../tasks/task-registry.js';
+import { adoptChildren } from './adopt-children.js';
+
+export interface SupervisorLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface SupervisorOptions {
+  logger: SupervisorLogger;
+  now?: () => number;
+  /** Scrubs secrets out of log lines before they leave the supervisor. */
+  scrub?: (line: string) => string;
+}
+
+const PROBE_TIMEOUT_MS = 2_000;
+const MEMORY_SAMPLE_MS = 5_000;
+
+/**
+ * The supervisor daemon: owns every model controller, the control and event sockets, the child
+ * registry, the lifeline, ports, leases and capacity.
+ */
+export class Supervisor {
+  readonly incarnation = randomUUID();
+  readonly paths: GatewayPaths;
+  private readonly tasks = new TaskRegistry();
+  private readonly controllers = new Map<string, ModelController>();
+  private readonly logs = new Map<string, ModelLog>();
+  private readonly registry: ChildRegistry;
+  private readonly lifeline: Lifeline;
+  private readonly ports: PortAllocator;
+  private readonly leases: LeaseTable;
+  private readonly capacity: CapacityPlanner;
+  private readonly control: ControlServer;
+  private readonly events: EventPublisher;
+  private readonly now: () => number;
+  private shuttingDown?: Promise<void>;
+  private readonly exitWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly config: GatewayConfig,
+    private readonly opts: SupervisorOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.paths = preparePaths(config.home);
+    const sv = config.supervisor;
+    this.registry = new ChildRegistry(this.paths.registry);
+    this.lifeline = new Lifeline({
+      keepModelsOnExit: sv.keepModelsOnExit,
+      onWarning: (msg) => opts.logger.warn({ component: 'lifeline' }, msg),
+    });
+    this.ports = new PortAllocator({ gateway: sv.gatewayPorts, operator: sv.operatorPorts });
+    this.leases = new LeaseTable(sv.leaseTtlMs, this.now, (model, count) => {
+      this.controllers.get(model)?.dispatch({ type: 'leases', count });
+      if (count === 0) this.capacity.evaluate();
+    });
+    this.capacity = new CapacityPlanner(
+      {
+        maxLoadedModels: sv.maxLoadedModels,
+        memoryBudgetBytes: sv.memoryBudgetBytes,
+        waitMs: sv.capacityWaitMs,
+      },
+      this.tasks,
+    );
+    this.control = new ControlServer({
+      endpoint: sv.controlEndpoint,
+      handler: (cmd) => this.handle(cmd),
+      onWarning: (msg) => opts.logger.warn({ component: 'control' }, msg),
+    });
+    this.events = new EventPublisher({
+      endpoint: sv.eventsEndpoint,
+      incarnation: this.incarnation,
+    });
+    const host = this.controllerHost();
+    for (const model of config.models) {
+      if (model.kind !== 'local') continue;
+      this.controllers.set(
+        model.name,
+        new ModelController(model, this.lifecycleSettings(model), host),
+      );
+      this.logs.set(model.name, new ModelLog(this.paths.logsDir, model.name));
+    }
+  }
+
+  async start(): Promise<void> {
+    this.lifeline.start();
+    await this.events.start();
+    await this.adopt();
+    await this.control.start();
+    this.tasks.setInterval(
+      () => this.leases.expire(),
+      Math.max(250, Math.floor(this.config.supervisor.leaseTtlMs / 3)),
+    );
+    this.tasks.setInterval(() => void this.sampleMemory(), MEMORY_SAMPLE_MS);
+    this.opts.logger.info(
+      {
+        incarnation: this.incarnation,
+        control: this.config.supervisor.controlEndpoint,
+        models: [...this.controllers.keys()],
+      },
+      'supervisor ready',
+    );
+  }
+
+  /** Resolves when the supervisor has shut down (by command or signal). */
+  waitForExit(): Promise<void> {
+    return new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+
+  snapshot(): CommandResults['status'] {
+    return {
+      incarnation: this.incarnation,
+      seq: this.events.seq,
+      models: [...this.controllers.values()].map((c) => c.info()),
+    };
+  }
+
+  /**
+   * Graceful shutdown: refuse new work, stop every child we own (drain, SIGTERM, SIGKILL after the
+   * grace period) unless keepModelsOnExit, cancel all background work, close sockets.
+   */
+  shutdown(reason: string): Promise<void> {
+    this.shuttingDown ??= (async () => {
+      const keep = this.config.supervisor.keepModelsOnExit;
+      this.opts.logger.info({ reason, keepModelsOnExit: keep }, 'supervisor shutting down');
+      if (!keep) {
+        const stops = [...this.controllers.values()].map((c) => {
+          c.dispatch({ type: 'stop', reason: `supervisor ${reason}`, drain: true });
+          return c.until((s) => s.phase === 'stopped' || s.phase === 'failed');
+        });
+        const sv = this.config.supervisor;
+        await this.withDeadline(Promise.all(stops), sv.drainTimeoutMs + sv.stopGraceMs + 2_000);
+      }
+      await this.tasks.close(1_000);
+      this.lifeline.close();
+      await this.control.close();
+      await this.events.close();
+      this.opts.logger.info({}, 'supervisor stopped');
+      for (const w of this.exitWaiters.splice(0)) w();
+    })();
+    return this.shuttingDown;
+  }
+
+  private async withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  }
+
+  private lifecycleSettings(model: LocalModelConfig): LifecycleSettings {
+    const sv = this.config.supervisor;
+    return {
+      startTimeoutMs: model.startTimeoutMs,
+      idleTimeoutMs: model.idleTimeoutMs,
+      stopGraceMs: sv.stopGraceMs,
+      drainTimeoutMs: sv.drainTimeoutMs,
+      healthIntervalMs: sv.healthIntervalMs,
+      failureBackoff: sv.failureBackoff,
+      ...DEFAULT_PROBE,
+    };
+  }
+
+  private controllerHost(): ControllerHost {
+    return {
+      now: this.now,
+      tasks: this.tasks,
+      requestCapacity: (c) => this.capacity.request(c),
+      releaseCapacity: (c) => this.capacity.release(c),
+      spawn: (c, run, owner) => this.spawnChild(c, run, owner),
+      forget: (c, _run, pid, port) => {
+        if (pid !== undefined) this.lifeline.unwatch(pid);
+        if (port !== undefined) this.ports.release(port);
+        this.registry.delete(c.name);
+      },
+      probe: (c, port) =>
+        probeHealth(`http://127.0.0.1:${port}${c.config.healthPath}`, PROBE_TIMEOUT_MS),
+      signalGroup: (pgid, signal) => {
+        signalGroup(pgid, signal);
+      },
+      groupAlive,
+      processAlive: isAlive,
+      logTail: (c, lines) => this.logTail(c.name, lines),
+      publish: (c) => {
+        this.events.publish(c.info());
+        this.opts.logger.info(
+          { model: c.name, state: c.status.phase, pid: c.status.pid, reason: c.status.reason },
+          'model state',
+        );
+        if (c.status.phase === 'ready') this.capacity.evaluate();
+      },
+    };
+  }
+
+  private async spawnChild(
+    c: ModelController,
+    run: number,
+    owner: Owner,
+  ): Promise<SpawnedChild & { port: number }> {
+    const port = await this.ports.allocate(owner);
+    if (port === undefined) {
+      const range =
+        owner === 'gateway'
+          ? this.config.supervisor.gatewayPorts
+          : this.config.supervisor.operatorPorts;
+      throw Object.assign(
+        new Error(`no free port in the ${owner} range ${range.from}-${range.to}`),
+        { code: 'NO_FREE_PORT' },
+      );
+    }
+    const argv = c.config.argv.map((a) =>
+      a.replaceAll('${PORT}', String(port)).replaceAll('${HOST}', '127.0.0.1'),
+    );
+    const log = this.logs.get(c.name)!;
+    const fd = log.openForRun(run, argv, new Date(this.now()));
+    let child: SpawnedChild;
+    try {
+      child = await spawnModel({ argv, env: c.config.env, logFd: fd });
+    } catch (err) {
+      this.ports.release(port);
+      throw err;
+    } finally {
+      closeSync(fd);
+    }
+    const startTime = processStartTime(child.pid) ?? '';
+    this.lifeline.watch(child.pid, startTime);
+    this.registry.set({
+      model: c.name,
+      pid: child.pid,
+      startTime,
+      commandLine: processCommandLine(child.pid) ?? argv.join(' '),
+      port,
+      owner,
+      startedAt: this.now(),
+      fingerprint: configFingerprint(c.config),
+    });
+    this.opts.logger.info({ model: c.name, pid: child.pid, port, owner }, 'model process spawned');
+    return { ...child, port };
+  }
+
+  private logTail(model: string, lines: number): string[] {
+    const tail = this.logs.get(model)?.tail(lines) ?? [];
+    const scrub = this.opts.scrub;
+    return scrub ? tail.map(scrub) : tail;
+  }
+
+  private async sampleMemory(): Promise<void> {
+    for (const c of this.capacity.loaded) {
+      const pid = c.status.pid;
+      if (pid !== undefined) this.capacity.recordMemory(c, await groupMemoryBytes(pid));
+    }
+  }
+
+  /** Adopts children a previous supervisor left running; reaps the rest. */
+  private async adopt(): Promise<void> {
+    const kept = await adoptChildren({
+      records: this.registry.load(),
+      configured: (name) => this.controllers.get(name)?.config,
+      probe: (port, path) => probeHealth(`http://127.0.0.1:${port}${path}`, PROBE_TIMEOUT_MS),
+      stopGraceMs: this.config.supervisor.stopGraceMs,
+      log: (obj, msg) => this.opts.logger.info(obj, msg),
+    });
+    for (const r of kept) {
+      const c = this.controllers.get(r.model)!;
+      this.ports.reserve(r.port);
+      this.lifeline.watch(r.pid, r.startTime);
+      this.capacity.adopted(c);
+      c.adopt(r.pid, r.port, r.owner, r.startedAt);
+    }
+    this.registry.reset(kept);
+  }
+
+  private controller(name: string): ModelController {
+    const c = this.controllers.get(name);
+    if (c) return c;
+    const configured = this.config.models.find((m) => m.name === name || m.aliases.includes(name));
+    if (configured?.kind === 'local') return this.controllers.get(configured.name)!;
+    if (configured)
+      throw new ProtocolError(ErrorCodes.MODEL_NOT_LOCAL, `model '${name}' is not a local model`);
+    throw new ProtocolError(ErrorCodes.MODEL_NOT_FOUND, `model '${name}' is not configured`);
+  }
+
+  private async ensureReady(c: ModelController, owner: Owner): Promise<void> {
+    try {
+      await c.ensure(owner);
+    } catch (err) {
+      if (err instanceof StartFailure) {
+        const { code, message, logTail, retryAt } = err.error;
+        throw new ProtocolError(code, message, {
+          model: c.name,
+          ...(logTail ? { logTail } : {}),
+          ...(retryAt ? { retryAt } : {}),
+        });
+      }
+      throw err;
+    }
+  }
+
+  private refuseWhenShuttingDown(): void {
+    if (this.shuttingDown)
+      throw new ProtocolError(ErrorCodes.SHUTTING_DOWN, 'the supervisor is shutting down');
+  }
+
+  /** The control socket's command handler. */
+  private async handle(cmd: Command): Promise<unknown> {
+    switch (cmd.cmd) {
+      case 'ping':
+        return {
+          incarnation: this.incarnation,
+          pid: process.pid,
+          version: PROTOCOL_VERSION,
+        } satisfies CommandResults['ping'];
+      case 'status':
+        return this.snapshot();
+      case 'ensure': {
+        this.refuseWhenShuttingDown();
+        const c = this.controller(cmd.model);
+        if (cmd.lease) this.leases.acquire(cmd.lease.id, c.name, cmd.lease.holder);
+        try {
+          await this.ensureReady(c, 'gateway');
+        } catch (err) {
+          if (cmd.lease) this.leases.release(cmd.lease.id);
+          throw err;
+        }
+        const info = c.info();
+        return {
+          ...info,
+          baseUrl: info.baseUrl ?? `http://127.0.0.1:${info.port}`,
+        } satisfies CommandResults['ensure'];
+      }
+      case 'start': {
+        this.refuseWhenShuttingDown();
+        const c = this.controller(cmd.model);
+        await this.ensureReady(c, 'operator');
+        this.registry.update(c.name, { owner: 'operator' });
+        return c.info();
+      }
+      case 'stop': {
+        const c = this.controller(cmd.model);
+        c.dispatch({ type: 'stop', reason: 'stopped by the operator', drain: true });
+        await c.until((s) => s.phase === 'stopped' || s.phase === 'failed');
+        return c.info();
+      }
+      case 'promote': {
+        const c = this.controller(cmd.model);
+        c.dispatch({ type: 'promote' });
+        this.registry.update(c.name, { owner: c.status.owner });
+        return c.info();
+      }
+      case 'clear': {
+        const c = this.controller(cmd.model);
+        c.dispatch({ type: 'clear' });
+        return c.info();
+      }
+      case 'logs': {
+        const c = this.controller(cmd.model);
+        return {
+          model: c.name,
+          lines: this.logTail(c.name, cmd.lines ?? 100),
+        } satisfies CommandResults['logs'];
+      }
+      case 'lease.acquire': {
+        const c = this.controller(cmd.model);
+        this.leases.acquire(cmd.id, c.name, cmd.holder);
+        return { id: cmd.id } satisfies CommandResults['lease.acquire'];
+      }
+      case 'lease.release':
+        return { released: this.leases.release(cmd.id) } satisfies CommandResults['lease.release'];
+      case 'lease.renew':
+        return {
+          renewed: this.leases.renew(cmd.holder),
+          ttlMs: this.leases.ttl,
+        } satisfies CommandResults['lease.renew'];
+      case 'shutdown':
+        setImmediate(() => void this.shutdown('shutdown command'));
+        return { stopping: true } satisfies CommandResults['shutdown'];
+    }
+  }
+
+  /** For tests and the CLI: current info of every model. */
+  models(): ModelInfo[] {
+    return [...this.controllers.values()].map((c) => c.info());
+  }
+}

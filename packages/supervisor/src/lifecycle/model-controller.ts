@@ -1,0 +1,280 @@
+import type { ModelInfo, Owner } from '@mlx-gateway/protocol';
+import type { LocalModelConfig } from '@mlx-gateway/shared';
+import type { SpawnedChild } from '../process/spawn-model.js';
+import type { TaskRegistry } from '../tasks/task-registry.js';
+import {
+  initialStatus,
+  transition,
+  type Effect,
+  type LifecycleEvent,
+  type LifecycleSettings,
+  type ModelStatus,
+  type StartError,
+  type TimerName,
+} from './model-state.js';
+
+/** What a controller needs from the supervisor around it: processes, ports, probes, capacity. */
+export interface ControllerHost {
+  now(): number;
+  tasks: TaskRegistry;
+  requestCapacity(c: ModelController): void;
+  releaseCapacity(c: ModelController): void;
+  /** Allocates a port, opens the log, spawns, records the child; rejects with a coded error. */
+  spawn(c: ModelController, run: number, owner: Owner): Promise<SpawnedChild & { port: number }>;
+  /** The child of `run` is gone: unregister it, free its port. */
+  forget(c: ModelController, run: number, pid: number | undefined, port: number | undefined): void;
+  probe(c: ModelController, port: number): Promise<boolean>;
+  signalGroup(pgid: number, signal: NodeJS.Signals): void;
+  groupAlive(pgid: number): boolean;
+  /** Liveness of a process that is not our child (adopted). */
+  processAlive(pid: number): boolean;
+  logTail(c: ModelController, lines: number): string[];
+  publish(c: ModelController): void;
+}
+
+/** Error thrown to ensure() callers when a start fails. */
+export class StartFailure extends Error {
+  constructor(readonly error: StartError) {
+    super(error.message);
+    this.name = 'StartFailure';
+  }
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: StartFailure) => void;
+}
+
+const GROUP_POLL_MS = 25;
+const ADOPTED_POLL_MS = 500;
+
+/**
+ * Runs the lifecycle of one model: feeds events to the pure transition function and carries out
+ * the effects it returns. It makes no decision of its own.
+ */
+export class ModelController {
+  private state: ModelStatus;
+  private readonly timers = new Map<TimerName, NodeJS.Timeout | undefined>();
+  private waiters: Waiter[] = [];
+  private readonly queue: LifecycleEvent[] = [];
+  private busy = false;
+  private watch?: NodeJS.Timeout;
+  private readonly listeners = new Set<(s: ModelStatus) => void>();
+  memoryBytes?: number;
+
+  constructor(
+    readonly config: LocalModelConfig,
+    private readonly settings: LifecycleSettings,
+    private readonly host: ControllerHost,
+  ) {
+    this.state = initialStatus(host.now());
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get status(): ModelStatus {
+    return this.state;
+  }
+
+  /** Resolves when the model is ready; rejects with a StartFailure. Single flight: all callers share one start. */
+  ensure(owner: Owner): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.dispatch({ type: 'ensure', owner });
+    });
+  }
+
+  /** Resolves once the predicate holds for the status (checked now and after every change). */
+  until(pred: (s: ModelStatus) => boolean): Promise<ModelStatus> {
+    if (pred(this.state)) return Promise.resolve(this.state);
+    return new Promise((resolve) => {
+      const l = (s: ModelStatus) => {
+        if (pred(s)) {
+          this.listeners.delete(l);
+          resolve(s);
+        }
+      };
+      this.listeners.add(l);
+    });
+  }
+
+  /** Records an adopted child (started by an earlier supervisor) as this model's process. */
+  adopt(pid: number, port: number, owner: Owner, startedAt: number): void {
+    this.dispatch({ type: 'adopted', run: this.state.run + 1, pid, port, owner, startedAt });
+    this.watchAdopted(pid);
+  }
+
+  info(): ModelInfo {
+    const s = this.state;
+    return {
+      name: this.config.name,
+      state: s.phase,
+      reason: s.reason,
+      pid: s.pid,
+      port: s.port,
+      baseUrl:
+        s.port !== undefined && s.phase !== 'stopped' && s.phase !== 'failed'
+          ? `http://127.0.0.1:${s.port}`
+          : undefined,
+      owner: s.owner,
+      since: s.since,
+      retryAt: s.retryAt,
+      leases: s.leases,
+      lastUsed: s.lastUsed,
+      memoryBytes: this.memoryBytes,
+      readyAt: s.readyAt,
+      startedAt: s.startedAt,
+    };
+  }
+
+  dispatch(event: LifecycleEvent): void {
+    this.queue.push(event);
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let e = this.queue.shift(); e; e = this.queue.shift()) {
+        const before = this.state;
+        const t = transition(this.state, e, this.host.now(), this.settings);
+        this.state = t.status;
+        for (const effect of t.effects) this.run(effect, before);
+        if (t.status !== before) for (const l of [...this.listeners]) l(t.status);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private run(effect: Effect, before: ModelStatus): void {
+    const host = this.host;
+    switch (effect.kind) {
+      case 'requestCapacity':
+        host.requestCapacity(this);
+        return;
+      case 'releaseCapacity':
+        host.releaseCapacity(this);
+        return;
+      case 'spawn':
+        void host.tasks.track(
+          host.spawn(this, effect.run, effect.owner).then(
+            (child) => {
+              this.dispatch({ type: 'spawned', run: effect.run, pid: child.pid, port: child.port });
+              void host.tasks.track(
+                child.exited.then((exit) => {
+                  const logTail = host.logTail(this, 20);
+                  this.dispatch({
+                    type: 'exited',
+                    run: effect.run,
+                    code: exit.code,
+                    signal: exit.signal,
+                    logTail,
+                  });
+                }),
+              );
+            },
+            (err: Error & { code?: string }) => {
+              const code = err.code === 'NO_FREE_PORT' ? 'NO_FREE_PORT' : 'MODEL_START_FAILED';
+              this.dispatch({
+                type: 'spawnFailed',
+                run: effect.run,
+                code,
+                reason: `could not start the model server: ${err.message}`,
+              });
+            },
+          ),
+        );
+        return;
+      case 'signal': {
+        const pid = this.state.pid ?? before.pid;
+        if (pid !== undefined && effect.run === this.state.run)
+          host.signalGroup(pid, effect.signal);
+        return;
+      }
+      case 'watchGroup': {
+        const pid = this.state.pid;
+        if (pid === undefined) return;
+        host.tasks.clearInterval(this.watch);
+        this.watch = host.tasks.setInterval(() => {
+          if (host.groupAlive(pid)) return;
+          host.tasks.clearInterval(this.watch);
+          this.watch = undefined;
+          this.dispatch({ type: 'groupGone', run: effect.run });
+        }, GROUP_POLL_MS);
+        return;
+      }
+      case 'probe': {
+        const port = this.state.port;
+        if (port === undefined) return;
+        void host.tasks.track(
+          host
+            .probe(this, port)
+            .then((ok) => this.dispatch({ type: 'probeResult', run: effect.run, ok })),
+        );
+        return;
+      }
+      case 'setTimer': {
+        host.tasks.clearTimeout(this.timers.get(effect.name));
+        this.timers.set(
+          effect.name,
+          host.tasks.setTimeout(() => {
+            this.timers.delete(effect.name);
+            this.dispatch({ type: 'timer', name: effect.name, run: effect.run });
+          }, effect.ms),
+        );
+        return;
+      }
+      case 'cancelTimer':
+        host.tasks.clearTimeout(this.timers.get(effect.name));
+        this.timers.delete(effect.name);
+        return;
+      case 'forget':
+        if (this.watch && this.state.phase !== 'stopping') {
+          host.tasks.clearInterval(this.watch);
+          this.watch = undefined;
+        }
+        host.forget(this, effect.run, before.pid, before.port);
+        return;
+      case 'resolveWaiters': {
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const w of waiters) w.resolve();
+        return;
+      }
+      case 'rejectWaiters': {
+        const waiters = this.waiters;
+        this.waiters = [];
+        const failure = new StartFailure(effect.error);
+        for (const w of waiters) w.reject(failure);
+        return;
+      }
+      case 'publish':
+        host.publish(this);
+        return;
+    }
+  }
+
+  /** An adopted process is not our child: no exit event, so watch its liveness. */
+  private watchAdopted(pid: number): void {
+    const run = this.state.run;
+    const t = this.host.tasks.setInterval(() => {
+      if (
+        this.state.run !== run ||
+        this.state.phase === 'stopped' ||
+        this.state.phase === 'failed'
+      ) {
+        this.host.tasks.clearInterval(t);
+        return;
+      }
+      if (this.host.processAlive(pid)) return;
+      this.host.tasks.clearInterval(t);
+      this.dispatch({
+        type: 'exited',
+        run,
+        code: null,
+        signal: null,
+        logTail: this.host.logTail(this, 20),
+      });
+    }, ADOPTED_POLL_MS);
+  }
+}

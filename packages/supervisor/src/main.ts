@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * The supervisor daemon process: `node packages/supervisor/dist/main.js [--config FILE]`.
+ * Prints one line "mlx-gateway supervisor ready (pid N)" once its control socket is bound, and
+ * exits 0 after a graceful shutdown (SIGINT, SIGTERM or the `shutdown` command).
+ */
+import { writeFileSync, rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SupervisorClient } from '@mlx-gateway/protocol';
+import {
+  createLogger,
+  errorFrom,
+  loadConfig,
+  resolveHome,
+  scrubSecrets,
+} from '@mlx-gateway/shared';
+import { Supervisor } from './daemon/supervisor.js';
+import { checkControlEndpoint } from './daemon/control-endpoint.js';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: true });
+  const config = loadConfig({ file: values.config, home: resolveHome() });
+  const logger = createLogger({
+    name: 'supervisor',
+    level: process.env['MLX_GATEWAY_LOG_LEVEL'] ?? 'info',
+  });
+  checkControlEndpoint(config.supervisor);
+
+  // Refuse to run twice on the same control socket.
+  const probe = new SupervisorClient({
+    endpoint: config.supervisor.controlEndpoint,
+    timeoutMs: 500,
+  });
+  const running = await probe.request({ cmd: 'ping' }).catch(() => undefined);
+  probe.close();
+  if (running) {
+    process.stderr.write(`mlx-gateway: a supervisor is already running (pid ${running.pid})\n`);
+    return 3;
+  }
+
+  const supervisor = new Supervisor(config, { logger, scrub: scrubSecrets });
+  const onSignal = (signal: NodeJS.Signals) => void supervisor.shutdown(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await supervisor.start();
+  writeFileSync(supervisor.paths.supervisorPidFile, `${process.pid}\n`, { mode: 0o600 });
+  process.stdout.write(`mlx-gateway supervisor ready (pid ${process.pid})\n`);
+  await supervisor.waitForExit();
+  rmSync(supervisor.paths.supervisorPidFile, { force: true });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = errorFrom(err);
+    process.stderr.write(`mlx-gateway supervisor: ${e.message}\n`);
+    process.exit(1);
+  },
+);
