@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readClientKeyRecords, type ClientKeyRecord } from './client-key-file.js';
+
+/** Who presented a valid key, and what it may use (no `models` = every model). */
+export interface ClientIdentity {
+  name: string;
+  models?: string[];
+}
+
+interface Entry {
+  hash: Buffer;
+  identity: ClientIdentity;
+}
+
+/**
+ * Checks presented client keys against the stored hashes. Every stored hash is compared
+ * with crypto.timingSafeEqual, all of them on every call, so the time taken tells nothing
+ * about which key (if any) matched or how much of it was right.
+ */
+export class ClientKeyVerifier {
+  readonly #entries: Entry[];
+
+  constructor(records: readonly ClientKeyRecord[]) {
+    this.#entries = records.map((record) => {
+      const identity: ClientIdentity = { name: record.name };
+      if (record.models !== undefined) identity.models = [...record.models];
+      return { hash: Buffer.from(record.hash, 'hex'), identity };
+    });
+  }
+
+  /** A verifier over `<home>/clients.json` as it is now (none when the file is absent). */
+  static async load(home: string): Promise<ClientKeyVerifier> {
+    return new ClientKeyVerifier(await readClientKeyRecords(home));
+  }
+
+  /** Number of keys known. */
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  verify(presented: string): ClientIdentity | undefined {
+    if (typeof presented !== 'string' || presented.length === 0) return undefined;
+    const digest = createHash('sha256').update(presented, 'utf8').digest();
+    let match: ClientIdentity | undefined;
+    for (const entry of this.#entries) {
+      const equal = entry.hash.length === digest.length && timingSafeEqual(entry.hash, digest);
+      if (equal && match === undefined) match = entry.identity;
+    }
+    if (match === undefined) return undefined;
+    return match.models ? { name: match.name, models: [...match.models] } : { name: match.name };
+  }
+}

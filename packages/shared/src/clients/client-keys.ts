@@ -1,0 +1,86 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError } from '../errors/index.js';
+import { serializeFileUpdate } from '../security/private-file.js';
+import { registerSecret } from '../security/redact.js';
+import {
+  clientsFilePath,
+  readClientKeyRecords,
+  writeClientKeyRecords,
+  type ClientKeyRecord,
+} from './client-key-file.js';
+
+export const CLIENT_KEY_PREFIX = 'mgw-';
+const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+
+/** A client key as listed: everything but the hash. */
+export type ClientKeyInfo = Omit<ClientKeyRecord, 'hash'>;
+
+export function hashClientKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+function assertClientName(name: string): void {
+  if (!CLIENT_NAME_PATTERN.test(name)) {
+    throw new GatewayError(
+      ErrorCodes.INVALID_REQUEST,
+      'a client name uses letters, digits and _ . @ - (at most 64 characters)',
+    );
+  }
+}
+
+/**
+ * Creates a gateway client API key: `mgw-` + 32 random bytes in base64url. Only its
+ * SHA-256 and first 8 characters are stored (in `<home>/clients.json`, mode 0600); the
+ * returned key is shown once and cannot be recovered.
+ */
+export async function createClientKey(
+  home: string,
+  name: string,
+  options: { models?: string[] } = {},
+): Promise<{ name: string; key: string }> {
+  assertClientName(name);
+  const { models } = options;
+  if (models !== undefined && (models.length === 0 || models.some((m) => m.length === 0))) {
+    throw new GatewayError(
+      ErrorCodes.INVALID_REQUEST,
+      'a client key model list names at least one model; leave it out to allow every model',
+    );
+  }
+  return serializeFileUpdate(clientsFilePath(home), async () => {
+    const records = await readClientKeyRecords(home);
+    if (records.some((r) => r.name === name)) {
+      throw new GatewayError(
+        ErrorCodes.INVALID_REQUEST,
+        `a client key named "${name}" already exists; remove it first to issue a new one`,
+      );
+    }
+    const key = CLIENT_KEY_PREFIX + randomBytes(32).toString('base64url');
+    registerSecret(key);
+    const record: ClientKeyRecord = {
+      name,
+      hash: hashClientKey(key),
+      prefix: key.slice(0, 8),
+      createdAt: new Date().toISOString(),
+    };
+    if (models !== undefined) record.models = [...new Set(models)];
+    await writeClientKeyRecords(home, [...records, record]);
+    return { name, key };
+  });
+}
+
+export async function listClientKeys(home: string): Promise<ClientKeyInfo[]> {
+  const records = await readClientKeyRecords(home);
+  return records.map(({ hash: _hash, ...info }) => info);
+}
+
+/** True if a key of that name existed. */
+export async function removeClientKey(home: string, name: string): Promise<boolean> {
+  return serializeFileUpdate(clientsFilePath(home), async () => {
+    const records = await readClientKeyRecords(home);
+    const kept = records.filter((r) => r.name !== name);
+    if (kept.length === records.length) return false;
+    await writeClientKeyRecords(home, kept);
+    return true;
+  });
+}
