@@ -1,0 +1,184 @@
+import type { CapabilityMatrix } from './capability-matrix.js';
+import { isObject } from './guards.js';
+
+/** Anthropic Messages requests sent to an OpenAI-compatible backend (MLX servers, vLLM, OpenAI). */
+export const ANTHROPIC_TO_OPENAI_CAPABILITIES: CapabilityMatrix = {
+  source: 'Anthropic Messages',
+  target: 'OpenAI-compatible',
+  entries: [
+    // ── translated ──
+    {
+      feature: 'system prompt',
+      location: { in: 'request', key: 'system' },
+      disposition: 'translated',
+      note: 'one leading `system` message; several text blocks are joined with a blank line',
+    },
+    {
+      feature: 'text blocks',
+      location: { in: 'content', types: ['text'] },
+      disposition: 'translated',
+      note: 'user text becomes a string (blocks joined with a blank line) unless images are present, then text parts; assistant text blocks are concatenated',
+    },
+    {
+      feature: 'image blocks',
+      location: { in: 'content', types: ['image'] },
+      disposition: 'translated',
+      note: 'a `base64` source becomes a `data:` URL, a `url` source the URL, both as `image_url` parts',
+    },
+    {
+      feature: 'tool_use blocks',
+      location: { in: 'content', types: ['tool_use'] },
+      disposition: 'translated',
+      note: 'assistant `tool_calls` with the input JSON-stringified',
+    },
+    {
+      feature: 'tool_result blocks',
+      location: { in: 'content', types: ['tool_result'] },
+      disposition: 'translated',
+      note: '`tool` messages, in order, before the rest of the user message; text blocks joined with a blank line',
+    },
+    {
+      feature: 'tool_result is_error',
+      location: { in: 'content', types: ['tool_result'] },
+      disposition: 'translated',
+      note: 'OpenAI tool messages carry no error flag, so the content is prefixed with `Error: `',
+      when: (block) => isObject(block) && block.is_error === true,
+    },
+    {
+      feature: 'images inside tool_result',
+      location: { in: 'content', types: ['tool_result'] },
+      disposition: 'translated',
+      note: 'OpenAI tool messages hold text only, so the images go into the user message that follows the tool messages',
+      when: (block) =>
+        isObject(block) &&
+        Array.isArray(block.content) &&
+        block.content.some((b) => isObject(b) && b.type === 'image'),
+    },
+    {
+      feature: 'thinking blocks from earlier turns',
+      location: { in: 'content', types: ['thinking'] },
+      disposition: 'translated',
+      note: '`reasoning_content` on the assistant message; the signature is not needed there and is left out',
+    },
+    {
+      feature: 'tools',
+      location: { in: 'request', key: 'tools' },
+      disposition: 'translated',
+      note: 'function tools; `input_schema` becomes `parameters`',
+    },
+    {
+      feature: 'tool_choice',
+      location: { in: 'request', key: 'tool_choice' },
+      disposition: 'translated',
+      note: '`auto`→"auto", `any`→"required", `tool`→the named function, `none`→"none"; `disable_parallel_tool_use` → `parallel_tool_calls: false`',
+    },
+    {
+      feature: 'stop_sequences',
+      location: { in: 'request', key: 'stop_sequences' },
+      disposition: 'translated',
+      note: '`stop` (always an array; mlx-openai-server accepts only arrays)',
+    },
+    {
+      feature: 'max_tokens',
+      location: { in: 'request', key: 'max_tokens' },
+      disposition: 'translated',
+      note: '`max_tokens`, or `max_completion_tokens` when the backend option asks for it (OpenAI reasoning models)',
+    },
+    {
+      feature: 'temperature, top_p and top_k',
+      location: { in: 'request', key: 'temperature' },
+      disposition: 'translated',
+      note: 'passed on; `top_k` is not OpenAI API but local servers accept it',
+    },
+    {
+      feature: 'metadata.user_id',
+      location: { in: 'request', key: 'metadata' },
+      disposition: 'translated',
+      note: 'becomes the OpenAI `user` field',
+    },
+    {
+      feature: 'stream',
+      location: { in: 'request', key: 'stream' },
+      disposition: 'translated',
+      note: '`stream: true` with `stream_options.include_usage` so that the final usage arrives',
+    },
+    // ── ignored ──
+    {
+      feature: 'cache_control',
+      location: { in: 'content-field', key: 'cache_control' },
+      disposition: 'ignored',
+      note: 'OpenAI-compatible servers cache prompts on their own (or not at all); the output is the same',
+    },
+    {
+      feature: 'thinking configuration',
+      location: { in: 'request', key: 'thinking' },
+      disposition: 'ignored',
+      note: 'whether a local model reasons is decided by the model and its reasoning parser; any `reasoning_content` it returns comes back as thinking blocks',
+    },
+    {
+      feature: 'redacted_thinking blocks',
+      location: { in: 'content', types: ['redacted_thinking'] },
+      disposition: 'ignored',
+      note: 'encrypted for Anthropic models only; no other model can read them',
+    },
+    {
+      feature: 'service_tier',
+      location: { in: 'request', key: 'service_tier' },
+      disposition: 'ignored',
+      note: 'latency and price only',
+    },
+    // ── rejected ──
+    {
+      feature: 'document blocks',
+      location: { in: 'content', types: ['document'] },
+      disposition: 'rejected',
+      note: 'OpenAI-compatible local servers take no PDF or document input; send the text instead',
+    },
+    {
+      feature: 'image blocks with a file source',
+      location: { in: 'content', types: ['image'] },
+      disposition: 'rejected',
+      note: 'Anthropic Files API ids mean nothing to other backends; send the image inline',
+      when: (block) => isObject(block) && isObject(block.source) && block.source.type === 'file',
+    },
+    {
+      feature: 'server tool and search result blocks',
+      location: {
+        in: 'content',
+        types: [
+          'search_result',
+          'server_tool_use',
+          'web_search_tool_result',
+          'web_fetch_tool_result',
+          'code_execution_tool_result',
+          'bash_code_execution_tool_result',
+          'text_editor_code_execution_tool_result',
+          'mcp_tool_use',
+          'mcp_tool_result',
+          'container_upload',
+        ],
+      },
+      disposition: 'rejected',
+      note: 'they belong to tools that only Anthropic runs',
+    },
+    {
+      feature: 'server tools',
+      location: { in: 'tool' },
+      disposition: 'rejected',
+      note: 'Anthropic-hosted tools (web search, code execution, computer use, ...) only run on Anthropic',
+      when: (tool) => isObject(tool) && tool.type !== undefined && tool.type !== 'custom',
+    },
+    {
+      feature: 'mcp_servers',
+      location: { in: 'request', key: 'mcp_servers' },
+      disposition: 'rejected',
+      note: 'the MCP connector runs on Anthropic only',
+    },
+    {
+      feature: 'container',
+      location: { in: 'request', key: 'container' },
+      disposition: 'rejected',
+      note: 'code execution containers exist on Anthropic only',
+    },
+  ],
+};

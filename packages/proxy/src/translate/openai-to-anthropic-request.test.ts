@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { GatewayError } from '@mlx-gateway/shared';
+import { describe, expect, it } from 'vitest';
+import {
+  openAIToAnthropicRequest,
+  type OpenAIToAnthropicRequestOptions,
+} from './openai-to-anthropic-request.js';
+import type { OpenAIChatRequest } from './types.js';
+
+interface Fixture {
+  description: string;
+  request: OpenAIChatRequest;
+  options: OpenAIToAnthropicRequestOptions;
+  expected?: unknown;
+  expectedError?: { code: string; param?: string; messageIncludes: string };
+}
+
+const dir = new URL('./fixtures/openai-to-anthropic-request/', import.meta.url);
+const fixtures = readdirSync(dir)
+  .filter((name) => name.endsWith('.json'))
+  .sort()
+  .map((name) => [name, JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Fixture] as const);
+
+describe('openAIToAnthropicRequest fixtures', () => {
+  it('finds the fixtures', () => {
+    expect(fixtures.length).toBeGreaterThan(10);
+  });
+
+  it.each(fixtures)('%s', (_name, fixture) => {
+    if (fixture.expectedError) {
+      let thrown: unknown;
+      try {
+        openAIToAnthropicRequest(fixture.request, fixture.options);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(GatewayError);
+      const error = thrown as GatewayError;
+      expect(error.code).toBe(fixture.expectedError.code);
+      expect(error.param).toBe(fixture.expectedError.param);
+      expect(error.message).toContain(fixture.expectedError.messageIncludes);
+      return;
+    }
+    expect(openAIToAnthropicRequest(fixture.request, fixture.options)).toStrictEqual(
+      fixture.expected,
+    );
+  });
+});
