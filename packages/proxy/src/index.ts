@@ -1,1 +1,18 @@
-export {};
+export { startProxy } from './server.js';
+export type { RunningProxy, StartProxyOptions } from './server.js';
+export { createApp } from './app.js';
+export type { AppDeps } from './app.js';
+export { ModelRouter } from './routing/model-router.js';
+export type { MatchKind, Resolution, Target } from './routing/target.js';
+export type { EnsureOptions, LeaseClaim, ModelSupervisor } from './supervisor/model-supervisor.js';
+export { SupervisorAdapter } from './supervisor/supervisor-adapter.js';
+export type {
+  ControlClient,
+  ModelView,
+  SupervisorAdapterOptions,
+} from './supervisor/supervisor-adapter.js';
+export { connectSupervisor } from './supervisor/connect-supervisor.js';
+export type { ResolveSecret } from './backends/secret-cache.js';
+export type { Clock, Timer } from './clock/clock.js';
+export { systemClock } from './clock/clock.js';
+export type { ProxyLogger } from './logging/logger.js';

@@ -1,0 +1,59 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { OpenAIEndpoint } from '../routes/openai-endpoints.js';
+import type { OpenAIRequest } from '../routes/openai-request.js';
+import type { Target } from '../routing/target.js';
+import type { UpstreamCall, UpstreamListener, UpstreamRequest } from '../upstream/upstream-call.js';
+import type { UpstreamIdentity } from '../upstream/upstream-error.js';
+
+/** A client request on its way to one target. */
+export interface BackendRequest {
+  target: Target;
+  endpoint: OpenAIEndpoint;
+  request: OpenAIRequest;
+  /** The body exactly as the client sent it. */
+  rawBody: Buffer;
+  clientHeaders: IncomingHttpHeaders;
+  reqId: string;
+}
+
+/** Given to `prepare`: how long it may take, and an abort signal created only if used. */
+export interface PrepareContext {
+  /** Time left for the model to become ready (the target's first-byte budget). */
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** An upstream request ready to send, and what to do once it is over. */
+export interface PreparedRequest {
+  upstream: UpstreamRequest;
+  identity: UpstreamIdentity;
+  /**
+   * Present when the endpoint came from a possibly stale view (the model directory): after a
+   * refused connection, prepares the request again the slow way, once.
+   */
+  retry?: (ctx: PrepareContext) => Promise<PreparedRequest>;
+  /** Ends whatever the request holds (a lease); called exactly once. */
+  release(): void;
+}
+
+/** What /v1/gateway/models and /health report about a target's backend. */
+export interface BackendHealth {
+  /** For local models: the supervisor's state; 'unknown' while the supervisor is not heard. */
+  state: string;
+  pid?: number;
+  port?: number;
+  reason?: string;
+  leases?: number;
+}
+
+/** One kind of upstream: how to reach it and what to send. */
+export interface Backend {
+  /**
+   * Turns the client request into an upstream request. Returns synchronously when no wait is
+   * needed (a ready local model, a remote API), a promise when the model must be started first.
+   */
+  prepare(req: BackendRequest, ctx: PrepareContext): PreparedRequest | Promise<PreparedRequest>;
+  /** Sends a prepared request; events go to the listener. */
+  send(prepared: PreparedRequest, listener: UpstreamListener): UpstreamCall;
+  health(target: Target): BackendHealth;
+}

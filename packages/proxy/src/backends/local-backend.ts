@@ -1,0 +1,125 @@
+import type { LeaseManager, Lease } from '../leases/lease-manager.js';
+import type { Target } from '../routing/target.js';
+import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
+import { UpstreamCall } from '../upstream/upstream-call.js';
+import type { UpstreamListener } from '../upstream/upstream-call.js';
+import { upstreamOrigin } from '../upstream/upstream-origin.js';
+import type { PoolRegistry } from '../upstream/pool-registry.js';
+import type {
+  Backend,
+  BackendHealth,
+  BackendRequest,
+  PrepareContext,
+  PreparedRequest,
+} from './backend.js';
+import { upstreamBody } from './upstream-body.js';
+import { upstreamHeaders } from './upstream-headers.js';
+
+export interface LocalBackendOptions {
+  supervisor: ModelSupervisor;
+  leases: LeaseManager;
+  pools: PoolRegistry;
+}
+
+/**
+ * Models whose processes the supervisor runs. When the model directory says a model is ready,
+ * the request goes out at once: the lease is taken in the background, no round trip. Otherwise
+ * the supervisor is asked to `ensure` the model (starting it if needed) with the lease in the
+ * same call, and the request goes out when it is ready. A refused connection to a model the
+ * directory called ready (the directory may be stale) goes through `ensure` once more.
+ */
+export class LocalBackend implements Backend {
+  private readonly supervisor: ModelSupervisor;
+  private readonly leases: LeaseManager;
+  private readonly pools: PoolRegistry;
+
+  constructor(options: LocalBackendOptions) {
+    this.supervisor = options.supervisor;
+    this.leases = options.leases;
+    this.pools = options.pools;
+  }
+
+  prepare(req: BackendRequest, ctx: PrepareContext): PreparedRequest | Promise<PreparedRequest> {
+    const name = req.target.model.name;
+    const info = this.supervisor.modelInfo(name);
+    if (info?.state === 'ready' && info.baseUrl !== undefined) {
+      const lease = this.leases.open(name);
+      this.leases.acquireInBackground(lease);
+      return this.prepared(req, info.baseUrl, lease, (retryCtx) => this.ensure(req, retryCtx));
+    }
+    return this.ensure(req, ctx);
+  }
+
+  send(prepared: PreparedRequest, listener: UpstreamListener): UpstreamCall {
+    const call = new UpstreamCall(listener);
+    call.start(this.pools.get(prepared.upstream.origin), prepared.upstream);
+    return call;
+  }
+
+  health(target: Target): BackendHealth {
+    const info = this.supervisor.modelInfo(target.model.name);
+    if (info === undefined) return { state: 'unknown' };
+    const health: BackendHealth = { state: info.state, leases: info.leases };
+    if (info.pid !== undefined) health.pid = info.pid;
+    if (info.port !== undefined) health.port = info.port;
+    if (info.reason !== undefined) health.reason = info.reason;
+    return health;
+  }
+
+  /**
+   * Asks the supervisor to make the model ready, with a lease. A request that gives up (client
+   * gone, timeout) stops waiting at once, but the start goes on for whoever asks next; the lease
+   * it takes is released when the supervisor's answer comes, not before (a release sent ahead
+   * of the answer would find no lease and leave one behind).
+   */
+  private ensure(req: BackendRequest, ctx: PrepareContext): Promise<PreparedRequest> {
+    const name = req.target.model.name;
+    const lease = this.leases.open(name);
+    const started = this.supervisor.ensure(name, this.leases.claim(lease), {
+      timeoutMs: ctx.timeoutMs,
+    });
+    return new Promise<PreparedRequest>((resolve, reject) => {
+      const { signal } = ctx;
+      const onAbort = (): void => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      started.then(
+        ({ baseUrl }) => {
+          signal.removeEventListener('abort', onAbort);
+          if (signal.aborted) this.leases.release(lease);
+          else resolve(this.prepared(req, baseUrl, lease));
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          this.leases.release(lease);
+          reject(err as Error);
+        },
+      );
+    });
+  }
+
+  private prepared(
+    req: BackendRequest,
+    baseUrl: string,
+    lease: Lease,
+    retry?: (ctx: PrepareContext) => Promise<PreparedRequest>,
+  ): PreparedRequest {
+    const where = upstreamOrigin(baseUrl);
+    const prepared: PreparedRequest = {
+      upstream: {
+        origin: where.origin,
+        path: `${where.basePath}/v1${req.endpoint.upstreamPath}`,
+        headers: upstreamHeaders(req.clientHeaders, req.reqId),
+        body: upstreamBody(req),
+      },
+      identity: { model: req.target.name, hosts: [where.hostname] },
+      release: () => this.leases.release(lease),
+    };
+    if (retry !== undefined) {
+      prepared.retry = (ctx) => {
+        this.leases.release(lease);
+        return retry(ctx);
+      };
+    }
+    return prepared;
+  }
+}

@@ -1,0 +1,325 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { errorFrom } from '@mlx-gateway/shared';
+import type { GatewayError, Timeouts } from '@mlx-gateway/shared';
+import type {
+  Backend,
+  BackendRequest,
+  PrepareContext,
+  PreparedRequest,
+} from '../backends/backend.js';
+import type { Clock, Timer } from '../clock/clock.js';
+import { SseFramer, lastEventEnd } from '../streaming/sse-framer.js';
+import type { SseResponse } from '../streaming/sse-response.js';
+import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.js';
+import {
+  ERROR_BODY_LIMIT,
+  errorFromBrokenResponse,
+  errorFromConnectFailure,
+  errorFromUpstreamStatus,
+  networkErrorCode,
+  timeoutError,
+} from '../upstream/upstream-error.js';
+import type { TimeoutPhase, UpstreamIdentity } from '../upstream/upstream-error.js';
+
+export type AttemptResult = { ok: true } | { ok: false; error: GatewayError };
+
+/** The request-wide state an attempt writes to: the client response and what reached it. */
+export interface AttemptHost {
+  readonly res: ServerResponse;
+  readonly reqId: string;
+  readonly stream: boolean;
+  /** Present for streamed requests. */
+  readonly sse: SseResponse | undefined;
+  readonly clock: Clock;
+  readonly heartbeatMs: number;
+  /** Upstream content has been written to the client: no failover from here on. */
+  contentSent: boolean;
+  /** Body bytes written to the client by non-streamed responses. */
+  bodyBytes: number;
+  /** Called on the first upstream body byte of each attempt. */
+  firstByte(): void;
+}
+
+const EVENT_END = Buffer.from('\n\n');
+const ENSURE_MARGIN_MS = 1_000;
+
+/**
+ * One try of one target: prepare (which may wait for a local model to start), send, and relay
+ * the response to the client as it arrives. Runs the target's timeouts: connect (until the
+ * request is on a socket), first byte (from the start of the attempt, model start included),
+ * idle (longest gap between body chunks, paused while the client is the slow one) and total.
+ * Resolves once, with success or the error that ended it; it never writes an error itself.
+ */
+export class Attempt implements UpstreamListener, PrepareContext {
+  private settled = false;
+  private resolveResult: (result: AttemptResult) => void = () => {};
+  private readonly startedAt: number;
+  private readonly timeouts: Timeouts;
+  private prepared: PreparedRequest | undefined;
+  private call: UpstreamCall | undefined;
+  private controller: AbortController | undefined;
+  private retried = false;
+  private responseStarted = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders | undefined;
+  private errorBody: Buffer[] | undefined;
+  private errorBodyBytes = 0;
+  private gotFirstByte = false;
+  private paused = false;
+  private framer: SseFramer | undefined;
+  private totalTimer: Timer | undefined;
+  private firstByteTimer: Timer | undefined;
+  private connectTimer: Timer | undefined;
+  private idleTimer: Timer | undefined;
+  private commitTimer: Timer | undefined;
+
+  constructor(
+    private readonly host: AttemptHost,
+    private readonly backend: Backend,
+    private readonly req: BackendRequest,
+  ) {
+    this.startedAt = host.clock.now();
+    this.timeouts = req.target.model.timeouts;
+  }
+
+  /**
+   * Time left of the first-byte budget, for a model start, plus a second: the attempt's own
+   * first-byte timer is meant to fire first and report the timeout as UPSTREAM_TIMEOUT.
+   */
+  get timeoutMs(): number {
+    const left = this.timeouts.firstByteMs - (this.host.clock.now() - this.startedAt);
+    return Math.max(1, left) + ENSURE_MARGIN_MS;
+  }
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  run(): Promise<AttemptResult> {
+    return new Promise<AttemptResult>((resolve) => {
+      this.resolveResult = resolve;
+      const { clock } = this.host;
+      const { totalMs, firstByteMs } = this.timeouts;
+      this.totalTimer = clock.timer(totalMs, () => this.timeout('total', totalMs));
+      this.firstByteTimer = clock.timer(firstByteMs, () => this.timeout('first byte', firstByteMs));
+      let prepared: PreparedRequest | Promise<PreparedRequest>;
+      try {
+        prepared = this.backend.prepare(this.req, this);
+      } catch (err) {
+        this.fail(errorFrom(err));
+        return;
+      }
+      this.whenPrepared(prepared);
+    });
+  }
+
+  /** Ends the attempt from outside (client gone, shutdown). */
+  cancel(error: GatewayError): void {
+    this.fail(error);
+  }
+
+  onConnected(): void {
+    this.connectTimer?.cancel();
+  }
+
+  onResponseStart(status: number, headers: IncomingHttpHeaders): void {
+    this.responseStarted = true;
+    this.connectTimer?.cancel();
+    this.status = status;
+    if (status >= 300) {
+      this.errorBody = [];
+      return;
+    }
+    this.headers = headers;
+    if (this.host.stream) {
+      this.framer = new SseFramer();
+      this.host.sse?.commit();
+    }
+  }
+
+  onData(chunk: Buffer): void {
+    if (!this.gotFirstByte) {
+      this.gotFirstByte = true;
+      this.firstByteTimer?.cancel();
+      this.host.firstByte();
+      const { idleMs } = this.timeouts;
+      this.idleTimer = this.host.clock.timer(idleMs, () => this.timeout('idle', idleMs));
+    } else if (!this.paused) {
+      this.idleTimer?.refresh();
+    }
+    if (this.errorBody !== undefined) {
+      this.collectErrorBody(chunk);
+      return;
+    }
+    const { host } = this;
+    if (this.framer !== undefined && host.sse !== undefined) {
+      const events = this.framer.push(chunk);
+      if (events === undefined) return;
+      host.contentSent = true;
+      if (!host.sse.write(events)) this.waitForDrain();
+      return;
+    }
+    if (!host.res.headersSent) this.writeHead();
+    host.contentSent = true;
+    host.bodyBytes += chunk.length;
+    if (!host.res.write(chunk)) this.waitForDrain();
+  }
+
+  onEnd(): void {
+    if (this.settled) return;
+    if (this.errorBody !== undefined) {
+      this.fail(this.statusError());
+      return;
+    }
+    const { host } = this;
+    if (host.sse !== undefined) {
+      const rest = this.framer?.flush();
+      if (rest !== undefined) {
+        host.contentSent = true;
+        host.sse.write(rest);
+        if (lastEventEnd(rest) !== rest.length) host.sse.write(EVENT_END);
+      }
+      host.sse.end();
+    } else {
+      if (!host.res.headersSent) this.writeHead();
+      host.res.end();
+    }
+    this.settle({ ok: true });
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    const identity = this.identity();
+    if (!this.responseStarted) {
+      const retry = this.prepared?.retry;
+      if (retry !== undefined && !this.retried && networkErrorCode(err) === 'ECONNREFUSED') {
+        this.retried = true;
+        this.connectTimer?.cancel();
+        this.prepared = undefined;
+        this.call = undefined;
+        let again: Promise<PreparedRequest>;
+        try {
+          again = retry(this);
+        } catch (retryErr) {
+          this.fail(errorFrom(retryErr));
+          return;
+        }
+        this.whenPrepared(again);
+        return;
+      }
+      this.fail(errorFromConnectFailure(err, identity));
+      return;
+    }
+    this.fail(
+      this.errorBody !== undefined ? this.statusError() : errorFromBrokenResponse(err, identity),
+    );
+  }
+
+  private whenPrepared(prepared: PreparedRequest | Promise<PreparedRequest>): void {
+    if (!(prepared instanceof Promise)) {
+      this.dispatch(prepared);
+      return;
+    }
+    const { host } = this;
+    // Wait for a model start up to one heartbeat before committing the stream, so that a
+    // start that fails fast still gets a proper error status; then keep the client company.
+    if (host.sse !== undefined && !host.sse.committed) {
+      this.commitTimer = host.clock.timer(host.heartbeatMs, () => host.sse?.commit());
+    }
+    prepared.then(
+      (ready) => {
+        this.commitTimer?.cancel();
+        if (this.settled) {
+          ready.release();
+          return;
+        }
+        this.dispatch(ready);
+      },
+      (err: unknown) => {
+        this.commitTimer?.cancel();
+        this.fail(errorFrom(err));
+      },
+    );
+  }
+
+  private dispatch(prepared: PreparedRequest): void {
+    this.prepared = prepared;
+    const { connectMs } = this.timeouts;
+    this.connectTimer = this.host.clock.timer(connectMs, () => this.timeout('connect', connectMs));
+    try {
+      const call = this.backend.send(prepared, this);
+      if (!this.settled) this.call = call;
+    } catch (err) {
+      this.fail(errorFromConnectFailure(err, prepared.identity));
+    }
+  }
+
+  private writeHead(): void {
+    const upstream = this.headers ?? {};
+    const headers: OutgoingHttpHeaders = {
+      'content-type': upstream['content-type'] ?? 'application/json',
+      'x-request-id': this.host.reqId,
+    };
+    const length = upstream['content-length'];
+    if (length !== undefined) headers['content-length'] = length;
+    this.host.res.writeHead(this.status, headers);
+  }
+
+  private waitForDrain(): void {
+    if (this.paused || this.host.res.destroyed) return;
+    this.paused = true;
+    this.idleTimer?.cancel();
+    this.call?.pause();
+    this.host.res.once('drain', this.onDrain);
+  }
+
+  private readonly onDrain = (): void => {
+    if (this.settled) return;
+    this.paused = false;
+    this.idleTimer?.refresh();
+    this.call?.resume();
+  };
+
+  private collectErrorBody(chunk: Buffer): void {
+    const room = ERROR_BODY_LIMIT - this.errorBodyBytes;
+    if (room <= 0) return;
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.errorBody?.push(part);
+    this.errorBodyBytes += part.length;
+  }
+
+  private statusError(): GatewayError {
+    const body = this.errorBody === undefined ? undefined : Buffer.concat(this.errorBody);
+    return errorFromUpstreamStatus(this.status, body, this.identity());
+  }
+
+  private identity(): UpstreamIdentity {
+    return this.prepared?.identity ?? { model: this.req.target.name, hosts: [] };
+  }
+
+  private timeout(phase: TimeoutPhase, ms: number): void {
+    this.fail(timeoutError(phase, ms, this.identity()));
+  }
+
+  private fail(error: GatewayError): void {
+    this.settle({ ok: false, error });
+  }
+
+  private settle(result: AttemptResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.totalTimer?.cancel();
+    this.firstByteTimer?.cancel();
+    this.connectTimer?.cancel();
+    this.idleTimer?.cancel();
+    this.commitTimer?.cancel();
+    if (this.paused) this.host.res.off('drain', this.onDrain);
+    if (!result.ok) {
+      this.call?.abort(result.error);
+      this.controller?.abort(result.error);
+    }
+    this.prepared?.release();
+    this.resolveResult(result);
+  }
+}

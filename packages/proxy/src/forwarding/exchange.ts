@@ -1,0 +1,156 @@
+import type { ServerResponse } from 'node:http';
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError } from '@mlx-gateway/shared';
+import type { Backend, BackendRequest } from '../backends/backend.js';
+import type { Clock } from '../clock/clock.js';
+import { writeErrorResponse } from '../http/write-error.js';
+import type { ProxyLogger } from '../logging/logger.js';
+import type { RequestRecord } from '../logging/request-record.js';
+import type { Target } from '../routing/target.js';
+import { SseResponse } from '../streaming/sse-response.js';
+import { Attempt } from './attempt.js';
+import type { AttemptHost } from './attempt.js';
+import { canFailOver } from './failover-policy.js';
+
+/** A target of the fallback chain with the backend that serves it. */
+export interface PlannedTarget {
+  target: Target;
+  backend: Backend;
+  backendName: string;
+}
+
+export interface ExchangeOptions {
+  res: ServerResponse;
+  reqId: string;
+  stream: boolean;
+  clock: Clock;
+  heartbeatMs: number;
+  logger: ProxyLogger;
+  record: RequestRecord;
+}
+
+const clientClosed = (): GatewayError =>
+  new GatewayError(ErrorCodes.STREAM_INTERRUPTED, 'the client closed the connection');
+
+/**
+ * One proxied request: tries the targets of its fallback chain in order until one answers,
+ * failing over only while no upstream content has reached the client. When every target
+ * failed, the client gets the last error as a status and OpenAI error body, or, once a stream
+ * has started, as a final error event followed by `[DONE]`. A client that goes away aborts the
+ * upstream request at once.
+ */
+export class ProxyExchange implements AttemptHost {
+  readonly res: ServerResponse;
+  readonly reqId: string;
+  readonly stream: boolean;
+  readonly sse: SseResponse | undefined;
+  readonly clock: Clock;
+  readonly heartbeatMs: number;
+  contentSent = false;
+  bodyBytes = 0;
+  private readonly logger: ProxyLogger;
+  private readonly record: RequestRecord;
+  private current: Attempt | undefined;
+  private clientGone = false;
+  private stopped: GatewayError | undefined;
+
+  constructor(options: ExchangeOptions) {
+    this.res = options.res;
+    this.reqId = options.reqId;
+    this.stream = options.stream;
+    this.clock = options.clock;
+    this.heartbeatMs = options.heartbeatMs;
+    this.logger = options.logger;
+    this.record = options.record;
+    // A write racing a client disconnect must never surface as an unhandled 'error'.
+    this.res.on('error', this.onResponseError);
+    this.sse = options.stream
+      ? new SseResponse(options.res, options.reqId, options.heartbeatMs, options.clock)
+      : undefined;
+  }
+
+  firstByte(): void {
+    this.record.ttfbMs ??= this.clock.now() - this.record.start;
+  }
+
+  /** Ends the exchange early (shutdown): the error goes to the client like any other. */
+  stop(error: GatewayError): void {
+    this.stopped ??= error;
+    this.current?.cancel(error);
+  }
+
+  async run(
+    plan: readonly PlannedTarget[],
+    requestFor: (target: Target) => BackendRequest,
+  ): Promise<void> {
+    const { res, record } = this;
+    res.once('close', this.onClose);
+    let lastError: GatewayError | undefined;
+    for (let i = 0; i < plan.length; i++) {
+      const step = plan[i] as PlannedTarget;
+      record.target = step.target.name;
+      record.backend = step.backendName;
+      record.attempts = i + 1;
+      const attempt = new Attempt(this, step.backend, requestFor(step.target));
+      this.current = attempt;
+      const result = await attempt.run();
+      this.current = undefined;
+      if (result.ok) {
+        this.finish(true);
+        return;
+      }
+      lastError = result.error;
+      const next = plan[i + 1];
+      if (
+        next === undefined ||
+        this.clientGone ||
+        this.stopped !== undefined ||
+        this.contentSent ||
+        !canFailOver(lastError)
+      ) {
+        break;
+      }
+      this.logger.info(
+        { reqId: this.reqId, from: step.target.name, to: next.target.name, code: lastError.code },
+        'failing over to the next target',
+      );
+    }
+    const error = this.stopped ?? lastError;
+    record.error = error?.code;
+    if (!this.clientGone && error !== undefined) this.deliverError(error);
+    this.finish(false);
+  }
+
+  private deliverError(error: GatewayError): void {
+    const { res, sse } = this;
+    if (sse?.committed) {
+      sse.endWithError(error);
+    } else if (res.headersSent) {
+      // A non-streamed body cut short: closing the connection is the only honest signal.
+      res.destroy();
+    } else {
+      writeErrorResponse(res, error, this.reqId);
+    }
+  }
+
+  private finish(complete: boolean): void {
+    this.sse?.stop();
+    const { record } = this;
+    record.complete = complete && !this.clientGone;
+    // 499: the client closed the connection before any status was sent (nginx's convention).
+    record.status = !this.res.headersSent && this.clientGone ? 499 : this.res.statusCode;
+    record.bytes = this.sse?.bytes ?? this.bodyBytes;
+  }
+
+  private readonly onResponseError = (err: Error): void => {
+    this.logger.debug({ reqId: this.reqId, err }, 'client response error');
+  };
+
+  private readonly onClose = (): void => {
+    if (this.res.writableFinished) return;
+    this.clientGone = true;
+    this.record.clientClosed = true;
+    this.sse?.stop();
+    this.current?.cancel(clientClosed());
+  };
+}

@@ -1,0 +1,8 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { RequestRecord } from '../logging/request-record.js';
+
+/** The Hono environment of the proxy app: Node's request/response and the request record. */
+export interface AppEnv {
+  Bindings: HttpBindings;
+  Variables: { record: RequestRecord };
+}

@@ -1,0 +1,45 @@
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError } from '@mlx-gateway/shared';
+
+export type JsonObject = Record<string, unknown>;
+
+/** Parses a request body that must be one JSON object; anything else is a 400. */
+export function parseJsonObject(body: Buffer): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    const detail = err instanceof SyntaxError ? `: ${err.message}` : '';
+    throw new GatewayError(
+      ErrorCodes.INVALID_JSON,
+      body.length === 0
+        ? 'request body is empty; send a JSON object'
+        : `request body is not valid JSON${detail}`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new GatewayError(
+      ErrorCodes.INVALID_REQUEST,
+      `request body must be a JSON object, got ${describeJson(value)}`,
+    );
+  }
+  return value as JsonObject;
+}
+
+/** The JSON type of a value, for error messages. */
+export function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}

@@ -1,0 +1,31 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Clock } from '../clock/clock.js';
+import type { ProxyLogger } from '../logging/logger.js';
+import { logRequest, newRequestRecord } from '../logging/request-record.js';
+import type { AppEnv } from './app-env.js';
+import { requestIdFrom } from './request-id.js';
+
+/** Paths polled by monitors: their request lines are logged at debug level only. */
+const QUIET_PATHS = new Set(['/health']);
+
+/**
+ * Gives every request an id (the `x-request-id` response header) and a record, and writes the
+ * record as the request's one log line when it is over.
+ */
+export function requestContext(clock: Clock, logger: ProxyLogger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const incoming = c.env.incoming;
+    const reqId = requestIdFrom(incoming.headers['x-request-id']);
+    const path = c.req.path;
+    const record = newRequestRecord(reqId, incoming.method ?? 'GET', path, clock.now());
+    c.set('record', record);
+    c.header('x-request-id', reqId);
+    await next();
+    record.status ??= c.res.status;
+    if (QUIET_PATHS.has(path) && record.status < 400) {
+      logger.debug({ reqId, path, status: record.status }, 'request');
+      return;
+    }
+    logRequest(logger, record, clock.now());
+  };
+}

@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { createLogger, loadConfig } from '@mlx-gateway/shared';
+import { startProxy } from './server.js';
+
+/**
+ * The proxy process: `node packages/proxy/dist/main.js [--config FILE]`. Loads the config
+ * (MLX_GATEWAY_HOME respected), starts listening, and on SIGTERM or SIGINT shuts down
+ * gracefully and exits 0.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { config: { type: 'string', short: 'c' } },
+    allowPositionals: false,
+  });
+  const config = loadConfig(values.config === undefined ? {} : { file: values.config });
+  const logger = createLogger({ name: 'proxy' });
+  const proxy = await startProxy({ config, logger });
+  logger.info({ url: proxy.url }, 'proxy listening');
+  process.stdout.write(`mlx-gateway proxy listening on ${proxy.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'proxy stopping');
+    proxy.close().then(
+      () => {
+        logger.info({}, 'proxy stopped');
+        logger.flush(() => process.exit(0));
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'proxy shutdown failed');
+        logger.flush(() => process.exit(1));
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`mlx-gateway proxy: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError } from '@mlx-gateway/shared';
+import type { Capabilities } from '@mlx-gateway/shared';
+import type { Target } from './target.js';
+
+/** What a request needs from the model that serves it. */
+export interface RequiredFeatures {
+  operation: keyof Pick<Capabilities, 'chat' | 'completions' | 'embeddings'>;
+  tools: boolean;
+  vision: boolean;
+}
+
+const FEATURE_TEXT = {
+  chat: ['chat completions', 'model'],
+  completions: ['text completions', 'model'],
+  embeddings: ['embeddings', 'model'],
+  tools: ['tools', 'tools'],
+  vision: ['image inputs (vision)', 'messages'],
+} as const;
+
+/**
+ * The feature of the request the target's model lacks, if any: first the operation itself,
+ * then tools, then images.
+ */
+export function missingFeature(
+  target: Target,
+  needs: RequiredFeatures,
+): keyof typeof FEATURE_TEXT | undefined {
+  const caps = target.model.capabilities;
+  if (!caps[needs.operation]) return needs.operation;
+  if (needs.tools && !caps.tools) return 'tools';
+  if (needs.vision && !caps.vision) return 'vision';
+  return undefined;
+}
+
+/** The 400 for a request that needs a feature the target's model does not have. */
+export function unsupportedFeatureError(
+  target: Target,
+  feature: keyof typeof FEATURE_TEXT,
+): GatewayError {
+  const [text, param] = FEATURE_TEXT[feature];
+  return new GatewayError(
+    ErrorCodes.UNSUPPORTED_FEATURE,
+    `model '${target.name}' does not support ${text} (capability '${feature}'); choose a model that does (see GET /v1/gateway/models)`,
+    { param, details: { feature, model: target.name } },
+  );
+}

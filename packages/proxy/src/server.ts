@@ -1,0 +1,159 @@
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { Dispatcher, Pool } from 'undici';
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError } from '@mlx-gateway/shared';
+import type { GatewayConfig } from '@mlx-gateway/shared';
+import { createApp } from './app.js';
+import { BackendRegistry } from './backends/backend-registry.js';
+import { LocalBackend } from './backends/local-backend.js';
+import { OpenAIBackend } from './backends/openai-backend.js';
+import { SecretCache } from './backends/secret-cache.js';
+import type { ResolveSecret } from './backends/secret-cache.js';
+import { systemClock } from './clock/clock.js';
+import type { Clock } from './clock/clock.js';
+import { Inflight } from './forwarding/inflight.js';
+import { LeaseManager } from './leases/lease-manager.js';
+import { silentLogger } from './logging/logger.js';
+import type { ProxyLogger } from './logging/logger.js';
+import { ModelRouter } from './routing/model-router.js';
+import { defaultSecretResolver } from './backends/default-secret-resolver.js';
+import { connectSupervisor } from './supervisor/connect-supervisor.js';
+import type { ModelSupervisor } from './supervisor/model-supervisor.js';
+import { PoolRegistry } from './upstream/pool-registry.js';
+
+export interface StartProxyOptions {
+  config: GatewayConfig;
+  /** Default: connects to the supervisor's control and event endpoints from the config. */
+  supervisor?: ModelSupervisor;
+  logger?: ProxyLogger;
+  /** Default: environment variables and the gateway's secret store. */
+  resolveSecret?: ResolveSecret;
+  clock?: Clock;
+  /** How long `close()` lets requests in flight finish before ending them. Default 5 s. */
+  shutdownGraceMs?: number;
+  /** Builds upstream connection pools (tests observe them). */
+  createPool?: (origin: string, options: Pool.Options) => Dispatcher;
+}
+
+export interface RunningProxy {
+  url: string;
+  port: number;
+  /** Stops accepting, lets requests finish (up to the grace), releases leases, closes everything. */
+  close(): Promise<void>;
+}
+
+/** How long resolved upstream secrets are reused before being read again. */
+const SECRET_TTL_MS = 60_000;
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Starts the proxy on config.proxy.host:port (port 0: the OS picks one; `port` tells which). */
+export async function startProxy(options: StartProxyOptions): Promise<RunningProxy> {
+  const { config } = options;
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const graceMs = options.shutdownGraceMs ?? 5_000;
+  const router = new ModelRouter(config.models);
+  const ownSupervisor = options.supervisor === undefined;
+  const supervisor = options.supervisor ?? connectSupervisor(config, logger);
+
+  const connectTimeoutMs = Math.max(10_000, ...config.models.map((m) => m.timeouts.connectMs));
+  const poolOptions = {
+    connections: config.proxy.pool.connections,
+    keepAliveTimeoutMs: config.proxy.pool.keepAliveTimeoutMs,
+    connectTimeoutMs,
+  };
+  const pools = new PoolRegistry(
+    options.createPool === undefined
+      ? poolOptions
+      : { ...poolOptions, createPool: options.createPool },
+  );
+  const leases = new LeaseManager({
+    supervisor,
+    renewEveryMs: Math.max(1_000, Math.floor(config.supervisor.leaseTtlMs / 3)),
+    logger,
+    clock,
+  });
+  const secrets = new SecretCache(
+    options.resolveSecret ?? defaultSecretResolver(config.home),
+    SECRET_TTL_MS,
+    clock,
+  );
+  const backends = new BackendRegistry(
+    new LocalBackend({ supervisor, leases, pools }),
+    new OpenAIBackend({ pools, secrets }),
+  );
+  const inflight = new Inflight();
+  let closing = false;
+  const app = createApp({
+    router,
+    backends,
+    supervisor,
+    inflight,
+    clock,
+    logger,
+    bodyLimitBytes: config.proxy.bodyLimitBytes,
+    heartbeatMs: config.proxy.heartbeatMs,
+    isClosing: () => closing,
+  });
+
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  let address: AddressInfo;
+  try {
+    address = await listen(server, config.proxy.port, config.proxy.host);
+  } catch (err) {
+    await leases.close();
+    if (ownSupervisor) await supervisor.close();
+    throw err;
+  }
+  const url = urlOf(config.proxy.host, address.port);
+
+  let closed: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    closing = true;
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    if (!(await inflight.drain(graceMs))) {
+      logger.warn({ requests: inflight.size }, 'ending requests still running at shutdown');
+      await inflight.stopAll(
+        new GatewayError(ErrorCodes.SHUTTING_DOWN, 'the gateway proxy is shutting down'),
+      );
+    }
+    // Connections whose last response is still flushing get a moment, then are cut.
+    server.closeIdleConnections();
+    let cut: NodeJS.Timeout | undefined;
+    await Promise.race([
+      serverClosed,
+      new Promise<void>((resolve) => {
+        cut = setTimeout(resolve, 1_000);
+      }),
+    ]);
+    clearTimeout(cut);
+    server.closeAllConnections();
+    await serverClosed;
+    await leases.close();
+    await pools.close(1_000);
+    if (ownSupervisor) await supervisor.close();
+  };
+
+  return {
+    url,
+    port: address.port,
+    close: () => (closed ??= close()),
+  };
+}

@@ -1,0 +1,39 @@
+import { ErrorCodes, ModelDirectory, SupervisorClient } from '@mlx-gateway/protocol';
+import type { GatewayConfig } from '@mlx-gateway/shared';
+import type { ProxyLogger } from '../logging/logger.js';
+import type { ModelSupervisor } from './model-supervisor.js';
+import { SupervisorAdapter } from './supervisor-adapter.js';
+
+/**
+ * Connects to the supervisor's control and event endpoints. Never waits for the supervisor:
+ * the proxy starts and serves remote models while it is down, and the client and directory
+ * reconnect and resynchronise by themselves when it comes back.
+ */
+export function connectSupervisor(config: GatewayConfig, logger: ProxyLogger): ModelSupervisor {
+  const log = logger.child({ component: 'supervisor-link' });
+  const onWarning = (message: string, fields?: Record<string, unknown>): void =>
+    log.warn({ ...fields }, message);
+  const client = new SupervisorClient({
+    endpoint: config.supervisor.controlEndpoint,
+    timeoutMs: config.proxy.controlTimeoutMs,
+    onWarning,
+  });
+  const directory = new ModelDirectory({
+    eventsEndpoint: config.supervisor.eventsEndpoint,
+    client,
+    snapshotTimeoutMs: config.proxy.controlTimeoutMs,
+    onWarning,
+  });
+  client.on('connect', () => log.info({}, 'connected to the supervisor'));
+  client.on('disconnect', () => log.warn({}, 'lost the connection to the supervisor'));
+  directory.start().catch((err: unknown) => {
+    // Closed before the first snapshot: a shutdown, nothing to report.
+    if ((err as { code?: unknown }).code === ErrorCodes.SHUTTING_DOWN) return;
+    log.warn({ err }, 'model directory did not start');
+  });
+  return new SupervisorAdapter({
+    client,
+    directory,
+    controlTimeoutMs: config.proxy.controlTimeoutMs,
+  });
+}

@@ -1,0 +1,37 @@
+import type { ModelInfo } from '@mlx-gateway/protocol';
+
+/** A lease as the supervisor knows it: one in-flight request on a local model. */
+export interface LeaseClaim {
+  id: string;
+  /** This proxy process; all its leases are renewed together and expire if it dies. */
+  holder: string;
+}
+
+export interface EnsureOptions {
+  /** How long the model may take to become ready. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * What the proxy needs from the supervisor. Every failure rejects with a GatewayError carrying
+ * a stable code (SUPERVISOR_UNAVAILABLE, MODEL_START_FAILED, ...). The production
+ * implementation talks ZeroMQ (see supervisor-adapter.ts); unit tests use a fake.
+ */
+export interface ModelSupervisor {
+  /** The supervisor's last published view of a local model; no round trip. */
+  modelInfo(name: string): ModelInfo | undefined;
+  /** Makes sure the model is ready (starting it if needed), taking `lease` in the same call. */
+  ensure(
+    model: string,
+    lease: LeaseClaim | undefined,
+    options: EnsureOptions,
+  ): Promise<{ baseUrl: string }>;
+  acquireLease(model: string, lease: LeaseClaim): Promise<void>;
+  releaseLease(id: string): Promise<void>;
+  /** Renews every lease of `holder`. */
+  renewLeases(holder: string): Promise<void>;
+  /** Whether the supervisor answers right now (bounded by the control timeout). */
+  reachable(): Promise<boolean>;
+  close(): Promise<void>;
+}

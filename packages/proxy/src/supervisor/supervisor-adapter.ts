@@ -1,0 +1,159 @@
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import type {
+  Command,
+  CommandName,
+  CommandResults,
+  ModelInfo,
+  RequestOptions,
+} from '@mlx-gateway/protocol';
+import { GatewayError, errorFrom } from '@mlx-gateway/shared';
+import type { EnsureOptions, LeaseClaim, ModelSupervisor } from './model-supervisor.js';
+
+/** The parts of SupervisorClient the adapter uses. */
+export interface ControlClient {
+  readonly connected: boolean;
+  request<C extends CommandName>(
+    body: Extract<Command, { cmd: C }>,
+    options?: RequestOptions,
+  ): Promise<CommandResults[C]>;
+  once(event: 'connect', listener: () => void): unknown;
+  off(event: 'connect', listener: () => void): unknown;
+  close(): void;
+}
+
+/** The parts of ModelDirectory the adapter uses. */
+export interface ModelView {
+  get(name: string): ModelInfo | undefined;
+  close(): void;
+}
+
+export interface SupervisorAdapterOptions {
+  client: ControlClient;
+  directory: ModelView;
+  /** Deadline of control calls other than a model start, and of waiting for a connection. */
+  controlTimeoutMs: number;
+}
+
+const UNAVAILABLE_MESSAGE =
+  'the model supervisor is not reachable, so local models cannot be started or reached; start it with `mlx-gateway up`';
+
+function unavailable(cause?: unknown): GatewayError {
+  return new GatewayError(ErrorCodes.SUPERVISOR_UNAVAILABLE, UNAVAILABLE_MESSAGE, { cause });
+}
+
+/** Supervisor failures as the proxy reports them; the socket endpoint stays out of messages. */
+function toGatewayError(err: unknown): GatewayError {
+  const converted = errorFrom(err);
+  return converted.code === ErrorCodes.SUPERVISOR_UNAVAILABLE ? unavailable(err) : converted;
+}
+
+/**
+ * ModelSupervisor over the ZeroMQ protocol: the model directory (a live mirror of the
+ * supervisor's state) answers `modelInfo` without a round trip; commands go through the
+ * control client. The client waits for a connection up to a request's deadline, which for a
+ * model start can be minutes, so `ensure` first makes sure the supervisor is connected within
+ * the control timeout: with the supervisor down, requests fail in seconds, not minutes.
+ */
+export class SupervisorAdapter implements ModelSupervisor {
+  private readonly client: ControlClient;
+  private readonly directory: ModelView;
+  private readonly controlTimeoutMs: number;
+
+  constructor(options: SupervisorAdapterOptions) {
+    this.client = options.client;
+    this.directory = options.directory;
+    this.controlTimeoutMs = options.controlTimeoutMs;
+  }
+
+  modelInfo(name: string): ModelInfo | undefined {
+    return this.directory.get(name);
+  }
+
+  async ensure(
+    model: string,
+    lease: LeaseClaim | undefined,
+    options: EnsureOptions,
+  ): Promise<{ baseUrl: string }> {
+    await this.connected(options.signal);
+    try {
+      const body: Extract<Command, { cmd: 'ensure' }> =
+        lease === undefined ? { cmd: 'ensure', model } : { cmd: 'ensure', model, lease };
+      const requestOptions: RequestOptions = { timeoutMs: options.timeoutMs };
+      if (options.signal !== undefined) requestOptions.signal = options.signal;
+      const info = await this.client.request(body, requestOptions);
+      return { baseUrl: info.baseUrl };
+    } catch (err) {
+      if (options.signal?.aborted && err === options.signal.reason) throw err;
+      throw toGatewayError(err);
+    }
+  }
+
+  async acquireLease(model: string, lease: LeaseClaim): Promise<void> {
+    await this.control({ cmd: 'lease.acquire', model, id: lease.id, holder: lease.holder });
+  }
+
+  async releaseLease(id: string): Promise<void> {
+    try {
+      await this.control({ cmd: 'lease.release', id });
+    } catch (err) {
+      if ((err as GatewayError).code !== ErrorCodes.LEASE_NOT_FOUND) throw err;
+    }
+  }
+
+  async renewLeases(holder: string): Promise<void> {
+    await this.control({ cmd: 'lease.renew', holder });
+  }
+
+  async reachable(): Promise<boolean> {
+    if (!this.client.connected) return false;
+    try {
+      await this.control({ cmd: 'ping' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    this.directory.close();
+    this.client.close();
+    return Promise.resolve();
+  }
+
+  private async control<C extends CommandName>(
+    body: Extract<Command, { cmd: C }>,
+  ): Promise<CommandResults[C]> {
+    try {
+      return await this.client.request(body, { timeoutMs: this.controlTimeoutMs });
+    } catch (err) {
+      throw toGatewayError(err);
+    }
+  }
+
+  /** Resolves once the control connection is up; SUPERVISOR_UNAVAILABLE after the control timeout. */
+  private connected(signal: AbortSignal | undefined): Promise<void> {
+    if (this.client.connected) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.client.off('connect', onConnect);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onConnect = (): void => {
+        done();
+        resolve();
+      };
+      const onAbort = (): void => {
+        done();
+        reject(signal?.reason as Error);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(unavailable());
+      }, this.controlTimeoutMs);
+      this.client.once('connect', onConnect);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
