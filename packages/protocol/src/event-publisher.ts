@@ -1,0 +1,117 @@
+import * as zmq from 'zeromq';
+import { applyCurveServer } from './curve.js';
+import type { CurveServerOptions } from './curve.js';
+import { ipcFileId, prepareIpcEndpoint, removeIpcFile } from './ipc-endpoint.js';
+import type { IpcFileId } from './ipc-endpoint.js';
+import type { ModelInfo, SupervisorEvent } from './messages.js';
+import { EVENT_TOPIC_MODEL, PROTOCOL_VERSION } from './messages.js';
+import { SerialQueue } from './serial-queue.js';
+import { ignoreWarning } from './warning.js';
+import type { WarningHandler } from './warning.js';
+
+export interface EventPublisherOptions {
+  /** `ipc:///run/dir/events.sock` or, with `curve`, `tcp://host:port` (port `*` = OS-assigned). */
+  endpoint: string;
+  /** Identifies this supervisor run; subscribers resnapshot when it changes. */
+  incarnation: string;
+  /** Makes the socket a CURVE server. */
+  curve?: CurveServerOptions;
+  onWarning?: WarningHandler;
+  /** Clock for the events' `at`, epoch ms. */
+  now?: () => number;
+}
+
+/**
+ * The supervisor's event stream, over a PUB socket: each model change as a topic frame
+ * (`model`) and one JSON event carrying the incarnation and a sequence number that grows by 1
+ * from 1. A snapshot served over control must carry `seq` read in the same synchronous step as
+ * the state it describes, so that subscribers can tell which events it already contains.
+ */
+export class EventPublisher {
+  readonly incarnation: string;
+  private socket: zmq.Publisher | undefined;
+  private boundEndpoint: string | undefined;
+  private socketFile: IpcFileId | undefined;
+  private lastSeq = 0;
+  private readonly queue = new SerialQueue();
+  private readonly warn: WarningHandler;
+  private readonly now: () => number;
+
+  constructor(private readonly options: EventPublisherOptions) {
+    this.incarnation = options.incarnation;
+    this.warn = options.onWarning ?? ignoreWarning;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Sequence number of the last event published; 0 before the first. */
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  /** The endpoint actually bound (with the real port for `tcp://...:*`), or the configured one. */
+  get endpoint(): string {
+    return this.boundEndpoint ?? this.options.endpoint;
+  }
+
+  /** Binds the socket. Rejects with ENDPOINT_IN_USE when a live process holds an ipc endpoint. */
+  async start(): Promise<void> {
+    if (this.socket !== undefined) throw new Error('event publisher already started');
+    const { endpoint, curve } = this.options;
+    await prepareIpcEndpoint(endpoint);
+    const socket = new zmq.Publisher({ linger: 0 });
+    try {
+      if (curve !== undefined) applyCurveServer(socket, curve);
+      await socket.bind(endpoint);
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+    this.socket = socket;
+    this.boundEndpoint = socket.lastEndpoint ?? endpoint;
+    this.socketFile = await ipcFileId(this.boundEndpoint);
+  }
+
+  /**
+   * Publishes a model's new state and returns the event. The sequence number advances even
+   * when the socket is not open (before start, after close): subscribers see the gap and
+   * resnapshot, which is what they must do anyway.
+   */
+  publish(model: ModelInfo): SupervisorEvent {
+    this.lastSeq += 1;
+    const event: SupervisorEvent = {
+      v: PROTOCOL_VERSION,
+      incarnation: this.incarnation,
+      seq: this.lastSeq,
+      at: this.now(),
+      type: 'model',
+      model,
+    };
+    const socket = this.socket;
+    if (socket !== undefined) {
+      const frame = JSON.stringify(event);
+      void this.queue
+        .run(() =>
+          this.socket === socket ? socket.send([EVENT_TOPIC_MODEL, frame]) : Promise.resolve(),
+        )
+        .catch((error: unknown) => {
+          if (this.socket === socket)
+            this.warn('could not publish an event', { seq: event.seq, err: error });
+        });
+    }
+    return event;
+  }
+
+  /** Closes the socket and removes its ipc file. */
+  async close(): Promise<void> {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    this.socket = undefined;
+    // Not `unbind` first: zeromq.js unbinds on a worker thread, racing the poller of a pending
+    // receive on the same libzmq socket (a native crash). libzmq releases the listener shortly
+    // after close; removing our socket file at once lets a new server bind the path meanwhile.
+    socket.close();
+    await removeIpcFile(this.socketFile);
+    this.socketFile = undefined;
+    this.boundEndpoint = undefined;
+  }
+}
