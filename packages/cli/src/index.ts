@@ -1,1 +1,1 @@
-export {};
+export { ensureSupervisor, pingSupervisor, stopSupervisor } from './supervisor-process.js';

@@ -167,10 +167,9 @@ export class Supervisor {
       const keep = this.config.supervisor.keepModelsOnExit;
       this.opts.logger.info({ reason, keepModelsOnExit: keep }, 'supervisor shutting down');
       if (!keep) {
-        const stops = [...this.controllers.values()].map((c) => {
-          c.dispatch({ type: 'stop', reason: `supervisor ${reason}`, drain: true });
-          return c.until((s) => s.phase === 'stopped' || s.phase === 'failed');
-        });
+        const stops = [...this.controllers.values()].map((c) =>
+          this.stopRun(c, `supervisor ${reason}`),
+        );
         const sv = this.config.supervisor;
         await this.withDeadline(Promise.all(stops), sv.drainTimeoutMs + sv.stopGraceMs + 2_000);
       }
@@ -182,6 +181,16 @@ export class Supervisor {
       for (const w of this.exitWaiters.splice(0)) w();
     })();
     return this.shuttingDown;
+  }
+
+  /**
+   * Stops the current run of a model and resolves when its processes are gone (the model may
+   * already be starting again if a request asked for it meanwhile).
+   */
+  private stopRun(c: ModelController, reason: string): Promise<unknown> {
+    const run = c.status.run;
+    c.dispatch({ type: 'stop', reason, drain: true });
+    return c.until((s) => s.run !== run || s.phase === 'stopped' || s.phase === 'failed');
   }
 
   private async withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
@@ -357,13 +366,10 @@ export class Supervisor {
       case 'ensure': {
         this.refuseWhenShuttingDown();
         const c = this.controller(cmd.model);
+        await this.ensureReady(c, 'gateway');
+        // Taken in the same turn as the readiness (no timer can run in between), and not before:
+        // a lease held while waiting would keep a stopping model draining forever.
         if (cmd.lease) this.leases.acquire(cmd.lease.id, c.name, cmd.lease.holder);
-        try {
-          await this.ensureReady(c, 'gateway');
-        } catch (err) {
-          if (cmd.lease) this.leases.release(cmd.lease.id);
-          throw err;
-        }
         const info = c.info();
         return {
           ...info,
@@ -379,8 +385,7 @@ export class Supervisor {
       }
       case 'stop': {
         const c = this.controller(cmd.model);
-        c.dispatch({ type: 'stop', reason: 'stopped by the operator', drain: true });
-        await c.until((s) => s.phase === 'stopped' || s.phase === 'failed');
+        await this.stopRun(c, 'stopped by the operator');
         return c.info();
       }
       case 'promote': {

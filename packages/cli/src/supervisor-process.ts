@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SupervisorClient } from '@mlx-gateway/protocol';
+import type { GatewayConfig } from '@mlx-gateway/shared';
+
+export interface RunningSupervisor {
+  pid: number;
+  /** True when this call started it (and so should stop it). */
+  startedHere: boolean;
+}
+
+const supervisorMain = () => fileURLToPath(import.meta.resolve('@mlx-gateway/supervisor/main'));
+
+/** Asks the control socket who is there; undefined when nobody answers within the timeout. */
+export async function pingSupervisor(
+  config: GatewayConfig,
+  timeoutMs = 500,
+): Promise<{ pid: number } | undefined> {
+  const client = new SupervisorClient({ endpoint: config.supervisor.controlEndpoint, timeoutMs });
+  try {
+    return await client.request({ cmd: 'ping' });
+  } catch {
+    return undefined;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Starts the supervisor daemon unless one already answers on the control socket. The daemon runs
+ * in its own process group with its output in <home>/logs/supervisor.log, so that it outlives a
+ * terminal's Ctrl-C only when we decide so.
+ */
+export async function ensureSupervisor(
+  config: GatewayConfig,
+  configFile: string | undefined,
+  logsDir: string,
+  timeoutMs = 20_000,
+): Promise<RunningSupervisor> {
+  const existing = await pingSupervisor(config);
+  if (existing) return { pid: existing.pid, startedHere: false };
+
+  const logFile = join(logsDir, 'supervisor.log');
+  const fd = openSync(logFile, 'a', 0o600);
+  const args = [supervisorMain(), ...(configFile ? ['--config', configFile] : [])];
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, MLX_GATEWAY_HOME: config.home },
+  });
+  closeSync(fd);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pong = await Promise.race([
+      pingSupervisor(config, 250),
+      exited.then(() => 'exited' as const),
+    ]);
+    if (pong === 'exited') {
+      throw new Error(
+        `the supervisor exited during start-up with code ${await exited}; see ${logFile}`,
+      );
+    }
+    if (pong) {
+      child.unref();
+      return { pid: pong.pid, startedHere: true };
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(
+        `the supervisor did not answer within ${Math.round(timeoutMs / 1000)}s; see ${logFile}`,
+      );
+    }
+  }
+}
+
+/** Asks the supervisor to shut down and waits until it no longer answers. */
+export async function stopSupervisor(config: GatewayConfig, timeoutMs = 60_000): Promise<boolean> {
+  const client = new SupervisorClient({
+    endpoint: config.supervisor.controlEndpoint,
+    timeoutMs: 2_000,
+  });
+  try {
+    await client.request({ cmd: 'shutdown' });
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!(await pingSupervisor(config, 250))) return true;
+  }
+  return false;
+}
