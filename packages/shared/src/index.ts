@@ -10,6 +10,8 @@ export type { CompileContext } from './config/compile-config.js';
 export { ConfigError } from './config/config-error.js';
 export type { ConfigProblem } from './config/config-error.js';
 export { closestMatches } from './config/did-you-mean.js';
+export { routePrefixes, matchPrefix } from './config/route-prefixes.js';
+export { LOCAL_PROVIDER, WELL_KNOWN_PROVIDERS } from './config/builtin-defaults.js';
 export { parseSecretRef, formatSecretRef } from './config/secret-refs.js';
 export { PORT_PLACEHOLDER, HOST_PLACEHOLDER } from './config/command-line.js';
 export { checkUrl, assertSafeUrl } from './security/ssrf.js';
@@ -39,3 +41,10 @@ export type { ClientKeyRecord } from './clients/client-key-file.js';
 export { ClientKeyVerifier } from './clients/client-key-verifier.js';
 export type { ClientIdentity } from './clients/client-key-verifier.js';
 export { extractPresentedKey } from './clients/extract-presented-key.js';
+export { resolveCurveClientKeys, resolveCurveServerKeys } from './secrets/resolve-curve-keys.js';
+export type {
+  CurveClientKeys,
+  CurveServerKeys,
+  ResolveCurveOptions,
+} from './secrets/resolve-curve-keys.js';
+export { CURVE_CLIENT_SECRET, CURVE_SERVER_SECRET, isZ85Key } from './config/curve-fields.js';

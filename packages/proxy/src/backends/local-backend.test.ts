@@ -158,6 +158,8 @@ describe('local backend', () => {
           capabilities: expect.objectContaining({ chat: true }),
         }),
       ],
+      providers: [],
+      routing: { prefixes: [{ prefix: 'mlx/', provider: 'mlx', strip: true }], rules: [] },
     });
   });
 });

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
-import type { RemoteModelConfig, SecretRef } from '@mlx-gateway/shared';
+import type { ModelConfig, RemoteModelConfig, SecretRef } from '@mlx-gateway/shared';
 import type { Target } from '../routing/target.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
 import { UpstreamCall } from '../upstream/upstream-call.js';
@@ -17,7 +17,7 @@ export interface OpenAIBackendOptions {
   secrets: SecretCache;
 }
 
-/** What is fixed per configured remote model, worked out on its first request. */
+/** What is fixed per configured remote model or provider, worked out on its first request. */
 interface RemotePlan {
   where: UpstreamOrigin;
   staticHeaders: Record<string, string>;
@@ -35,7 +35,11 @@ const release = (): void => {};
 export class OpenAIBackend implements Backend {
   private readonly pools: PoolRegistry;
   private readonly secrets: SecretCache;
-  private readonly plans = new Map<string, RemotePlan>();
+  /**
+   * Keyed by the model settings object, not the public name: every name a provider prefix or
+   * rule routes shares its provider's one object, so clients choosing names cannot grow this.
+   */
+  private readonly plans = new WeakMap<ModelConfig, RemotePlan>();
 
   constructor(options: OpenAIBackendOptions) {
     this.pools = options.pools;
@@ -86,7 +90,7 @@ export class OpenAIBackend implements Backend {
   }
 
   private planFor(target: Target): RemotePlan {
-    let plan = this.plans.get(target.name);
+    let plan = this.plans.get(target.model);
     if (plan === undefined) {
       const model = remoteModel(target);
       const staticHeaders: Record<string, string> = {};
@@ -101,7 +105,7 @@ export class OpenAIBackend implements Backend {
         secrets.push({ header: name.toLowerCase(), ref, bearer: false });
       }
       plan = { where: upstreamOrigin(model.baseUrl), staticHeaders, secrets };
-      this.plans.set(target.name, plan);
+      this.plans.set(target.model, plan);
     }
     return plan;
   }

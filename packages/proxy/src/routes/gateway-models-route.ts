@@ -5,13 +5,30 @@ import type { ModelRouter } from '../routing/model-router.js';
 
 /**
  * GET /v1/gateway/models: every configured model with its backend, aliases, fallbacks and
- * capabilities, and for local models the supervisor's current state, pid and port. Remote
- * base URLs are left out (they are the operator's business, not the clients').
+ * capabilities, and for local models the supervisor's current state, pid and port; then the
+ * providers and the routing table (prefixes, built-in ones included, and regex rules). Remote
+ * base URLs and key references are left out (they are the operator's business, not the
+ * clients').
  */
 export function gatewayModelsRoute(
   router: ModelRouter,
   backends: BackendRegistry,
 ): Handler<AppEnv> {
+  const providers = router.providers.map((provider) => ({
+    name: provider.name,
+    backend: provider.backend,
+    capabilities: provider.capabilities,
+  }));
+  const routing = {
+    prefixes: router.prefixes.map(({ prefix, provider, strip }) => ({ prefix, provider, strip })),
+    rules: router.rules.map((rule) => ({
+      match: rule.match,
+      ...(rule.provider === undefined ? {} : { provider: rule.provider }),
+      ...(rule.model === undefined ? {} : { model: rule.model }),
+      ...(rule.upstreamModel === undefined ? {} : { upstreamModel: rule.upstreamModel }),
+      fallbacks: rule.fallbacks,
+    })),
+  };
   return (c) => {
     const data = router.models.map((model) => {
       const target = { name: model.name, model, upstreamModel: model.upstreamModel };
@@ -20,6 +37,9 @@ export function gatewayModelsRoute(
         name: model.name,
         kind: model.kind,
         backend: model.backend,
+        ...(model.kind === 'remote' && model.provider !== undefined
+          ? { provider: model.provider }
+          : {}),
         upstreamModel: model.upstreamModel,
         aliases: model.aliases,
         fallbacks: model.fallbacks,
@@ -27,6 +47,6 @@ export function gatewayModelsRoute(
         ...health,
       };
     });
-    return c.json({ object: 'list', data });
+    return c.json({ object: 'list', data, providers, routing });
   };
 }

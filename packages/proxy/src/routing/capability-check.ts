@@ -39,9 +39,31 @@ export function unsupportedFeatureError(
   feature: keyof typeof FEATURE_TEXT,
 ): GatewayError {
   const [text, param] = FEATURE_TEXT[feature];
+  const backend = target.model.backend;
   return new GatewayError(
     ErrorCodes.UNSUPPORTED_FEATURE,
-    `model '${target.name}' does not support ${text} (capability '${feature}'); choose a model that does (see GET /v1/gateway/models)`,
-    { param, details: { feature, model: target.name } },
+    `model '${target.name}' does not support ${text} (capability '${feature}', backend ${backend}); choose a model that does (see GET /v1/gateway/models)`,
+    { param, details: { feature, model: target.name, backend } },
+  );
+}
+
+/**
+ * A translator's UNSUPPORTED_FEATURE (the request uses a feature the target's API cannot
+ * express) restated for the target, naming the model and its backend; other errors unchanged.
+ * Such a 400 never fails over: the client learns what to change instead of silently getting
+ * another model.
+ */
+export function unsupportedByTarget(thrown: unknown, target: Target): unknown {
+  if (!(thrown instanceof GatewayError) || thrown.code !== ErrorCodes.UNSUPPORTED_FEATURE) {
+    return thrown;
+  }
+  const backend = target.model.backend;
+  return new GatewayError(
+    ErrorCodes.UNSUPPORTED_FEATURE,
+    `model '${target.name}' (backend ${backend}) cannot take this request: ${thrown.message}`,
+    {
+      ...(thrown.param === undefined ? {} : { param: thrown.param }),
+      details: { ...thrown.details, model: target.name, backend },
+    },
   );
 }

@@ -1,5 +1,10 @@
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError } from '@mlx-gateway/shared';
+import type { GuardedResolver, SsrfPolicy } from '@mlx-gateway/shared';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+import { guardedConnector } from './guarded-connector.js';
+import type { RemoteEndpoint } from './remote-endpoints.js';
 
 export interface PoolRegistryOptions {
   /** Most connections per upstream origin; requests beyond wait in the pool's queue. */
@@ -7,31 +12,55 @@ export interface PoolRegistryOptions {
   keepAliveTimeoutMs: number;
   /** Undici's own connect timeout; the per-target connect timeout is enforced by the caller. */
   connectTimeoutMs: number;
+  /**
+   * The remote upstreams of the config (models and providers). Their pools connect through the
+   * SSRF guard; any other origin must be a local model server on the loopback interface.
+   */
+  remotes?: readonly RemoteEndpoint[];
+  /** Resolver of the SSRF guard's lookup (tests inject one); default dns.lookup. */
+  resolver?: GuardedResolver;
+  /** Told when the SSRF guard refuses a connection, with the reason (for the log). */
+  onConnectRefused?: (origin: string, reason: string) => void;
   /** Builds the pool of an origin (tests count or replace pools). */
   createPool?: (origin: string, options: Pool.Options) => Dispatcher;
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 /**
  * One keep-alive connection pool per upstream origin, created on first use and reused by
  * every later request to that origin; all are closed on shutdown. No request ever creates its
- * own client.
+ * own client. Pools of remote upstreams check every new connection against the SSRF policy of
+ * their origin (`allowPrivateNetwork` of the models and providers that use it); pools of the
+ * local model servers (127.0.0.1, started by our supervisor) are not checked, and no other
+ * origin gets a pool at all.
  */
 export class PoolRegistry {
   private readonly pools = new Map<string, Dispatcher>();
-  private readonly poolOptions: Pool.Options;
+  private readonly baseOptions: Pool.Options;
+  private readonly policies = new Map<string, SsrfPolicy>();
+  private readonly options: PoolRegistryOptions;
   private readonly createPool: (origin: string, options: Pool.Options) => Dispatcher;
   private closing = false;
 
   constructor(options: PoolRegistryOptions) {
-    this.poolOptions = {
+    this.options = options;
+    this.baseOptions = {
       connections: options.connections,
       keepAliveTimeout: options.keepAliveTimeoutMs,
       // Undici's 300 s header and body timeouts would cut long generations; the proxy runs
       // its own per-target first-byte, idle and total timers instead.
       headersTimeout: 0,
       bodyTimeout: 0,
-      connect: { timeout: options.connectTimeoutMs },
     };
+    for (const remote of options.remotes ?? []) {
+      const origin = new URL(remote.baseUrl).origin;
+      // An origin several entries share may reach private addresses if any of them allows it:
+      // the operator vouched for that host.
+      const allow =
+        (this.policies.get(origin)?.allowPrivateNetwork ?? false) || remote.allowPrivateNetwork;
+      this.policies.set(origin, { allowPrivateNetwork: allow, allowLoopback: allow });
+    }
     this.createPool =
       options.createPool ?? ((origin, poolOptions) => new Pool(origin, poolOptions));
   }
@@ -46,10 +75,33 @@ export class PoolRegistry {
     let pool = this.pools.get(origin);
     if (pool === undefined) {
       if (this.closing) throw new Error('the upstream connection pools are closed');
-      pool = this.createPool(origin, this.poolOptions);
+      pool = this.createPool(origin, this.poolOptions(origin));
       this.pools.set(origin, pool);
     }
     return pool;
+  }
+
+  private poolOptions(origin: string): Pool.Options {
+    const policy = this.policies.get(origin);
+    if (policy === undefined) {
+      if (!LOOPBACK_HOSTS.has(new URL(origin).hostname)) {
+        throw new GatewayError(
+          ErrorCodes.INTERNAL,
+          'refusing to connect to an upstream that is neither configured nor a local model server',
+          { details: { origin } },
+        );
+      }
+      return { ...this.baseOptions, connect: { timeout: this.options.connectTimeoutMs } };
+    }
+    const { onConnectRefused, resolver } = this.options;
+    return {
+      ...this.baseOptions,
+      connect: guardedConnector(policy, {
+        timeoutMs: this.options.connectTimeoutMs,
+        ...(resolver ? { resolver } : {}),
+        ...(onConnectRefused ? { onRefused: (reason) => onConnectRefused(origin, reason) } : {}),
+      }),
+    };
   }
 
   /**

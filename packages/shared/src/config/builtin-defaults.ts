@@ -61,3 +61,16 @@ export const DEFAULT_KEY_VARIABLES = {
   openai: 'OPENAI_API_KEY',
   anthropic: 'ANTHROPIC_API_KEY',
 } as const;
+
+/** The provider name of the configured local models: `mlx/<name>` routes to local model `<name>`. */
+export const LOCAL_PROVIDER = 'mlx';
+
+/**
+ * Prefixes whose provider is well known: `openai/x` is routed once a provider named `openai` is
+ * configured; until then a request for it gets a 404 with this snippet of config.
+ */
+export const WELL_KNOWN_PROVIDERS: Readonly<Record<string, string>> = {
+  openai: 'openai: { backend: openai, apiKey: "${env:OPENAI_API_KEY}" }',
+  anthropic: 'anthropic: { backend: anthropic, apiKey: "${env:ANTHROPIC_API_KEY}" }',
+  vllm: 'vllm: { backend: openai-compatible, url: http://HOST:8000/v1, allowPrivateNetwork: true }',
+};

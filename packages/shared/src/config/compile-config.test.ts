@@ -300,7 +300,7 @@ defaults: { local: { idleTimout: 5m } }
 
   it('refuses a file that is not a mapping', () => {
     expect(problemsOf('- a\n- b\n')).toEqual([
-      'config.yaml: expected a mapping of settings (listen, proxy, supervisor, defaults, models) (got a list)',
+      'config.yaml: expected a mapping of settings (listen, proxy, supervisor, defaults, providers, routing, models) (got a list)',
     ]);
   });
 });

@@ -4,21 +4,30 @@ import type { z } from 'zod';
 import { formatDuration } from '../units/duration.js';
 import { DEFAULT_PROXY, defaultSupervisor } from './builtin-defaults.js';
 import { compileModel } from './compile-model.js';
+import { compileProviderModel, namesProvider } from './compile-provider-model.js';
+import { compileProviders } from './compile-providers.js';
+import { compilePrefixes, compileRules, routeOfName } from './compile-routing.js';
+import type { NameTable, ProviderNames } from './compile-routing.js';
 import { ConfigError } from './config-error.js';
-import { closestMatches, didYouMean } from './did-you-mean.js';
+import { didYouMean } from './did-you-mean.js';
 import { compileEndpoint, ipcPathProblem } from './endpoint.js';
 import { listenField } from './listen.js';
 import { formatPath, ProblemList } from './problem-list.js';
 import type { KeyPath } from './problem-list.js';
+import { routePrefixes } from './route-prefixes.js';
+import { routingSchema } from './routing-schemas.js';
 import { formatPortRange, rangesOverlap } from './schema-fields.js';
 import { defaultsSchema, proxySchema, supervisorSchema } from './section-schemas.js';
 import type {
   GatewayConfig,
   ModelConfig,
   PortRange,
+  ProviderConfig,
   ProxyConfig,
+  RoutePrefix,
   SupervisorConfig,
 } from './types.js';
+import { upstreamUrlProblem } from './upstream-url-check.js';
 
 export interface CompileContext {
   /** The gateway's home directory (default endpoints live in `<home>/run`). */
@@ -29,7 +38,7 @@ export interface CompileContext {
   env?: NodeJS.ProcessEnv;
 }
 
-const TOP_KEYS = ['listen', 'proxy', 'supervisor', 'defaults', 'models'];
+const TOP_KEYS = ['listen', 'proxy', 'supervisor', 'defaults', 'providers', 'routing', 'models'];
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -95,12 +104,38 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
 
   const defaults =
     parseSection(defaultsSchema, root['defaults'], ['defaults'], problems) ?? undefined;
-  const models = compileModels(root['models'], { problems, defaults, expandHome });
+  const providers = compileProviders(root['providers'], { problems, defaults });
+  const providerNames: ProviderNames = {
+    valid: new Set(providers.map((p) => p.name)),
+    declared: new Set(isMapping(root['providers']) ? Object.keys(root['providers']) : []),
+  };
+  const routing = parseSection(routingSchema, root['routing'], ['routing'], problems) ?? undefined;
+  const prefixes = compilePrefixes(routing?.prefixes, providerNames, problems);
+  const { models, names } = compileModels(
+    root['models'],
+    { problems, defaults, expandHome },
+    { providers, providerNames, prefixes: routePrefixes(providers, prefixes) },
+  );
+  const rules = compileRules(routing?.rules, providerNames, names, problems);
+  checkModelUrls(models, problems);
 
   if (problems.size > 0) throw new ConfigError(label, problems.items);
   const config: GatewayConfig = { home: ctx.home, proxy, supervisor, models };
   if (ctx.file !== undefined) config.file = ctx.file;
+  if (providers.length > 0) config.providers = providers;
+  if (routing) config.routing = { prefixes, rules };
   return config;
+}
+
+/** Remote model URLs pass the SSRF policy at load (provider URLs are checked with their section). */
+function checkModelUrls(models: ModelConfig[], problems: ProblemList): void {
+  for (const model of models) {
+    if (model.kind !== 'remote' || model.provider !== undefined) continue;
+    const refused = upstreamUrlProblem(model.baseUrl, model.allowPrivateNetwork);
+    if (refused !== undefined) {
+      problems.add(['models', model.name, 'url'], refused, { value: model.baseUrl });
+    }
+  }
 }
 
 function compileSupervisor(
@@ -143,6 +178,16 @@ function compileSupervisor(
   }
   if (!s) return out;
 
+  if (s.curve) {
+    const { serverPublicKey, serverSecretKey, clientPublicKey, clientSecretKey } = s.curve;
+    out.curve = { serverPublicKey, serverSecretKey, clientPublicKey, clientSecretKey };
+    if (s.curve.serverPublicKey === s.curve.clientPublicKey) {
+      problems.add(
+        ['supervisor', 'curve', 'clientPublicKey'],
+        'must differ from serverPublicKey: the server and its client each have their own key pair',
+      );
+    }
+  }
   if (s.maxLoadedModels !== undefined) out.maxLoadedModels = s.maxLoadedModels;
   if (s.memoryBudget !== undefined) out.memoryBudgetBytes = s.memoryBudget;
   if (s.keepModelsOnExit !== undefined) out.keepModelsOnExit = s.keepModelsOnExit;
@@ -197,22 +242,43 @@ function checkListenPort(
   }
 }
 
-function compileModels(value: unknown, ctx: Parameters<typeof compileModel>[2]): ModelConfig[] {
+interface RouteContext {
+  providers: ProviderConfig[];
+  providerNames: ProviderNames;
+  /** The prefix table in force, for fallbacks given as prefixed names. */
+  prefixes: RoutePrefix[];
+}
+
+function compileModels(
+  value: unknown,
+  ctx: Parameters<typeof compileModel>[2],
+  routes: RouteContext,
+): { models: ModelConfig[]; names: NameTable } {
   const { problems } = ctx;
-  if (value === undefined || value === null) return [];
+  const none: NameTable = { owners: new Map(), local: new Set(), prefixes: routes.prefixes };
+  if (value === undefined || value === null) return { models: [], names: none };
   if (!isMapping(value)) {
     problems.add(['models'], 'expected a mapping of model names to their settings', { value });
-    return [];
+    return { models: [], names: none };
   }
   const declared = Object.keys(value);
   const models: ModelConfig[] = [];
+  const byName = new Map(routes.providers.map((p) => [p.name, p]));
   for (const name of declared) {
-    const model = compileModel(name, value[name], ctx);
+    const raw = value[name];
+    const model = namesProvider(raw)
+      ? compileProviderModel(name, raw, byName, routes.providerNames, ctx)
+      : compileModel(name, raw, ctx);
     if (model) models.push(model);
   }
   const owners = checkNames(declared, models, problems);
-  resolveFallbacks(models, owners, problems);
-  return models;
+  const names: NameTable = {
+    owners: new Map([...owners].map(([name, owner]) => [name, owner.canonical])),
+    local: new Set(models.filter((m) => m.kind === 'local').map((m) => m.name)),
+    prefixes: routes.prefixes,
+  };
+  resolveFallbacks(models, names, problems);
+  return { models, names };
 }
 
 interface NameOwner {
@@ -248,29 +314,24 @@ function checkNames(
   return owners;
 }
 
-/** Fallbacks must name configured models (an alias resolves to its model's name). */
-function resolveFallbacks(
-  models: ModelConfig[],
-  owners: Map<string, NameOwner>,
-  problems: ProblemList,
-): void {
+/**
+ * Fallbacks must name configured models (an alias resolves to its model's name, `mlx/<name>`
+ * to that local model) or prefixed names of a configured provider (kept as written).
+ */
+function resolveFallbacks(models: ModelConfig[], names: NameTable, problems: ProblemList): void {
   for (const model of models) {
     const resolved: string[] = [];
     model.fallbacks.forEach((fallback, index) => {
       const path = ['models', model.name, 'fallbacks', index];
-      const owner = owners.get(fallback);
-      if (!owner) {
-        const near = closestMatches(fallback, owners.keys(), 1)[0];
-        problems.add(
-          path,
-          `"${fallback}" is not a configured model${near ? `; did you mean "${near}"?` : ''}`,
-        );
-      } else if (owner.canonical === model.name) {
+      const route = routeOfName(fallback, names);
+      if ('problem' in route) {
+        problems.add(path, route.problem);
+      } else if (route.name === model.name) {
         problems.add(path, 'a model cannot fall back to itself');
-      } else if (resolved.includes(owner.canonical)) {
+      } else if (resolved.includes(route.name)) {
         problems.add(path, `"${fallback}" is listed twice`);
       } else {
-        resolved.push(owner.canonical);
+        resolved.push(route.name);
       }
     });
     model.fallbacks = resolved;

@@ -369,7 +369,9 @@ describe('remote models', () => {
     expect(problemsOf('models:\n  v: { backend: openai-compatible }')).toEqual([
       'config.yaml: models.v.url: missing; backend openai-compatible needs the base URL of the server, like "http://127.0.0.1:8000/v1"',
     ]);
-    const model = remote('  v: { backend: openai-compatible, url: "http://127.0.0.1:8000/v1" }');
+    const model = remote(
+      '  v: { backend: openai-compatible, url: "http://127.0.0.1:8000/v1", allowPrivateNetwork: true }',
+    );
     expect(model.apiKey).toBeUndefined();
     expect(model.capabilities).toMatchObject({ chat: true, embeddings: true, vision: false });
   });

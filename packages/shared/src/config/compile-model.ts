@@ -74,7 +74,7 @@ function resolveBackend(
   return undefined;
 }
 
-function mergeTimeouts(
+export function mergeTimeouts(
   builtin: Timeouts,
   ...layers: Array<RawTimeouts | null | undefined>
 ): Timeouts {
@@ -89,7 +89,7 @@ function mergeTimeouts(
   return out;
 }
 
-function checkTimeouts(timeouts: Timeouts, at: KeyPath, problems: ProblemList): void {
+export function checkTimeouts(timeouts: Timeouts, at: KeyPath, problems: ProblemList): void {
   const total = formatDuration(timeouts.totalMs);
   if (timeouts.firstByteMs > timeouts.totalMs) {
     problems.add(
@@ -105,7 +105,7 @@ function checkTimeouts(timeouts: Timeouts, at: KeyPath, problems: ProblemList): 
   }
 }
 
-function capabilities(
+export function capabilities(
   backend: Backend,
   modelType: string | undefined,
   overrides: Partial<Record<keyof Capabilities, boolean | undefined>> | undefined,

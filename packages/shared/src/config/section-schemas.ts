@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { curveSchema } from './curve-fields.js';
 import { healthPathField } from './local-fields.js';
 import { bytes, duration, portRange, section } from './schema-fields.js';
 
@@ -24,6 +25,7 @@ export const proxySchema = section({
 export const supervisorSchema = section({
   control: z.string().optional(),
   events: z.string().optional(),
+  curve: curveSchema.nullish(),
   maxLoadedModels: z.int().min(1).optional(),
   memoryBudget: bytes().optional(),
   keepModelsOnExit: z.boolean().optional(),

@@ -71,14 +71,30 @@ export interface RemoteModelConfig extends ModelCommon {
   headers: Record<string, string>;
   /** Headers whose whole value is a `${env:NAME}` / `${secret:NAME}` reference, resolved per request like apiKey. */
   secretHeaders?: Record<string, SecretRef>;
+  /** The provider whose URL, key and headers this model uses (`provider:` in the model entry). */
+  provider?: string;
 }
 
 export type ModelConfig = LocalModelConfig | RemoteModelConfig;
+
+/**
+ * CURVE keys of a TCP control endpoint (`supervisor.curve`): the supervisor's key pair and the
+ * one client key pair it lets in. Public keys are Z85 text; secret keys are references, resolved
+ * at start-up (the supervisor reads the server's, the proxy and the CLI the client's).
+ */
+export interface CurveConfig {
+  serverPublicKey: string;
+  serverSecretKey: SecretRef;
+  clientPublicKey: string;
+  clientSecretKey: SecretRef;
+}
 
 export interface SupervisorConfig {
   /** ZeroMQ endpoints; default ipc:// paths in the run directory. */
   controlEndpoint: string;
   eventsEndpoint: string;
+  /** Required for a tcp:// endpoint; absent by default. */
+  curve?: CurveConfig;
   maxLoadedModels: number;
   /** Resident memory budget over all model process groups; undefined = unlimited. */
   memoryBudgetBytes?: number;
@@ -115,4 +131,56 @@ export interface GatewayConfig {
   supervisor: SupervisorConfig;
   /** In declaration order. */
   models: ModelConfig[];
+  /** Remote APIs named once (`providers:`), in declaration order; absent when none is configured. */
+  providers?: ProviderConfig[];
+  /** Prefix and regex routing rules (`routing:`); absent when the file has none. */
+  routing?: RoutingConfig;
+}
+
+/**
+ * A remote API named once under `providers:`. Prefixes (`<name>/...`) and regex rules send
+ * requests to it with an upstream model id taken from the requested name.
+ */
+export interface ProviderConfig {
+  name: string;
+  backend: RemoteModelConfig['backend'];
+  /** Base URL up to and including the version segment. */
+  baseUrl: string;
+  apiKey?: SecretRef;
+  allowPrivateNetwork: boolean;
+  headers: Record<string, string>;
+  secretHeaders?: Record<string, SecretRef>;
+  /** What every model reached through this provider can do. */
+  capabilities: Capabilities;
+  timeouts: Timeouts;
+}
+
+/** `<prefix><rest>` routes to a provider with upstream model `<rest>` (or the whole name). */
+export interface RoutePrefix {
+  prefix: string;
+  /** A provider name, or `mlx`: `<rest>` is then a configured local model (name or alias). */
+  provider: string;
+  /** Remove the prefix from the upstream model id. */
+  strip: boolean;
+}
+
+/** A regex rule: a requested name it matches goes to a provider or to a configured model. */
+export interface RouteRule {
+  /** JavaScript regular expression source, matched with `RegExp.exec` (anchor it with ^ and $). */
+  match: string;
+  /** Exactly one of `provider` and `model` is set. */
+  provider?: string;
+  /** Public name of a configured model (an alias in the file is resolved to the name). */
+  model?: string;
+  /** With `provider`: the upstream model id; `$0`-`$9` are replaced by the match's groups. */
+  upstreamModel?: string;
+  /** Routable names (configured names, aliases, prefixed names) tried in order after the target. */
+  fallbacks: string[];
+}
+
+export interface RoutingConfig {
+  /** In the order written; the longest matching prefix wins. */
+  prefixes: RoutePrefix[];
+  /** Tried in the order written; the first match wins. */
+  rules: RouteRule[];
 }
