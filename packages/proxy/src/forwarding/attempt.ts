@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { errorFrom } from '@mlx-gateway/shared';
-import type { GatewayError, Timeouts } from '@mlx-gateway/shared';
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError, errorFrom } from '@mlx-gateway/shared';
+import type { Timeouts } from '@mlx-gateway/shared';
 import type {
   Backend,
   BackendRequest,
@@ -11,6 +12,8 @@ import type { Clock, Timer } from '../clock/clock.js';
 import { SseFramer, lastEventEnd } from '../streaming/sse-framer.js';
 import type { SseResponse } from '../streaming/sse-response.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.js';
+import { transformOf } from './response-transform.js';
+import type { ResponseTransform, StreamStep, StreamTransform } from './response-transform.js';
 import {
   ERROR_BODY_LIMIT,
   errorFromBrokenResponse,
@@ -21,7 +24,10 @@ import {
 } from '../upstream/upstream-error.js';
 import type { TimeoutPhase, UpstreamIdentity } from '../upstream/upstream-error.js';
 
-export type AttemptResult = { ok: true } | { ok: false; error: GatewayError };
+export type AttemptResult =
+  | { ok: true }
+  /** `delivered`: the client already got the error (a translated stream's own error event). */
+  | { ok: false; error: GatewayError; delivered?: boolean };
 
 /** The request-wide state an attempt writes to: the client response and what reached it. */
 export interface AttemptHost {
@@ -42,6 +48,8 @@ export interface AttemptHost {
 
 const EVENT_END = Buffer.from('\n\n');
 const ENSURE_MARGIN_MS = 1_000;
+/** Most bytes of a non-streamed upstream body the proxy holds to translate it. */
+const TRANSLATED_BODY_LIMIT = 64 * 1024 * 1024;
 
 /**
  * One try of one target: prepare (which may wait for a local model to start), send, and relay
@@ -67,6 +75,11 @@ export class Attempt implements UpstreamListener, PrepareContext {
   private gotFirstByte = false;
   private paused = false;
   private framer: SseFramer | undefined;
+  /** Set when the upstream speaks another API than the client: its stream, translated. */
+  private translation: StreamTransform | undefined;
+  /** Set for a non-streamed response to translate: its body, held until complete. */
+  private translatedBody:
+    { transform: ResponseTransform; parts: Buffer[]; bytes: number } | undefined;
   private totalTimer: Timer | undefined;
   private firstByteTimer: Timer | undefined;
   private connectTimer: Timer | undefined;
@@ -132,13 +145,18 @@ export class Attempt implements UpstreamListener, PrepareContext {
       return;
     }
     this.headers = headers;
+    const transform = transformOf(this.prepared);
     if (this.host.stream) {
-      this.framer = new SseFramer();
+      if (transform !== undefined) this.translation = transform.stream();
+      else this.framer = new SseFramer();
       this.host.sse?.commit();
+    } else if (transform !== undefined) {
+      this.translatedBody = { transform, parts: [], bytes: 0 };
     }
   }
 
   onData(chunk: Buffer): void {
+    if (this.settled) return;
     if (!this.gotFirstByte) {
       this.gotFirstByte = true;
       this.firstByteTimer?.cancel();
@@ -153,6 +171,14 @@ export class Attempt implements UpstreamListener, PrepareContext {
       return;
     }
     const { host } = this;
+    if (this.translation !== undefined) {
+      this.writeTranslated(this.translation.push(chunk));
+      return;
+    }
+    if (this.translatedBody !== undefined) {
+      this.holdTranslatedBody(chunk);
+      return;
+    }
     if (this.framer !== undefined && host.sse !== undefined) {
       const events = this.framer.push(chunk);
       if (events === undefined) return;
@@ -170,6 +196,16 @@ export class Attempt implements UpstreamListener, PrepareContext {
     if (this.settled) return;
     if (this.errorBody !== undefined) {
       this.fail(this.statusError());
+      return;
+    }
+    if (this.translation !== undefined) {
+      this.writeTranslated(this.translation.end());
+      // A translation always ends or fails at the end of its body; never leave it hanging.
+      this.fail(errorFromBrokenResponse(new Error('ended'), this.identity()));
+      return;
+    }
+    if (this.translatedBody !== undefined) {
+      this.endTranslatedBody(this.translatedBody);
       return;
     }
     const { host } = this;
@@ -264,6 +300,67 @@ export class Attempt implements UpstreamListener, PrepareContext {
     const length = upstream['content-length'];
     if (length !== undefined) headers['content-length'] = length;
     this.host.res.writeHead(this.status, headers);
+  }
+
+  /**
+   * Writes what a stream translation produced, as soon as it is formed, and ends the response
+   * when the translation says the stream is complete or failed (its error event included).
+   */
+  private writeTranslated(step: StreamStep): void {
+    const { host } = this;
+    const sse = host.sse;
+    if (this.settled || sse === undefined) return;
+    let drained = true;
+    if (step.frames !== '') {
+      host.contentSent = true;
+      drained = sse.write(Buffer.from(step.frames));
+    }
+    if (step.failed !== undefined) {
+      sse.end();
+      this.settle({ ok: false, error: step.failed, delivered: true });
+    } else if (step.done === true) {
+      sse.end();
+      this.settle({ ok: true });
+    } else if (!drained) {
+      this.waitForDrain();
+    }
+  }
+
+  private holdTranslatedBody(chunk: Buffer): void {
+    const held = this.translatedBody;
+    if (held === undefined) return;
+    held.bytes += chunk.length;
+    if (held.bytes > TRANSLATED_BODY_LIMIT) {
+      this.fail(
+        new GatewayError(
+          ErrorCodes.UPSTREAM_ERROR,
+          `the answer of model '${this.identity().model}' is larger than ${TRANSLATED_BODY_LIMIT} bytes and cannot be translated; ask for a stream`,
+        ),
+      );
+      return;
+    }
+    held.parts.push(chunk);
+  }
+
+  /** A complete non-streamed body, translated and sent with its own length. */
+  private endTranslatedBody(held: { transform: ResponseTransform; parts: Buffer[] }): void {
+    let body: string;
+    try {
+      body = held.transform.body(Buffer.concat(held.parts));
+    } catch (err) {
+      this.fail(errorFrom(err));
+      return;
+    }
+    const { res } = this.host;
+    res.writeHead(this.status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'x-request-id': this.host.reqId,
+    });
+    this.host.contentSent = true;
+    this.host.bodyBytes += Buffer.byteLength(body);
+    res.end(body);
+    this.settle({ ok: true });
   }
 
   private waitForDrain(): void {

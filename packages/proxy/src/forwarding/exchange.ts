@@ -3,13 +3,14 @@ import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
 import type { Backend, BackendRequest } from '../backends/backend.js';
 import type { Clock } from '../clock/clock.js';
-import { writeErrorResponse } from '../http/write-error.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { RequestRecord } from '../logging/request-record.js';
 import type { Target } from '../routing/target.js';
 import { SseResponse } from '../streaming/sse-response.js';
 import { Attempt } from './attempt.js';
 import type { AttemptHost } from './attempt.js';
+import { openAIClientFormat, writeClientError } from './client-format.js';
+import type { ClientFormat } from './client-format.js';
 import { canFailOver } from './failover-policy.js';
 
 /** A target of the fallback chain with the backend that serves it. */
@@ -27,6 +28,8 @@ export interface ExchangeOptions {
   heartbeatMs: number;
   logger: ProxyLogger;
   record: RequestRecord;
+  /** The API the client speaks, for the proxy's own answers (default OpenAI). */
+  format?: ClientFormat;
 }
 
 const clientClosed = (): GatewayError =>
@@ -50,6 +53,7 @@ export class ProxyExchange implements AttemptHost {
   bodyBytes = 0;
   private readonly logger: ProxyLogger;
   private readonly record: RequestRecord;
+  private readonly format: ClientFormat;
   private current: Attempt | undefined;
   private clientGone = false;
   private stopped: GatewayError | undefined;
@@ -62,10 +66,11 @@ export class ProxyExchange implements AttemptHost {
     this.heartbeatMs = options.heartbeatMs;
     this.logger = options.logger;
     this.record = options.record;
+    this.format = options.format ?? openAIClientFormat;
     // A write racing a client disconnect must never surface as an unhandled 'error'.
     this.res.on('error', this.onResponseError);
     this.sse = options.stream
-      ? new SseResponse(options.res, options.reqId, options.heartbeatMs, options.clock)
+      ? new SseResponse(options.res, options.reqId, options.heartbeatMs, options.clock, this.format)
       : undefined;
   }
 
@@ -86,6 +91,7 @@ export class ProxyExchange implements AttemptHost {
     const { res, record } = this;
     res.once('close', this.onClose);
     let lastError: GatewayError | undefined;
+    let delivered = false;
     for (let i = 0; i < plan.length; i++) {
       const step = plan[i] as PlannedTarget;
       record.target = step.target.name;
@@ -99,13 +105,24 @@ export class ProxyExchange implements AttemptHost {
         this.finish(true);
         return;
       }
-      lastError = result.error;
+      delivered = result.delivered === true;
+      if (i > 0 && result.error.code === ErrorCodes.UNSUPPORTED_FEATURE && !this.contentSent) {
+        // A fallback whose API cannot express the request is no candidate: skip it, and the
+        // client gets the error of the target that really failed.
+        this.logger.info(
+          { reqId: this.reqId, skipped: step.target.name, code: result.error.code },
+          'fallback cannot take this request',
+        );
+      } else {
+        lastError = result.error;
+      }
       const next = plan[i + 1];
       if (
         next === undefined ||
         this.clientGone ||
         this.stopped !== undefined ||
         this.contentSent ||
+        lastError === undefined ||
         !canFailOver(lastError)
       ) {
         break;
@@ -117,7 +134,8 @@ export class ProxyExchange implements AttemptHost {
     }
     const error = this.stopped ?? lastError;
     record.error = error?.code;
-    if (!this.clientGone && error !== undefined) this.deliverError(error);
+    // A translated stream that failed has already sent its own error event.
+    if (!this.clientGone && error !== undefined && !delivered) this.deliverError(error);
     this.finish(false);
   }
 
@@ -129,7 +147,7 @@ export class ProxyExchange implements AttemptHost {
       // A non-streamed body cut short: closing the connection is the only honest signal.
       res.destroy();
     } else {
-      writeErrorResponse(res, error, this.reqId);
+      writeClientError(res, error, this.reqId, this.format);
     }
   }
 

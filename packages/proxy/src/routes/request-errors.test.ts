@@ -282,13 +282,14 @@ describe('capabilities', () => {
     });
   });
 
-  it('refuses a model whose API the OpenAI routes cannot reach', async () => {
-    const res = await send(t.url, '/v1/chat/completions', {
-      body: { model: 'claude', messages: [] },
-    });
+  it('refuses an operation the Anthropic API lacks, naming the model and the backend', async () => {
+    const res = await send(t.url, '/v1/embeddings', { body: { model: 'claude', input: 'hi' } });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({
-      error: { code: 'unsupported_feature', message: expect.stringContaining("'claude'") },
+      error: {
+        code: 'unsupported_feature',
+        message: expect.stringMatching(/'claude'.*backend anthropic/),
+      },
     });
     await expectStillServing();
   });

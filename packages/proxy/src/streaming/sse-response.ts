@@ -5,6 +5,20 @@ import type { Clock, Timer } from '../clock/clock.js';
 export const HEARTBEAT = Buffer.from(': keep-alive\n\n');
 export const DONE_EVENT = Buffer.from('data: [DONE]\n\n');
 
+/** What differs between the SSE dialects of the client APIs (OpenAI, Anthropic). */
+export interface SseDialect {
+  /** Written whenever nothing else was for a heartbeat interval. */
+  readonly heartbeat: Buffer;
+  /** The frames that end a failed stream. */
+  errorEnd(err: unknown): Buffer;
+}
+
+/** OpenAI's: a `: keep-alive` comment, and an error event followed by `[DONE]`. */
+export const OPENAI_SSE_DIALECT: SseDialect = {
+  heartbeat: HEARTBEAT,
+  errorEnd: (err) => Buffer.concat([Buffer.from(openAIStreamErrorEvent(err)), DONE_EVENT]),
+};
+
 /**
  * The client side of a streamed (SSE) response. `commit` sends the 200 and the headers that
  * keep intermediaries from buffering (no Content-Length: chunked); from then on a heartbeat
@@ -20,6 +34,7 @@ export class SseResponse {
     private readonly reqId: string,
     private readonly heartbeatMs: number,
     private readonly clock: Clock,
+    private readonly dialect: SseDialect = OPENAI_SSE_DIALECT,
   ) {}
 
   get committed(): boolean {
@@ -31,7 +46,12 @@ export class SseResponse {
     return this.written;
   }
 
-  /** Sends the status line and SSE headers now (idempotent). */
+  /**
+   * Sends the status line and SSE headers (idempotent). They leave with the first events when
+   * those follow in the same tick (the usual case: the upstream's headers and first events
+   * arrive together), saving a write per stream; otherwise they are flushed on their own at
+   * the end of the tick, so a client never waits for the first event to see the 200.
+   */
   commit(): void {
     if (this.res.headersSent || this.res.destroyed) return;
     this.res.writeHead(200, {
@@ -41,7 +61,7 @@ export class SseResponse {
       connection: 'keep-alive',
       'x-request-id': this.reqId,
     });
-    this.res.flushHeaders();
+    process.nextTick(this.flushIdleHeaders);
     this.heartbeat = this.clock.timer(this.heartbeatMs, () => this.beat());
   }
 
@@ -65,10 +85,9 @@ export class SseResponse {
     this.stop();
     if (this.res.destroyed) return;
     this.commit();
-    const event = Buffer.from(openAIStreamErrorEvent(err));
-    this.written += event.length + DONE_EVENT.length;
-    this.res.write(event);
-    this.res.end(DONE_EVENT);
+    const frames = this.dialect.errorEnd(err);
+    this.written += frames.length;
+    this.res.end(frames);
   }
 
   /** Stops the heartbeat (the response is over or the client is gone). */
@@ -77,12 +96,19 @@ export class SseResponse {
     this.heartbeat = undefined;
   }
 
+  private readonly flushIdleHeaders = (): void => {
+    if (this.written === 0 && !this.res.writableEnded && !this.res.destroyed) {
+      this.res.flushHeaders();
+    }
+  };
+
   private beat(): void {
     if (this.res.destroyed || this.res.writableEnded) return;
     this.heartbeat?.refresh();
     // A client that has not read what it was sent needs no keep-alive on top.
     if (this.res.writableNeedDrain) return;
-    this.written += HEARTBEAT.length;
-    this.res.write(HEARTBEAT);
+    const frame = this.dialect.heartbeat;
+    this.written += frame.length;
+    this.res.write(frame);
   }
 }

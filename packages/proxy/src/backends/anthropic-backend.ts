@@ -1,0 +1,217 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError } from '@mlx-gateway/shared';
+import type { ModelConfig, RemoteModelConfig, SecretRef } from '@mlx-gateway/shared';
+import { anthropicToOpenAITransform } from '../forwarding/anthropic-to-openai-transform.js';
+import { withTransform } from '../forwarding/response-transform.js';
+import { isAnthropicApiPath } from '../routes/anthropic-paths.js';
+import { chatCompletionsEndpoint } from '../routes/openai-endpoints.js';
+import { unsupportedByTarget } from '../routing/capability-check.js';
+import type { Target } from '../routing/target.js';
+import { openAIToAnthropicRequest } from '../translate/index.js';
+import type { OpenAIChatRequest } from '../translate/index.js';
+import type { PoolRegistry } from '../upstream/pool-registry.js';
+import { UpstreamCall } from '../upstream/upstream-call.js';
+import type { UpstreamListener } from '../upstream/upstream-call.js';
+import { upstreamOrigin } from '../upstream/upstream-origin.js';
+import type { UpstreamOrigin } from '../upstream/upstream-origin.js';
+import type { Backend, BackendHealth, BackendRequest, PreparedRequest } from './backend.js';
+import type { SecretCache } from './secret-cache.js';
+import { upstreamBody } from './upstream-body.js';
+import { upstreamHeaders } from './upstream-headers.js';
+
+/** The Messages API version the translators speak (and the default for passed-through requests). */
+export const ANTHROPIC_VERSION = '2023-06-01';
+/**
+ * `max_tokens` of a translated request whose client set no limit (Anthropic requires one; the
+ * OpenAI API does not). Room for a long answer without reserving a model's whole output window.
+ */
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
+
+export interface AnthropicBackendOptions {
+  pools: PoolRegistry;
+  secrets: SecretCache;
+  /** Default DEFAULT_ANTHROPIC_MAX_TOKENS. */
+  defaultMaxTokens?: number;
+}
+
+/** Client headers a passed-through Anthropic request keeps (they select API behaviour). */
+const ANTHROPIC_CLIENT_HEADERS = ['anthropic-version', 'anthropic-beta'] as const;
+
+interface AnthropicPlan {
+  where: UpstreamOrigin;
+  staticHeaders: Record<string, string>;
+  /** Secrets resolved per request: the API key (`x-api-key`), then secret-valued headers. */
+  secrets: Array<{ header: string; ref: SecretRef }>;
+}
+
+const release = (): void => {};
+
+/**
+ * The Anthropic Messages API (`backend: anthropic`). Anthropic-format requests
+ * (`/v1/messages`, `/v1/messages/count_tokens`) go out untranslated, only `model` replaced by
+ * the upstream id, and their responses and streams are relayed byte for byte. OpenAI chat
+ * completion requests are translated (a 400 naming the feature when they cannot be) and their
+ * answers translated back; other OpenAI operations do not exist on this API. The gateway's key
+ * goes in `x-api-key`, resolved from its secret reference and never logged.
+ */
+export class AnthropicBackend implements Backend {
+  private readonly pools: PoolRegistry;
+  private readonly secrets: SecretCache;
+  private readonly defaultMaxTokens: number;
+  /** Keyed on the model config: one per configured model or provider, however many names route to it. */
+  private readonly plans = new WeakMap<ModelConfig, AnthropicPlan>();
+
+  constructor(options: AnthropicBackendOptions) {
+    this.pools = options.pools;
+    this.secrets = options.secrets;
+    this.defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
+  }
+
+  prepare(req: BackendRequest): PreparedRequest | Promise<PreparedRequest> {
+    const plan = this.planFor(req.target);
+    const build = isAnthropicApiPath(req.endpoint.path)
+      ? this.passThrough(req, plan)
+      : this.translated(req, plan);
+    const values: string[] = [];
+    for (const secret of plan.secrets) {
+      const value = this.secrets.peek(secret.ref);
+      if (value === undefined) {
+        return Promise.all(plan.secrets.map((s) => this.secrets.get(s.ref))).then(build);
+      }
+      values.push(value);
+    }
+    return build(values);
+  }
+
+  send(prepared: PreparedRequest, listener: UpstreamListener): UpstreamCall {
+    const call = new UpstreamCall(listener);
+    call.start(this.pools.get(prepared.upstream.origin), prepared.upstream);
+    return call;
+  }
+
+  health(): BackendHealth {
+    return { state: 'remote' };
+  }
+
+  private passThrough(
+    req: BackendRequest,
+    plan: AnthropicPlan,
+  ): (secrets: string[]) => PreparedRequest {
+    const body = upstreamBody(req);
+    const client = clientAnthropicHeaders(req.clientHeaders);
+    return (secrets) =>
+      this.prepared(req, plan, secrets, `${plan.where.basePath}${req.endpoint.upstreamPath}`, {
+        body,
+        client,
+      });
+  }
+
+  private translated(
+    req: BackendRequest,
+    plan: AnthropicPlan,
+  ): (secrets: string[]) => PreparedRequest {
+    const { target } = req;
+    if (req.endpoint.path !== chatCompletionsEndpoint.path) {
+      throw new GatewayError(
+        ErrorCodes.UNSUPPORTED_FEATURE,
+        `model '${target.name}' (backend anthropic) cannot serve ${req.endpoint.path}: the Anthropic API has only chat; use /v1/chat/completions or /v1/messages`,
+        {
+          param: 'model',
+          details: { feature: req.endpoint.capability, model: target.name, backend: 'anthropic' },
+        },
+      );
+    }
+    const client = req.request.body as unknown as OpenAIChatRequest;
+    let body;
+    try {
+      body = openAIToAnthropicRequest(client, {
+        upstreamModel: target.upstreamModel,
+        defaultMaxTokens: this.defaultMaxTokens,
+      });
+    } catch (err) {
+      throw unsupportedByTarget(err, target);
+    }
+    const text = JSON.stringify(body);
+    const includeUsage = client.stream_options?.include_usage === true;
+    return (secrets) => {
+      const prepared = this.prepared(req, plan, secrets, `${plan.where.basePath}/messages`, {
+        body: text,
+        client: {},
+      });
+      return withTransform(
+        prepared,
+        anthropicToOpenAITransform({
+          model: req.request.model,
+          includeUsage,
+          who: prepared.identity,
+        }),
+      );
+    };
+  }
+
+  private prepared(
+    req: BackendRequest,
+    plan: AnthropicPlan,
+    secrets: string[],
+    path: string,
+    content: { body: Buffer | string; client: Record<string, string> },
+  ): PreparedRequest {
+    const extra: Record<string, string> = {
+      'anthropic-version': ANTHROPIC_VERSION,
+      ...content.client,
+      ...plan.staticHeaders,
+    };
+    plan.secrets.forEach((secret, i) => {
+      extra[secret.header] = secrets[i] as string;
+    });
+    return {
+      upstream: {
+        origin: plan.where.origin,
+        path,
+        headers: upstreamHeaders(req.clientHeaders, req.reqId, extra),
+        body: content.body,
+      },
+      identity: { model: req.target.name, hosts: [plan.where.hostname] },
+      release,
+    };
+  }
+
+  private planFor(target: Target): AnthropicPlan {
+    let plan = this.plans.get(target.model);
+    if (plan === undefined) {
+      const model = remoteModel(target);
+      const staticHeaders: Record<string, string> = {};
+      for (const [name, value] of Object.entries(model.headers)) {
+        staticHeaders[name.toLowerCase()] = value;
+      }
+      const secrets: AnthropicPlan['secrets'] = [];
+      if (model.apiKey !== undefined) secrets.push({ header: 'x-api-key', ref: model.apiKey });
+      for (const [name, ref] of Object.entries(model.secretHeaders ?? {})) {
+        secrets.push({ header: name.toLowerCase(), ref });
+      }
+      plan = { where: upstreamOrigin(model.baseUrl), staticHeaders, secrets };
+      this.plans.set(target.model, plan);
+    }
+    return plan;
+  }
+}
+
+function clientAnthropicHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ANTHROPIC_CLIENT_HEADERS) {
+    const value = headers[name];
+    if (typeof value === 'string') out[name] = value;
+  }
+  return out;
+}
+
+function remoteModel(target: Target): RemoteModelConfig {
+  if (target.model.kind !== 'remote' || target.model.backend !== 'anthropic') {
+    throw new GatewayError(
+      ErrorCodes.INTERNAL,
+      `model '${target.name}' is not an Anthropic model but was routed to the Anthropic backend`,
+    );
+  }
+  return target.model;
+}

@@ -1,0 +1,71 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import {
+  anthropicStreamErrorEvent,
+  errorFrom,
+  toAnthropicErrorBody,
+  toOpenAIErrorBody,
+} from '@mlx-gateway/shared';
+import type { GatewayError } from '@mlx-gateway/shared';
+import { isAnthropicApiPath } from '../routes/anthropic-paths.js';
+import { OPENAI_SSE_DIALECT } from '../streaming/sse-response.js';
+import type { SseDialect } from '../streaming/sse-response.js';
+import { ANTHROPIC_PING_FRAME } from '../translate/index.js';
+
+/**
+ * The API a client speaks, as far as the proxy's own answers go: the body of an error response,
+ * the response headers that API's clients expect, and the SSE dialect of a stream (heartbeat and
+ * the frames that end a failed stream). Upstream content is shaped by the backends; everything
+ * the proxy says itself goes through one of these.
+ */
+export interface ClientFormat extends SseDialect {
+  readonly name: 'openai' | 'anthropic';
+  /** The JSON body of an error response. */
+  errorBody(err: GatewayError, reqId: string): unknown;
+  /** Headers added to every response of this API (the request id under the API's own name). */
+  headers(reqId: string): Record<string, string>;
+}
+
+export const openAIClientFormat: ClientFormat = {
+  name: 'openai',
+  ...OPENAI_SSE_DIALECT,
+  errorBody: (err) => toOpenAIErrorBody(err),
+  headers: () => ({}),
+};
+
+/**
+ * Anthropic's: `{type: "error", error: {type, message}, request_id}` bodies, a `request-id`
+ * header (the Anthropic SDKs read it), `event: ping` heartbeats and a final `event: error`.
+ */
+export const anthropicClientFormat: ClientFormat = {
+  name: 'anthropic',
+  heartbeat: Buffer.from(ANTHROPIC_PING_FRAME),
+  errorEnd: (err) => Buffer.from(anthropicStreamErrorEvent(err)),
+  errorBody: (err, reqId) => toAnthropicErrorBody(err, { requestId: reqId }),
+  headers: (reqId) => ({ 'request-id': reqId }),
+};
+
+/** The format of the API a request path belongs to. */
+export function clientFormatFor(path: string): ClientFormat {
+  return isAnthropicApiPath(path) ? anthropicClientFormat : openAIClientFormat;
+}
+
+/** Answers with the format's error body and the error's status, straight on the socket. */
+export function writeClientError(
+  res: ServerResponse,
+  thrown: unknown,
+  reqId: string,
+  format: ClientFormat,
+): GatewayError {
+  const err = errorFrom(thrown);
+  if (res.headersSent || res.destroyed) return err;
+  const body = JSON.stringify(format.errorBody(err, reqId));
+  const headers: OutgoingHttpHeaders = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': reqId,
+    ...format.headers(reqId),
+  };
+  res.writeHead(err.status, headers);
+  res.end(body);
+  return err;
+}

@@ -1,0 +1,55 @@
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Handler } from 'hono';
+import { anthropicClientFormat } from '../forwarding/client-format.js';
+import { ProxyExchange } from '../forwarding/exchange.js';
+import type { AppEnv } from '../http/app-env.js';
+import { countTokensAnthropic } from '../translate/index.js';
+import type { AnthropicMessagesRequest } from '../translate/index.js';
+import { anthropicCountTokensEndpoint } from './anthropic-endpoints.js';
+import { readAnthropicInput } from './anthropic-route-input.js';
+import type { ProxyRouteDeps } from './openai-proxy-route.js';
+
+/**
+ * POST /v1/messages/count_tokens. A model served by the Anthropic API counts with its own
+ * tokenizer: the request is forwarded (falling over only to other Anthropic targets of its
+ * chain). Any other model answers at once with the gateway's estimate (countTokensAnthropic):
+ * OpenAI-compatible servers have no counting endpoint, and starting a local model just to
+ * count would be out of all proportion.
+ */
+export function anthropicCountTokensRoute(deps: ProxyRouteDeps): Handler<AppEnv> {
+  return async (c) => {
+    const input = await readAnthropicInput(c, anthropicCountTokensEndpoint, deps);
+    if (input === undefined) return RESPONSE_ALREADY_SENT;
+    const { request, record, plan } = input;
+    const first = plan[0];
+    const forwarded = plan.slice(
+      0,
+      leadingRun(plan, (step) => deps.backends.speaksAnthropic(step.target)),
+    );
+    if (first === undefined || forwarded.length === 0) {
+      if (first !== undefined) {
+        record.target = first.target.name;
+        record.backend = first.backendName;
+      }
+      record.complete = true;
+      return c.json(countTokensAnthropic(request.body as unknown as AnthropicMessagesRequest));
+    }
+    const exchange = new ProxyExchange({
+      res: c.env.outgoing,
+      reqId: record.reqId,
+      stream: false,
+      clock: deps.clock,
+      heartbeatMs: deps.heartbeatMs,
+      logger: deps.logger,
+      record,
+      format: anthropicClientFormat,
+    });
+    await deps.inflight.track(exchange, exchange.run(forwarded, input.requestFor));
+    return RESPONSE_ALREADY_SENT;
+  };
+}
+
+function leadingRun<T>(items: readonly T[], test: (item: T) => boolean): number {
+  const index = items.findIndex((item) => !test(item));
+  return index === -1 ? items.length : index;
+}

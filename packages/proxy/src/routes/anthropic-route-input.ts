@@ -1,0 +1,70 @@
+import type { Context } from 'hono';
+import { authorizeModel } from '../auth/authorize-model.js';
+import type { BackendRequest } from '../backends/backend.js';
+import type { PlannedTarget } from '../forwarding/exchange.js';
+import type { AppEnv } from '../http/app-env.js';
+import { parseJsonObject } from '../http/parse-json-object.js';
+import { ClientAbortedError, readBody } from '../http/read-body.js';
+import type { RequestRecord } from '../logging/request-record.js';
+import type { Target } from '../routing/target.js';
+import type { AnthropicRequest } from './anthropic-request.js';
+import type { OpenAIEndpoint } from './openai-endpoints.js';
+import type { ProxyRouteDeps } from './openai-proxy-route.js';
+import { planTargets } from './plan-targets.js';
+
+/** A checked Anthropic-format request and the targets it will try. */
+export interface AnthropicRouteInput {
+  request: AnthropicRequest;
+  record: RequestRecord;
+  /** The fallback chain, each target with the backend that serves Anthropic-format requests. */
+  plan: PlannedTarget[];
+  requestFor(target: Target): BackendRequest;
+}
+
+/**
+ * Reads and checks the body (within the limit), resolves the model exactly as the OpenAI
+ * routes do (same router, fallbacks and capability checks) and picks, per target, the backend
+ * for Anthropic-format requests. Undefined when the client left while sending its body.
+ * Errors are thrown to the app's error handler, which answers them in Anthropic's format.
+ */
+export async function readAnthropicInput(
+  c: Context<AppEnv>,
+  endpoint: OpenAIEndpoint,
+  deps: ProxyRouteDeps,
+): Promise<AnthropicRouteInput | undefined> {
+  const { incoming } = c.env;
+  const record = c.get('record');
+  let rawBody: Buffer;
+  try {
+    rawBody = await readBody(incoming, deps.bodyLimitBytes);
+  } catch (err) {
+    if (!(err instanceof ClientAbortedError)) throw err;
+    record.clientClosed = true;
+    record.status = 499;
+    return undefined;
+  }
+  const request = endpoint.read(parseJsonObject(rawBody));
+  record.model = request.model;
+  record.stream = request.stream;
+  const resolution = deps.router.resolve(request.model);
+  authorizeModel(c.get('client'), request.model, resolution);
+  if (resolution === undefined) throw deps.router.notFound(request.model);
+  const plan: PlannedTarget[] = [];
+  for (const step of planTargets(resolution, endpoint, request, deps.backends)) {
+    const backend = deps.backends.forAnthropicClients(step.target);
+    if (backend !== undefined) plan.push({ ...step, backend });
+  }
+  return {
+    request,
+    record,
+    plan,
+    requestFor: (target) => ({
+      target,
+      endpoint,
+      request,
+      rawBody,
+      clientHeaders: incoming.headers,
+      reqId: record.reqId,
+    }),
+  };
+}
