@@ -4,6 +4,7 @@ import { scrubSecrets } from '@mlx-gateway/shared';
 import { up } from './commands/up.js';
 import { down, logs, modelCommand, status } from './commands/control.js';
 import { configCheck } from './commands/config-check.js';
+import { registerKeysCommands } from './commands/keys.js';
 
 const program = new Command('mlx-gateway')
   .description('One endpoint in front of local MLX models and cloud LLM APIs')
@@ -52,6 +53,7 @@ program
   .command('check')
   .description('validate the config and print it with secrets redacted')
   .action(() => configCheck(global()));
+registerKeysCommands(program, global);
 
 program.parseAsync().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

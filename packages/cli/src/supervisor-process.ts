@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SupervisorClient } from '@mlx-gateway/protocol';
 import type { GatewayConfig } from '@mlx-gateway/shared';
+import { openSupervisorClient } from './supervisor-client.js';
 
 export interface RunningSupervisor {
   pid: number;
@@ -19,7 +19,7 @@ export async function pingSupervisor(
   config: GatewayConfig,
   timeoutMs = 500,
 ): Promise<{ pid: number } | undefined> {
-  const client = new SupervisorClient({ endpoint: config.supervisor.controlEndpoint, timeoutMs });
+  const client = await openSupervisorClient(config, timeoutMs);
   try {
     return await client.request({ cmd: 'ping' });
   } catch {
@@ -79,10 +79,7 @@ export async function ensureSupervisor(
 
 /** Asks the supervisor to shut down and waits until it no longer answers. */
 export async function stopSupervisor(config: GatewayConfig, timeoutMs = 60_000): Promise<boolean> {
-  const client = new SupervisorClient({
-    endpoint: config.supervisor.controlEndpoint,
-    timeoutMs: 2_000,
-  });
+  const client = await openSupervisorClient(config, 2_000);
   try {
     await client.request({ cmd: 'shutdown' });
   } catch {

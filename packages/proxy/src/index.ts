@@ -1,6 +1,7 @@
 export { startProxy } from './server.js';
 export type { RunningProxy, StartProxyOptions } from './server.js';
 export { createApp } from './app.js';
+export { checkProxyListen, isLoopbackHost } from './auth/listen-policy.js';
 export type { AppDeps } from './app.js';
 export { ModelRouter } from './routing/model-router.js';
 export type { MatchKind, Resolution, Target } from './routing/target.js';

@@ -36,6 +36,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // The client key file is also watched; SIGHUP reloads it where a watch cannot see changes.
+  process.on('SIGHUP', () => {
+    proxy.reloadClientKeys().then(
+      () => logger.info({}, 'client keys reloaded (SIGHUP)'),
+      (err: unknown) => logger.error({ err }, 'client keys reload failed'),
+    );
+  });
 }
 
 main().catch((err: unknown) => {

@@ -3,9 +3,12 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError, resolveCurveClientKeys } from '@mlx-gateway/shared';
 import type { GatewayConfig } from '@mlx-gateway/shared';
 import { createApp } from './app.js';
+import { ClientKeys } from './auth/client-keys.js';
+import { assertListenAllowed } from './auth/listen-policy.js';
+import { AnthropicBackend } from './backends/anthropic-backend.js';
 import { BackendRegistry } from './backends/backend-registry.js';
 import { LocalBackend } from './backends/local-backend.js';
 import { OpenAIBackend } from './backends/openai-backend.js';
@@ -22,6 +25,7 @@ import { defaultSecretResolver } from './backends/default-secret-resolver.js';
 import { connectSupervisor } from './supervisor/connect-supervisor.js';
 import type { ModelSupervisor } from './supervisor/model-supervisor.js';
 import { PoolRegistry } from './upstream/pool-registry.js';
+import { remoteEndpoints } from './upstream/remote-endpoints.js';
 
 export interface StartProxyOptions {
   config: GatewayConfig;
@@ -40,6 +44,8 @@ export interface StartProxyOptions {
 export interface RunningProxy {
   url: string;
   port: number;
+  /** Reads `<home>/clients.json` again (also done when the file changes; main.ts calls it on SIGHUP). */
+  reloadClientKeys(): Promise<void>;
   /** Stops accepting, lets requests finish (up to the grace), releases leases, closes everything. */
   close(): Promise<void>;
 }
@@ -68,12 +74,27 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const graceMs = options.shutdownGraceMs ?? 5_000;
-  const router = new ModelRouter(config.models);
+  const router = new ModelRouter(config.models, config);
+  // Refusals come first, before anything is opened: a non-loopback listen without client keys,
+  // an unreadable clients.json, CURVE keys that cannot be resolved.
+  const clientKeys = await ClientKeys.open({ home: config.home, logger });
+  assertListenAllowed(config.proxy.host, config.proxy.port, clientKeys.required);
   const ownSupervisor = options.supervisor === undefined;
-  const supervisor = options.supervisor ?? connectSupervisor(config, logger);
+  const curve =
+    ownSupervisor && config.supervisor.curve !== undefined
+      ? await resolveCurveClientKeys(config.supervisor.curve, { home: config.home })
+      : undefined;
+  const supervisor = options.supervisor ?? connectSupervisor(config, logger, curve);
 
-  const connectTimeoutMs = Math.max(10_000, ...config.models.map((m) => m.timeouts.connectMs));
+  const connectTimeoutMs = Math.max(
+    10_000,
+    ...config.models.map((m) => m.timeouts.connectMs),
+    ...(config.providers ?? []).map((p) => p.timeouts.connectMs),
+  );
   const poolOptions = {
+    remotes: remoteEndpoints(config),
+    onConnectRefused: (origin: string, reason: string) =>
+      logger.warn({ origin, reason }, 'upstream connection refused by the SSRF policy'),
     connections: config.proxy.pool.connections,
     keepAliveTimeoutMs: config.proxy.pool.keepAliveTimeoutMs,
     connectTimeoutMs,
@@ -97,6 +118,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const backends = new BackendRegistry(
     new LocalBackend({ supervisor, leases, pools }),
     new OpenAIBackend({ pools, secrets }),
+    new AnthropicBackend({ pools, secrets }),
   );
   const inflight = new Inflight();
   let closing = false;
@@ -109,6 +131,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     logger,
     bodyLimitBytes: config.proxy.bodyLimitBytes,
     heartbeatMs: config.proxy.heartbeatMs,
+    clientKeys,
     isClosing: () => closing,
   });
 
@@ -121,11 +144,13 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     if (ownSupervisor) await supervisor.close();
     throw err;
   }
+  clientKeys.watch();
   const url = urlOf(config.proxy.host, address.port);
 
   let closed: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     closing = true;
+    clientKeys.close();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     if (!(await inflight.drain(graceMs))) {
@@ -154,6 +179,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   return {
     url,
     port: address.port,
+    reloadClientKeys: () => clientKeys.reload(),
     close: () => (closed ??= close()),
   };
 }

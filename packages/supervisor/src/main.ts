@@ -15,9 +15,11 @@ import {
   scrubSecrets,
 } from '@mlx-gateway/shared';
 import { Supervisor } from './daemon/supervisor.js';
-import { checkControlEndpoint } from './daemon/control-endpoint.js';
+import { checkControlEndpoint, supervisorCurveKeys } from './daemon/control-endpoint.js';
 
 async function main(): Promise<number> {
+  // Every file and socket the supervisor (and the model servers it spawns) creates is private.
+  process.umask(0o077);
   const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: true });
   const config = loadConfig({ file: values.config, home: resolveHome() });
   const logger = createLogger({
@@ -25,20 +27,27 @@ async function main(): Promise<number> {
     level: process.env['MLX_GATEWAY_LOG_LEVEL'] ?? 'info',
   });
   checkControlEndpoint(config.supervisor);
+  const curve = await supervisorCurveKeys(config);
 
-  // Refuse to run twice on the same control socket.
-  const probe = new SupervisorClient({
-    endpoint: config.supervisor.controlEndpoint,
-    timeoutMs: 500,
-  });
-  const running = await probe.request({ cmd: 'ping' }).catch(() => undefined);
-  probe.close();
-  if (running) {
-    process.stderr.write(`mlx-gateway: a supervisor is already running (pid ${running.pid})\n`);
-    return 3;
+  // Refuse to run twice on the same control socket (a TCP port in use fails the bind instead).
+  if (config.supervisor.controlEndpoint.startsWith('ipc://')) {
+    const probe = new SupervisorClient({
+      endpoint: config.supervisor.controlEndpoint,
+      timeoutMs: 500,
+    });
+    const running = await probe.request({ cmd: 'ping' }).catch(() => undefined);
+    probe.close();
+    if (running) {
+      process.stderr.write(`mlx-gateway: a supervisor is already running (pid ${running.pid})\n`);
+      return 3;
+    }
   }
 
-  const supervisor = new Supervisor(config, { logger, scrub: scrubSecrets });
+  const supervisor = new Supervisor(config, {
+    logger,
+    scrub: scrubSecrets,
+    ...(curve ? { curve } : {}),
+  });
   const onSignal = (signal: NodeJS.Signals) => void supervisor.shutdown(signal);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

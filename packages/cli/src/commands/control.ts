@@ -1,6 +1,8 @@
-import { SupervisorClient, type Command, type CommandResults } from '@mlx-gateway/protocol';
+import { existsSync } from 'node:fs';
+import { type Command, type CommandResults } from '@mlx-gateway/protocol';
 import { loadConfig, resolveHome, type GatewayConfig } from '@mlx-gateway/shared';
 import { modelTable } from '../format.js';
+import { openSupervisorClient } from '../supervisor-client.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -16,14 +18,17 @@ export async function call<C extends Command['cmd']>(
   body: Extract<Command, { cmd: C }>,
   timeoutMs = 5_000,
 ): Promise<CommandResults[C]> {
-  const client = new SupervisorClient({ endpoint: config.supervisor.controlEndpoint, timeoutMs });
+  const client = await openSupervisorClient(config, timeoutMs);
   try {
     return await client.request(body);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'SUPERVISOR_TIMEOUT' || code === 'SUPERVISOR_UNAVAILABLE') {
+      const tcp = config.supervisor.controlEndpoint.startsWith('tcp://')
+        ? '; over TCP, check that supervisor.curve holds the keys the supervisor uses'
+        : '';
       throw new Error(
-        `no supervisor answers on ${config.supervisor.controlEndpoint} (start one with \`mlx-gateway up\`)`,
+        `no supervisor answers on ${config.supervisor.controlEndpoint} (start one with \`mlx-gateway up\`${tcp})`,
       );
     }
     throw err;

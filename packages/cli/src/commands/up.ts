@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startProxy } from '@mlx-gateway/proxy';
+import { checkProxyListen, startProxy } from '@mlx-gateway/proxy';
 import { createLogger, loadConfig, preparePaths, resolveHome } from '@mlx-gateway/shared';
 import { prepareDemo, workspaceRoot } from '../demo.js';
 import { ensureSupervisor, stopSupervisor } from '../supervisor-process.js';
@@ -24,6 +24,8 @@ export async function up(opts: UpOptions): Promise<void> {
   }
   const config = loadConfig({ file, home });
   if (opts.port && !opts.demo) config.proxy.port = Number(opts.port);
+  // Refuse an unauthenticated non-loopback listen before anything is started.
+  await checkProxyListen(config);
   const paths = preparePaths(config.home);
 
   const supervisor = await ensureSupervisor(config, config.file, paths.logsDir);

@@ -28,6 +28,8 @@ export interface RequestRecord {
   /** Stable code of the error the request ended with. */
   error?: string;
   clientClosed?: boolean;
+  /** Name of the client key the request presented (never the key). */
+  client?: string;
 }
 
 export function newRequestRecord(
@@ -58,6 +60,7 @@ export function logRequest(logger: ProxyLogger, record: RequestRecord, now: numb
     attempts: record.attempts,
     error: record.error,
     clientClosed: record.clientClosed,
+    client: record.client,
   };
   if (status >= 500 || record.complete === false) logger.warn(line, 'request');
   else logger.info(line, 'request');

@@ -5,6 +5,7 @@ import type { BackendRequest } from '../backends/backend.js';
 import type { Clock } from '../clock/clock.js';
 import { ProxyExchange } from '../forwarding/exchange.js';
 import type { Inflight } from '../forwarding/inflight.js';
+import { authorizeModel } from '../auth/authorize-model.js';
 import type { AppEnv } from '../http/app-env.js';
 import { parseJsonObject } from '../http/parse-json-object.js';
 import { ClientAbortedError, readBody } from '../http/read-body.js';
@@ -47,6 +48,7 @@ export function openAIProxyRoute(endpoint: OpenAIEndpoint, deps: ProxyRouteDeps)
     record.model = request.model;
     record.stream = request.stream;
     const resolution = deps.router.resolve(request.model);
+    authorizeModel(c.get('client'), request.model, resolution);
     if (resolution === undefined) throw deps.router.notFound(request.model);
     const plan = planTargets(resolution, endpoint, request, deps.backends);
 

@@ -1,5 +1,5 @@
 import { ErrorCodes, ModelDirectory, SupervisorClient } from '@mlx-gateway/protocol';
-import type { GatewayConfig } from '@mlx-gateway/shared';
+import type { CurveClientKeys, GatewayConfig } from '@mlx-gateway/shared';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelSupervisor } from './model-supervisor.js';
 import { SupervisorAdapter } from './supervisor-adapter.js';
@@ -7,9 +7,14 @@ import { SupervisorAdapter } from './supervisor-adapter.js';
 /**
  * Connects to the supervisor's control and event endpoints. Never waits for the supervisor:
  * the proxy starts and serves remote models while it is down, and the client and directory
- * reconnect and resynchronise by themselves when it comes back.
+ * reconnect and resynchronise by themselves when it comes back. With `supervisor.curve`, pass
+ * the resolved client keys (resolveCurveClientKeys): both sockets then use CURVE.
  */
-export function connectSupervisor(config: GatewayConfig, logger: ProxyLogger): ModelSupervisor {
+export function connectSupervisor(
+  config: GatewayConfig,
+  logger: ProxyLogger,
+  curve?: CurveClientKeys,
+): ModelSupervisor {
   const log = logger.child({ component: 'supervisor-link' });
   const onWarning = (message: string, fields?: Record<string, unknown>): void =>
     log.warn({ ...fields }, message);
@@ -17,12 +22,14 @@ export function connectSupervisor(config: GatewayConfig, logger: ProxyLogger): M
     endpoint: config.supervisor.controlEndpoint,
     timeoutMs: config.proxy.controlTimeoutMs,
     onWarning,
+    ...(curve ? { curve } : {}),
   });
   const directory = new ModelDirectory({
     eventsEndpoint: config.supervisor.eventsEndpoint,
     client,
     snapshotTimeoutMs: config.proxy.controlTimeoutMs,
     onWarning,
+    ...(curve ? { curve } : {}),
   });
   client.on('connect', () => log.info({}, 'connected to the supervisor'));
   client.on('disconnect', () => log.warn({}, 'lost the connection to the supervisor'));

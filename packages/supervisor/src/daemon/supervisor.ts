@@ -13,6 +13,7 @@ import {
 } from '@mlx-gateway/protocol';
 import {
   preparePaths,
+  type CurveServerKeys,
   type GatewayConfig,
   type GatewayPaths,
   type LocalModelConfig,
@@ -41,7 +42,9 @@ import {
 } from '../process/process-table.js';
 import { spawnModel, type SpawnedChild } from '../process/spawn-model.js';
 import { TaskRegistry } from '../tasks/task-registry.js';
+import { ZapHandler } from '../curve/zap-handler.js';
 import { adoptChildren } from './adopt-children.js';
+import { restrictIpcSocket } from './control-endpoint.js';
 
 export interface SupervisorLogger {
   info(obj: object, msg?: string): void;
@@ -54,6 +57,11 @@ export interface SupervisorOptions {
   now?: () => number;
   /** Scrubs secrets out of log lines before they leave the supervisor. */
   scrub?: (line: string) => string;
+  /**
+   * CURVE keys for both sockets (see supervisorCurveKeys); only the listed client public keys
+   * are let in. Required for tcp:// endpoints (checkControlEndpoint).
+   */
+  curve?: CurveServerKeys;
 }
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -76,6 +84,7 @@ export class Supervisor {
   private readonly capacity: CapacityPlanner;
   private readonly control: ControlServer;
   private readonly events: EventPublisher;
+  private readonly zap: ZapHandler | undefined;
   private readonly now: () => number;
   private shuttingDown?: Promise<void>;
   private readonly exitWaiters: Array<() => void> = [];
@@ -105,14 +114,32 @@ export class Supervisor {
       },
       this.tasks,
     );
+    const curve = opts.curve && {
+      publicKey: opts.curve.publicKey,
+      secretKey: opts.curve.secretKey,
+    };
+    this.zap =
+      opts.curve &&
+      new ZapHandler({
+        allowedClientKeys: opts.curve.clientPublicKeys,
+        onDenied: (address) =>
+          opts.logger.warn(
+            { component: 'control', address },
+            'refused a client with an unknown CURVE key',
+          ),
+        onError: (err) =>
+          opts.logger.error({ component: 'control', err }, 'CURVE authentication stopped'),
+      });
     this.control = new ControlServer({
       endpoint: sv.controlEndpoint,
       handler: (cmd) => this.handle(cmd),
       onWarning: (msg) => opts.logger.warn({ component: 'control' }, msg),
+      ...(curve ? { curve } : {}),
     });
     this.events = new EventPublisher({
       endpoint: sv.eventsEndpoint,
       incarnation: this.incarnation,
+      ...(curve ? { curve } : {}),
     });
     const host = this.controllerHost();
     for (const model of config.models) {
@@ -127,9 +154,13 @@ export class Supervisor {
 
   async start(): Promise<void> {
     this.lifeline.start();
+    // Before any CURVE socket binds: without a handler libzmq lets every client in.
+    await this.zap?.start();
     await this.events.start();
+    await restrictIpcSocket(this.events.endpoint);
     await this.adopt();
     await this.control.start();
+    await restrictIpcSocket(this.control.endpoint);
     this.tasks.setInterval(
       () => this.leases.expire(),
       Math.max(250, Math.floor(this.config.supervisor.leaseTtlMs / 3)),
@@ -177,6 +208,7 @@ export class Supervisor {
       this.lifeline.close();
       await this.control.close();
       await this.events.close();
+      this.zap?.close();
       this.opts.logger.info({}, 'supervisor stopped');
       for (const w of this.exitWaiters.splice(0)) w();
     })();

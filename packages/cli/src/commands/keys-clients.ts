@@ -1,0 +1,63 @@
+import { createClientKey, listClientKeys, removeClientKey, resolveHome } from '@mlx-gateway/shared';
+import { table } from '../format.js';
+import type { GlobalOptions } from './control.js';
+import { configOrWarn } from './keys-secrets.js';
+
+function parseModels(list: string | undefined): string[] | undefined {
+  if (list === undefined) return undefined;
+  return list
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m.length > 0);
+}
+
+/**
+ * `keys create-client NAME [--models a,b]`: issues a gateway client key. The key alone goes to
+ * stdout (so `KEY=$(mlx-gateway keys create-client ci)` works) and is shown this once only;
+ * everything else goes to stderr.
+ */
+export async function keysCreateClient(
+  name: string,
+  opts: GlobalOptions & { models?: string },
+): Promise<void> {
+  const models = parseModels(opts.models);
+  const config = configOrWarn(opts);
+  if (config && models) {
+    const known = new Set(config.models.flatMap((m) => [m.name, ...m.aliases]));
+    const unknown = models.filter((m) => !known.has(m));
+    if (unknown.length > 0) {
+      process.stderr.write(`warning: not configured models: ${unknown.join(', ')}\n`);
+    }
+  }
+  const created = await createClientKey(resolveHome(), name, models ? { models } : {});
+  process.stderr.write(
+    `created client key "${name}" for ${models ? `models ${models.join(', ')}` : 'every model'}; ` +
+      'it is shown once, store it now. Clients send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.\n',
+  );
+  process.stdout.write(`${created.key}\n`);
+}
+
+/** `keys list-clients`: names, key prefixes, models and creation times (never keys or hashes). */
+export async function keysListClients(): Promise<void> {
+  const clients = await listClientKeys(resolveHome());
+  if (clients.length === 0) {
+    process.stdout.write(
+      'no client keys: the gateway answers anyone on loopback, and refuses other listen addresses; create one with `mlx-gateway keys create-client NAME`\n',
+    );
+    return;
+  }
+  process.stdout.write(
+    `${table(
+      ['NAME', 'PREFIX', 'MODELS', 'CREATED'],
+      clients.map((c) => [c.name, `${c.prefix}…`, c.models?.join(', ') ?? '(all)', c.createdAt]),
+    )}\n`,
+  );
+}
+
+/** `keys rm-client NAME`: revokes a client key (a running proxy notices the file change). */
+export async function keysRmClient(name: string): Promise<void> {
+  if (!(await removeClientKey(resolveHome(), name))) {
+    throw new Error(`no client key named "${name}" (see \`mlx-gateway keys list-clients\`)`);
+  }
+  process.stdout.write(`revoked client key "${name}"\n`);
+}
