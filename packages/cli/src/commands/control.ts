@@ -18,19 +18,24 @@ export async function call<C extends Command['cmd']>(
   body: Extract<Command, { cmd: C }>,
   timeoutMs = 5_000,
 ): Promise<CommandResults[C]> {
+  const endpoint = config.supervisor.controlEndpoint;
+  const noSupervisor = () => {
+    const tcp = endpoint.startsWith('tcp://')
+      ? '; over TCP, check that supervisor.curve holds the keys the supervisor uses'
+      : '';
+    return new Error(
+      `no supervisor answers on ${endpoint} (start one with \`mlx-gateway up\`${tcp})`,
+    );
+  };
+  // No socket file: nobody can answer, so say so at once instead of waiting for the timeout.
+  if (endpoint.startsWith('ipc://') && !existsSync(endpoint.slice('ipc://'.length)))
+    throw noSupervisor();
   const client = await openSupervisorClient(config, timeoutMs);
   try {
     return await client.request(body);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'SUPERVISOR_TIMEOUT' || code === 'SUPERVISOR_UNAVAILABLE') {
-      const tcp = config.supervisor.controlEndpoint.startsWith('tcp://')
-        ? '; over TCP, check that supervisor.curve holds the keys the supervisor uses'
-        : '';
-      throw new Error(
-        `no supervisor answers on ${config.supervisor.controlEndpoint} (start one with \`mlx-gateway up\`${tcp})`,
-      );
-    }
+    if (code === 'SUPERVISOR_TIMEOUT' || code === 'SUPERVISOR_UNAVAILABLE') throw noSupervisor();
     throw err;
   } finally {
     client.close();
