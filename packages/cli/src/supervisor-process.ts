@@ -10,6 +10,8 @@ export interface RunningSupervisor {
   pid: number;
   /** True when this call started it (and so should stop it). */
   startedHere: boolean;
+  /** When started here: settles when the supervisor process has exited. */
+  exited?: Promise<number | null>;
 }
 
 const supervisorMain = () => fileURLToPath(import.meta.resolve('@mlx-gateway/supervisor/main'));
@@ -65,8 +67,7 @@ export async function ensureSupervisor(
       );
     }
     if (pong) {
-      child.unref();
-      return { pid: pong.pid, startedHere: true };
+      return { pid: pong.pid, startedHere: true, exited };
     }
     if (Date.now() > deadline) {
       child.kill('SIGTERM');

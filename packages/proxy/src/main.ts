@@ -15,8 +15,6 @@ async function main(): Promise<void> {
   const config = loadConfig(values.config === undefined ? {} : { file: values.config });
   const logger = createLogger({ name: 'proxy' });
   const proxy = await startProxy({ config, logger });
-  logger.info({ url: proxy.url }, 'proxy listening');
-  process.stdout.write(`mlx-gateway proxy listening on ${proxy.url}\n`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -43,6 +41,9 @@ async function main(): Promise<void> {
       (err: unknown) => logger.error({ err }, 'client keys reload failed'),
     );
   });
+  // Announce only once the signal handlers are in place (whoever reads this line may signal at once).
+  logger.info({ url: proxy.url }, 'proxy listening');
+  process.stdout.write(`mlx-gateway proxy listening on ${proxy.url}\n`);
 }
 
 main().catch((err: unknown) => {

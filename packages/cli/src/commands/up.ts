@@ -17,6 +17,12 @@ export interface UpOptions {
  */
 export async function up(opts: UpOptions): Promise<void> {
   let home = resolveHome();
+  // Take over Ctrl-C before anything starts: a signal that arrives during start-up must still
+  // stop what this command started, not kill the process with the default action.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   let file = opts.config;
   if (opts.demo) {
     if (!process.env['MLX_GATEWAY_HOME']) home = join(workspaceRoot(), '.demo-home');
@@ -50,13 +56,13 @@ export async function up(opts: UpOptions): Promise<void> {
   }
   say('Press Ctrl-C to stop.');
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopRequested;
   say('stopping…');
   await proxy.close();
-  if (supervisor.startedHere) await stopSupervisor(config);
+  if (supervisor.startedHere) {
+    await stopSupervisor(config);
+    // The control socket closes before the process is gone: wait for the exit itself.
+    await supervisor.exited;
+  }
   say('stopped.');
 }
