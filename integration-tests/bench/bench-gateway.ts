@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { portRanges, registeredChildren, writeConfig } from '../support/processes.js';
+import { fakeUpstreamMain, proxyMain, supervisorMain } from './bench-paths.js';
+import { startService } from './service.js';
+import type { Service } from './service.js';
+
+/** Public model names the gateway serves in the benchmark. */
+export const REMOTE_MODEL = 'bench-remote';
+export const LOCAL_MODEL = 'bench-local';
+
+export interface BenchGateway {
+  proxy: Service;
+  supervisor: Service;
+  /** The fake upstream the supervisor started for LOCAL_MODEL. */
+  localUpstreamUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface BenchGatewayOptions {
+  home: string;
+  /** The fake upstream REMOTE_MODEL is routed to. */
+  upstreamUrl: string;
+  /** Extra node flags for the proxy process (e.g. --cpu-prof). */
+  proxyNodeFlags?: string[];
+}
+
+/**
+ * The gateway as it runs for a user, with its default features on: a supervisor process and a
+ * proxy process from the built packages, sharing a temporary home. REMOTE_MODEL is an
+ * `openai-compatible` model pointing at the fake upstream; LOCAL_MODEL is a `command` model the
+ * supervisor runs (another fake upstream), started before this resolves so that requests take
+ * the hot path (model ready in the directory, lease taken in the background).
+ */
+export async function startBenchGateway(options: BenchGatewayOptions): Promise<BenchGateway> {
+  const { home } = options;
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  writeConfig(
+    home,
+    `listen: 127.0.0.1:0
+supervisor:
+  ports: ${await portRanges()}
+models:
+  ${REMOTE_MODEL}:
+    backend: openai-compatible
+    url: ${options.upstreamUrl}/v1
+    allowPrivateNetwork: true
+  ${LOCAL_MODEL}:
+    backend: command
+    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(fakeUpstreamMain)}, --port, "\${PORT}"]
+    idleTimeout: 0
+`,
+  );
+  const env = { MLX_GATEWAY_HOME: home };
+  const supervisor = await startService({
+    name: 'supervisor',
+    nodeArgs: [supervisorMain],
+    env,
+    logFile: join(home, 'supervisor.out'),
+    ready: /supervisor (ready)/,
+  });
+  let proxy: Service;
+  try {
+    proxy = await startService({
+      name: 'gateway proxy',
+      nodeArgs: [...(options.proxyNodeFlags ?? []), proxyMain],
+      env,
+      logFile: join(home, 'proxy.out'),
+      ready: /proxy listening on (http:\S+)/,
+    });
+  } catch (err) {
+    await supervisor.stop();
+    throw err;
+  }
+  const stop = async (): Promise<void> => {
+    await proxy.stop();
+    await supervisor.stop(15_000);
+  };
+  try {
+    const res = await request(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: LOCAL_MODEL, messages: [{ role: 'user', content: 'start' }] }),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200)
+      throw new Error(`${LOCAL_MODEL} did not start: ${res.statusCode} ${text}`);
+    const child = registeredChildren(home).find((c) => c.model === LOCAL_MODEL);
+    if (child === undefined) throw new Error(`${LOCAL_MODEL} is not in the supervisor's registry`);
+    return { proxy, supervisor, localUpstreamUrl: `http://127.0.0.1:${child.port}`, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,81 @@
+/** What the benchmark measures: each scenario against each path. */
+export interface Scenario {
+  key: string;
+  label: string;
+  stream: boolean;
+  concurrency: number;
+  /** Streams: data events per response and the gap between two (0: written at once). */
+  events: number;
+  gapMs: number;
+  rounds: number;
+  durationMs: number;
+  /** Before the first round of each path. */
+  warmupMs: number;
+}
+
+export type PathKey = 'direct' | 'minimal' | 'gateway' | 'gateway-local' | 'gateway-quiet';
+
+export interface BenchPath {
+  key: PathKey;
+  label: string;
+  origin: string;
+  model: string;
+  /**
+   * The processes whose CPU time is charged to the path: the server in front of the client
+   * (for the local model, the proxy and the supervisor, which handles its leases).
+   */
+  pids: number[];
+}
+
+export const STREAM_EVENTS = 200;
+export const PACED_EVENTS = 10;
+export const PACED_GAP_MS = 50;
+
+/**
+ * Throughput scenarios run in interleaved rounds (direct, minimal, gateway, gateway-local,
+ * then again) so that a burst of load from elsewhere on the machine hits every path alike;
+ * the paced scenario, which checks that no event is held back, runs once per path.
+ */
+export function benchPlan(quick: boolean): Scenario[] {
+  const rounds = quick ? 1 : 3;
+  const durationMs = quick ? 600 : 2_500;
+  const warmupMs = quick ? 300 : 1_000;
+  const load = (key: string, label: string, stream: boolean, concurrency: number): Scenario => ({
+    key,
+    label,
+    stream,
+    concurrency,
+    events: stream ? STREAM_EVENTS : 0,
+    gapMs: 0,
+    rounds,
+    durationMs,
+    warmupMs,
+  });
+  return [
+    load('json-c1', 'JSON, concurrency 1', false, 1),
+    load('json-c32', 'JSON, concurrency 32', false, 32),
+    load('sse-c1', `SSE ${STREAM_EVENTS} events, concurrency 1`, true, 1),
+    load('sse-c32', `SSE ${STREAM_EVENTS} events, concurrency 32`, true, 32),
+    {
+      key: 'sse-paced',
+      label: `SSE ${PACED_EVENTS} events ${PACED_GAP_MS} ms apart, concurrency 1`,
+      stream: true,
+      concurrency: 1,
+      events: PACED_EVENTS,
+      gapMs: PACED_GAP_MS,
+      rounds: 1,
+      durationMs: quick ? 800 : 3_000,
+      warmupMs: quick ? 0 : 300,
+    },
+  ];
+}
+
+export function requestBody(model: string, scenario: Scenario): string {
+  return JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'Say something short.' }],
+    ...(scenario.stream
+      ? { stream: true, bench_events: scenario.events, bench_gap_ms: scenario.gapMs }
+      : {}),
+  });
+}

@@ -1,0 +1,112 @@
+// A fast fake OpenAI-compatible upstream for the benchmark: a fixed chat completion as JSON, or
+// an SSE stream of many small events, each stamped with the time it was written so the load
+// client can tell whether any event was held back on the way. Node built-ins only; run it with
+// fake-upstream-main.js. The stream is shaped by the request body:
+// `bench_events` (default 200) events, `bench_gap_ms` (default 0) between two of them
+// (0: all written at once, one write per event), then `data: [DONE]`.
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { epochMs } from './epoch-clock.js';
+
+const COMPLETION = JSON.stringify({
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 1_700_000_000,
+  model: 'bench',
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'The quick brown fox jumps over the lazy dog.' },
+      finish_reason: 'stop',
+    },
+  ],
+  usage: { prompt_tokens: 12, completion_tokens: 10, total_tokens: 22 },
+});
+const DONE = 'data: [DONE]\n\n';
+
+/** What a stream request asks for, read from its body. */
+export interface StreamShape {
+  events: number;
+  gapMs: number;
+}
+
+/** One stamped event, about 40 bytes: `data: {"i":7,"t":1712345678901.123}`. */
+export function stampedEvent(index: number): string {
+  return `data: {"i":${index},"t":${epochMs().toFixed(3)}}\n\n`;
+}
+
+function shapeOf(body: Record<string, unknown>): StreamShape {
+  const events = body['bench_events'];
+  const gapMs = body['bench_gap_ms'];
+  return {
+    events: typeof events === 'number' && events > 0 ? Math.floor(events) : 200,
+    gapMs: typeof gapMs === 'number' && gapMs > 0 ? gapMs : 0,
+  };
+}
+
+function stream(res: ServerResponse, shape: StreamShape): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
+  if (shape.gapMs === 0) {
+    for (let i = 0; i < shape.events; i++) res.write(stampedEvent(i));
+    res.end(DONE);
+    return;
+  }
+  let i = 0;
+  const timer = setInterval(() => {
+    res.write(stampedEvent(i++));
+    if (i < shape.events) return;
+    clearInterval(timer);
+    res.end(DONE);
+  }, shape.gapMs);
+  res.on('close', () => clearInterval(timer));
+}
+
+function answer(req: IncomingMessage, res: ServerResponse, raw: string): void {
+  if (req.method === 'GET' && (req.url === '/health' || req.url === '/v1/models')) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(req.url === '/health' ? '{"status":"ok"}' : '{"object":"list","data":[]}');
+    return;
+  }
+  if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end('{"detail":"Not Found"}');
+    return;
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"invalid JSON","type":"invalid_request_error"}}');
+    return;
+  }
+  if (body['stream'] === true) {
+    stream(res, shapeOf(body));
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(COMPLETION),
+  });
+  res.end(COMPLETION);
+}
+
+/** Starts the fake upstream; resolves with its base URL. */
+export function startFakeUpstream(port: number, host: string): Promise<string> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => {
+    server.listen(port, host, () => {
+      resolve(`http://${host}:${(server.address() as AddressInfo).port}`);
+    });
+  });
+}

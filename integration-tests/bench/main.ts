@@ -1,0 +1,266 @@
+// The gateway benchmark: `pnpm bench` or `node integration-tests/dist/bench/main.js [--quick]
+// [--json FILE] [--profile DIR] [--only SCENARIO,...] [--paths PATH,...] [--quiet-gateway]`.
+// See docs/benchmarks.md.
+//
+// In one run it starts a fast fake upstream, a minimal undici pass-through proxy, the gateway
+// (supervisor and proxy processes) and a load client process, then measures every scenario
+// against: the upstream directly, the minimal proxy, the gateway routing to a remote
+// (openai-compatible) model, and the gateway routing to a ready local model. It prints the
+// figures and whether each target was met; it exits non-zero only when something crashed.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LOCAL_MODEL, REMOTE_MODEL, startBenchGateway } from './bench-gateway.js';
+import {
+  fakeUpstreamMain,
+  loadClientMain,
+  minimalProxyMain,
+  quietGatewayMain,
+} from './bench-paths.js';
+import type { BenchGateway } from './bench-gateway.js';
+import { benchPlan, requestBody } from './bench-plan.js';
+import type { BenchPath, Scenario } from './bench-plan.js';
+import { checkTargets, comparisonTable, resultTable } from './bench-report.js';
+import type { Measurement } from './bench-report.js';
+import type { LoadJob, LoadMessage, LoadResult } from './load-protocol.js';
+import { cpuTimeMs, startService } from './service.js';
+import type { Service } from './service.js';
+
+class LoadClient {
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<unknown[]>;
+
+  constructor() {
+    this.child = fork(loadClientMain, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.exited = once(this.child, 'exit');
+  }
+
+  async run(job: LoadJob): Promise<LoadResult> {
+    this.child.send(job);
+    const message = await Promise.race([
+      once(this.child, 'message').then(([m]) => m as LoadMessage),
+      this.exited.then(([code, signal]) => {
+        throw new Error(`the load client exited (${String(code ?? signal)})`);
+      }),
+    ]);
+    if (message.kind === 'failed') throw new Error(`load client: ${message.error}`);
+    return message.result;
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.disconnect();
+    await this.exited;
+  }
+}
+
+/** CPU time used so far by all of `pids`, in ms (undefined without /proc). */
+function cpuOf(pids: number[]): number | undefined {
+  let total = 0;
+  for (const pid of pids) {
+    const ms = cpuTimeMs(pid);
+    if (ms === undefined) return undefined;
+    total += ms;
+  }
+  return total;
+}
+
+function job(path: BenchPath, scenario: Scenario, durationMs: number): LoadJob {
+  return {
+    origin: path.origin,
+    path: '/v1/chat/completions',
+    body: requestBody(path.model, scenario),
+    stream: scenario.stream,
+    expectEvents: scenario.events,
+    concurrency: scenario.concurrency,
+    durationMs,
+  };
+}
+
+async function measure(
+  client: LoadClient,
+  paths: BenchPath[],
+  scenario: Scenario,
+): Promise<Measurement[]> {
+  const out = paths.map((path) => ({
+    scenario,
+    path,
+    rounds: [] as LoadResult[],
+    cpuUsPerRequest: [] as number[],
+  }));
+  for (let round = 0; round < scenario.rounds; round++) {
+    for (const m of out) {
+      if (round === 0 && scenario.warmupMs > 0)
+        await client.run(job(m.path, scenario, scenario.warmupMs));
+      const cpuBefore = cpuOf(m.path.pids);
+      const result = await client.run(job(m.path, scenario, scenario.durationMs));
+      const cpuAfter = cpuOf(m.path.pids);
+      m.rounds.push(result);
+      // Below 100 ms of CPU the 10 ms clock ticks of /proc make the figure meaningless.
+      if (
+        cpuBefore !== undefined &&
+        cpuAfter !== undefined &&
+        cpuAfter - cpuBefore >= 100 &&
+        result.requests > 0
+      ) {
+        m.cpuUsPerRequest.push(((cpuAfter - cpuBefore) * 1000) / result.requests);
+      }
+      process.stderr.write(
+        `  ${scenario.key} ${m.path.label} round ${round + 1}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(3)} ms${result.errors > 0 ? `, ${result.errors} errors` : ''}\n`,
+      );
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    // `pnpm bench -- --quick` passes the `--` along.
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      profile: { type: 'string' },
+      only: { type: 'string' },
+      paths: { type: 'string' },
+      'quiet-gateway': { type: 'boolean', default: false },
+    },
+  });
+  const started = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'mlxgw-bench-'));
+  const services: Service[] = [];
+  let gateway: BenchGateway | undefined;
+  let client: LoadClient | undefined;
+  const stopAll = async (): Promise<void> => {
+    await client?.close();
+    await gateway?.stop();
+    for (const s of services.reverse()) await s.stop();
+    rmSync(work, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    void stopAll().finally(() => process.exit(130));
+  });
+  try {
+    const upstream = await startService({
+      name: 'fake upstream',
+      nodeArgs: [fakeUpstreamMain],
+      logFile: join(work, 'upstream.out'),
+      ready: /listening on (http:\S+)/,
+    });
+    services.push(upstream);
+    const minimal = await startService({
+      name: 'minimal proxy',
+      nodeArgs: [minimalProxyMain, upstream.url],
+      logFile: join(work, 'minimal.out'),
+      ready: /listening on (http:\S+)/,
+    });
+    services.push(minimal);
+    const proxyNodeFlags =
+      values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
+    const home = join(work, 'home');
+    gateway = await startBenchGateway({
+      home,
+      upstreamUrl: upstream.url,
+      proxyNodeFlags,
+    });
+    client = new LoadClient();
+
+    const paths: BenchPath[] = [
+      {
+        key: 'direct',
+        label: 'direct',
+        origin: upstream.url,
+        model: REMOTE_MODEL,
+        pids: [upstream.pid],
+      },
+      {
+        key: 'minimal',
+        label: 'minimal proxy',
+        origin: minimal.url,
+        model: REMOTE_MODEL,
+        pids: [minimal.pid],
+      },
+      {
+        key: 'gateway',
+        label: 'gateway (remote)',
+        origin: gateway.proxy.url,
+        model: REMOTE_MODEL,
+        pids: [gateway.proxy.pid],
+      },
+      {
+        key: 'gateway-local',
+        label: 'gateway (local)',
+        origin: gateway.proxy.url,
+        model: LOCAL_MODEL,
+        pids: [gateway.proxy.pid, gateway.supervisor.pid],
+      },
+    ];
+    if (values['quiet-gateway']) {
+      const quiet = await startService({
+        name: 'quiet gateway',
+        nodeArgs: [quietGatewayMain, join(home, 'config.yaml')],
+        env: { MLX_GATEWAY_HOME: home },
+        logFile: join(work, 'quiet.out'),
+        ready: /listening on (http:\S+)/,
+      });
+      services.push(quiet);
+      paths.push({
+        key: 'gateway-quiet',
+        label: 'gateway (remote), no log',
+        origin: quiet.url,
+        model: REMOTE_MODEL,
+        pids: [quiet.pid],
+      });
+    }
+    const wanted = (list: string | undefined, key: string): boolean =>
+      list === undefined || list.split(',').includes(key);
+    const chosen = paths.filter((p) => wanted(values.paths, p.key));
+    const measurements: Measurement[] = [];
+    for (const scenario of benchPlan(values.quick).filter((s) => wanted(values.only, s.key))) {
+      process.stderr.write(`${scenario.label}\n`);
+      measurements.push(...(await measure(client, chosen, scenario)));
+    }
+
+    const checks = checkTargets(measurements);
+    const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    process.stdout.write(
+      [
+        '',
+        `mlx-gateway benchmark${values.quick ? ' (--quick)' : ''}: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} x ${cpu}`,
+        '',
+        resultTable(measurements),
+        '',
+        comparisonTable(measurements),
+        '',
+        'Targets:',
+        ...checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`),
+        '',
+        `${checks.filter((c) => c.met).length} of ${checks.length} targets met; ${((Date.now() - started) / 1000).toFixed(0)} s`,
+        '',
+      ].join('\n'),
+    );
+    if (values.json !== undefined) {
+      writeFileSync(
+        values.json,
+        JSON.stringify({ quick: values.quick, measurements, checks }, null, 2),
+      );
+    }
+    return 0;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);
