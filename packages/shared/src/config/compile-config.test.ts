@@ -385,3 +385,17 @@ models:
     expect(() => compileConfig({ listen: 'x' }, { home: HOME })).toThrow(/^config: listen: /);
   });
 });
+
+describe('a CURVE section given a literal value', () => {
+  it('never shows the value in the error', () => {
+    const literal = 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7';
+    let message = '';
+    try {
+      compileConfig({ supervisor: { curve: literal } }, { home: '/tmp/h' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('supervisor.curve');
+    expect(message).not.toContain(literal);
+  });
+});
