@@ -13,13 +13,16 @@ export interface Scenario {
   warmupMs: number;
 }
 
-export type PathKey = 'direct' | 'minimal' | 'gateway' | 'gateway-local' | 'gateway-quiet';
+export type PathKey =
+  'direct' | 'minimal' | 'gateway' | 'gateway-local' | 'gateway-quiet' | 'gateway-anthropic';
 
 export interface BenchPath {
   key: PathKey;
   label: string;
   origin: string;
   model: string;
+  /** The API the client speaks: OpenAI chat completions, or Anthropic messages (translated by the gateway). */
+  api?: 'openai' | 'anthropic';
   /**
    * The processes whose CPU time is charged to the path: the server in front of the client
    * (for the local model, the proxy and the supervisor, which handles its leases).
@@ -70,7 +73,34 @@ export function benchPlan(quick: boolean): Scenario[] {
   ];
 }
 
-export function requestBody(model: string, scenario: Scenario): string {
+/** The request path of a bench path's API. */
+export function requestPath(path: BenchPath): string {
+  return path.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
+}
+
+/**
+ * The request body. An Anthropic request is translated by the gateway, which drops unknown
+ * fields, so its stream shape travels in the message text instead (`bench events=N gap=G`),
+ * and it asks the fake upstream for real OpenAI chunks (`chunks`) that the gateway can translate.
+ */
+export function requestBody(path: BenchPath, scenario: Scenario): string {
+  if (path.api === 'anthropic') {
+    return JSON.stringify({
+      model: path.model,
+      max_tokens: 1024,
+      messages: [
+        {
+          role: 'user',
+          content: `bench events=${scenario.events} gap=${scenario.gapMs} chunks`,
+        },
+      ],
+      ...(scenario.stream ? { stream: true } : {}),
+    });
+  }
+  return openAIBody(path.model, scenario);
+}
+
+function openAIBody(model: string, scenario: Scenario): string {
   return JSON.stringify({
     model,
     messages: [{ role: 'user', content: 'Say something short.' }],

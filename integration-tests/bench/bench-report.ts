@@ -112,7 +112,12 @@ export function comparisonTable(measurements: Measurement[]): string {
   for (const key of scenarios) {
     const direct = find(measurements, key, 'direct');
     const minimal = find(measurements, key, 'minimal');
-    for (const path of ['gateway', 'gateway-local', 'gateway-quiet'] as const) {
+    for (const path of [
+      'gateway',
+      'gateway-local',
+      'gateway-anthropic',
+      'gateway-quiet',
+    ] as const) {
       const g = find(measurements, key, path);
       if (g === undefined || direct === undefined || minimal === undefined) continue;
       const addedTtfe =

@@ -29,6 +29,8 @@ const DONE = 'data: [DONE]\n\n';
 export interface StreamShape {
   events: number;
   gapMs: number;
+  /** Real OpenAI chunks carrying the stamp as text (`t=<epoch ms>`), for translated paths. */
+  chunks: boolean;
 }
 
 /** One stamped event, about 40 bytes: `data: {"i":7,"t":1712345678901.123}`. */
@@ -36,12 +38,35 @@ export function stampedEvent(index: number): string {
   return `data: {"i":${index},"t":${epochMs().toFixed(3)}}\n\n`;
 }
 
+/** The same stamp inside a real OpenAI chunk, so that a translating gateway passes it on as text. */
+export function stampedChunk(): string {
+  return `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"t=${epochMs().toFixed(3)} "}}]}\n\n`;
+}
+
+const LAST_CHUNK =
+  'data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n';
+
+/** The last user message's text (a translated request carries the stream shape there). */
+function lastText(body: Record<string, unknown>): string {
+  const messages = body['messages'];
+  const last = Array.isArray(messages)
+    ? (messages[messages.length - 1] as { content?: unknown })
+    : undefined;
+  return typeof last?.content === 'string' ? last.content : '';
+}
+
 function shapeOf(body: Record<string, unknown>): StreamShape {
-  const events = body['bench_events'];
-  const gapMs = body['bench_gap_ms'];
+  const text = lastText(body);
+  const fromText = (name: string): number | undefined => {
+    const m = new RegExp(`\\b${name}=(\\d+)`).exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+  const events = body['bench_events'] ?? fromText('events');
+  const gapMs = body['bench_gap_ms'] ?? fromText('gap');
   return {
     events: typeof events === 'number' && events > 0 ? Math.floor(events) : 200,
     gapMs: typeof gapMs === 'number' && gapMs > 0 ? gapMs : 0,
+    chunks: /\bchunks\b/.test(text),
   };
 }
 
@@ -51,17 +76,19 @@ function stream(res: ServerResponse, shape: StreamShape): void {
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
+  const event = (i: number): string => (shape.chunks ? stampedChunk() : stampedEvent(i));
+  const end = shape.chunks ? LAST_CHUNK + DONE : DONE;
   if (shape.gapMs === 0) {
-    for (let i = 0; i < shape.events; i++) res.write(stampedEvent(i));
-    res.end(DONE);
+    for (let i = 0; i < shape.events; i++) res.write(event(i));
+    res.end(end);
     return;
   }
   let i = 0;
   const timer = setInterval(() => {
-    res.write(stampedEvent(i++));
+    res.write(event(i++));
     if (i < shape.events) return;
     clearInterval(timer);
-    res.end(DONE);
+    res.end(end);
   }, shape.gapMs);
   res.on('close', () => clearInterval(timer));
 }

@@ -22,7 +22,7 @@ import {
   quietGatewayMain,
 } from './bench-paths.js';
 import type { BenchGateway } from './bench-gateway.js';
-import { benchPlan, requestBody } from './bench-plan.js';
+import { benchPlan, requestBody, requestPath } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
 import { checkTargets, comparisonTable, resultTable } from './bench-report.js';
 import type { Measurement } from './bench-report.js';
@@ -72,8 +72,8 @@ function cpuOf(pids: number[]): number | undefined {
 function job(path: BenchPath, scenario: Scenario, durationMs: number): LoadJob {
   return {
     origin: path.origin,
-    path: '/v1/chat/completions',
-    body: requestBody(path.model, scenario),
+    path: requestPath(path),
+    body: requestBody(path, scenario),
     stream: scenario.stream,
     expectEvents: scenario.events,
     concurrency: scenario.concurrency,
@@ -197,6 +197,14 @@ async function main(): Promise<number> {
         origin: gateway.proxy.url,
         model: LOCAL_MODEL,
         pids: [gateway.proxy.pid, gateway.supervisor.pid],
+      },
+      {
+        key: 'gateway-anthropic',
+        label: 'gateway (Anthropic in)',
+        origin: gateway.proxy.url,
+        model: REMOTE_MODEL,
+        api: 'anthropic',
+        pids: [gateway.proxy.pid],
       },
     ];
     if (values['quiet-gateway']) {

@@ -1,5 +1,7 @@
 /**
- * Reads the SSE stream of the fake upstream as it arrives: counts data events, notes `[DONE]`,
+ * Reads the SSE stream of the fake upstream as it arrives (directly, proxied, or translated to
+ * Anthropic events by the gateway): counts the stamped events, notes the end (`[DONE]` or
+ * `message_stop`),
  * and for each event reports how long after its upstream time stamp (`"t":<epoch ms>`) it
  * arrived. Events may be split across chunks; comments (heartbeats) are ignored.
  */
@@ -18,19 +20,28 @@ export class StampedEventReader {
     for (;;) {
       const end = text.indexOf('\n\n', start);
       if (end === -1) break;
-      if (text.startsWith('data: ', start)) {
-        if (text.startsWith('data: [DONE]', start)) {
-          this.done = true;
-        } else {
-          this.events += 1;
-          const at = text.indexOf('"t":', start);
-          if (at !== -1 && at < end) {
-            this.onEvent(arrivedAt - Number.parseFloat(text.slice(at + 4, end)));
-          }
-        }
-      }
+      this.block(text, start, end, arrivedAt);
       start = end + 2;
     }
     this.rest = start === text.length ? '' : text.slice(start);
+  }
+
+  /** One SSE event: OpenAI's `data: ...` (ends with `[DONE]`) or Anthropic's `event: ...` (ends with message_stop). */
+  private block(text: string, start: number, end: number, arrivedAt: number): void {
+    if (text.startsWith('data: [DONE]', start) || text.startsWith('event: message_stop', start)) {
+      this.done = true;
+      return;
+    }
+    if (!text.startsWith('data: ', start) && !text.startsWith('event: ', start)) return;
+    // The upstream stamp: `"t":<ms>` in the fake's own events, `t=<ms>` in text it sent as a chunk.
+    let at = text.indexOf('"t":', start);
+    let skip = 4;
+    if (at === -1 || at >= end) {
+      at = text.indexOf('t=', start);
+      skip = 2;
+    }
+    if (at === -1 || at >= end) return;
+    this.events += 1;
+    this.onEvent(arrivedAt - Number.parseFloat(text.slice(at + skip, end)));
   }
 }
