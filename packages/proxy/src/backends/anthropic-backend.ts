@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
-import type { ModelConfig, RemoteModelConfig, SecretRef } from '@mlx-gateway/shared';
+import type { RemoteModelConfig } from '@mlx-gateway/shared';
 import { anthropicToOpenAITransform } from '../forwarding/anthropic-to-openai-transform.js';
 import { withTransform } from '../forwarding/response-transform.js';
 import { isAnthropicApiPath } from '../routes/anthropic-paths.js';
@@ -13,9 +13,8 @@ import type { OpenAIChatRequest } from '../translate/index.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
 import { UpstreamCall } from '../upstream/upstream-call.js';
 import type { UpstreamListener } from '../upstream/upstream-call.js';
-import { upstreamOrigin } from '../upstream/upstream-origin.js';
-import type { UpstreamOrigin } from '../upstream/upstream-origin.js';
 import type { Backend, BackendHealth, BackendRequest, PreparedRequest } from './backend.js';
+import { RemotePlans, withPlanHeaders, type RemotePlan } from './remote-plan.js';
 import type { SecretCache } from './secret-cache.js';
 import { upstreamBody } from './upstream-body.js';
 import { upstreamHeaders } from './upstream-headers.js';
@@ -38,13 +37,6 @@ export interface AnthropicBackendOptions {
 /** Client headers a passed-through Anthropic request keeps (they select API behaviour). */
 const ANTHROPIC_CLIENT_HEADERS = ['anthropic-version', 'anthropic-beta'] as const;
 
-interface AnthropicPlan {
-  where: UpstreamOrigin;
-  staticHeaders: Record<string, string>;
-  /** Secrets resolved per request: the API key (`x-api-key`), then secret-valued headers. */
-  secrets: Array<{ header: string; ref: SecretRef }>;
-}
-
 const release = (): void => {};
 
 /**
@@ -59,8 +51,7 @@ export class AnthropicBackend implements Backend {
   private readonly pools: PoolRegistry;
   private readonly secrets: SecretCache;
   private readonly defaultMaxTokens: number;
-  /** Keyed on the model config: one per configured model or provider, however many names route to it. */
-  private readonly plans = new WeakMap<ModelConfig, AnthropicPlan>();
+  private readonly plans = new RemotePlans({ header: 'x-api-key', bearer: false });
 
   constructor(options: AnthropicBackendOptions) {
     this.pools = options.pools;
@@ -69,19 +60,11 @@ export class AnthropicBackend implements Backend {
   }
 
   prepare(req: BackendRequest): PreparedRequest | Promise<PreparedRequest> {
-    const plan = this.planFor(req.target);
+    const plan = this.plans.get(remoteModel(req.target));
     const build = isAnthropicApiPath(req.endpoint.path)
       ? this.passThrough(req, plan)
       : this.translated(req, plan);
-    const values: string[] = [];
-    for (const secret of plan.secrets) {
-      const value = this.secrets.peek(secret.ref);
-      if (value === undefined) {
-        return Promise.all(plan.secrets.map((s) => this.secrets.get(s.ref))).then(build);
-      }
-      values.push(value);
-    }
-    return build(values);
+    return withPlanHeaders(plan, this.secrets, build);
   }
 
   send(prepared: PreparedRequest, listener: UpstreamListener): UpstreamCall {
@@ -96,21 +79,27 @@ export class AnthropicBackend implements Backend {
 
   private passThrough(
     req: BackendRequest,
-    plan: AnthropicPlan,
-  ): (secrets: string[]) => PreparedRequest {
+    plan: RemotePlan,
+  ): (secretHeaders: Record<string, string>) => PreparedRequest {
     const body = upstreamBody(req);
     const client = clientAnthropicHeaders(req.clientHeaders);
-    return (secrets) =>
-      this.prepared(req, plan, secrets, `${plan.where.basePath}${req.endpoint.upstreamPath}`, {
-        body,
-        client,
-      });
+    return (secretHeaders) =>
+      this.prepared(
+        req,
+        plan,
+        secretHeaders,
+        `${plan.where.basePath}${req.endpoint.upstreamPath}`,
+        {
+          body,
+          client,
+        },
+      );
   }
 
   private translated(
     req: BackendRequest,
-    plan: AnthropicPlan,
-  ): (secrets: string[]) => PreparedRequest {
+    plan: RemotePlan,
+  ): (secretHeaders: Record<string, string>) => PreparedRequest {
     const { target } = req;
     if (req.endpoint.path !== chatCompletionsEndpoint.path) {
       throw new GatewayError(
@@ -134,8 +123,8 @@ export class AnthropicBackend implements Backend {
     }
     const text = JSON.stringify(body);
     const includeUsage = client.stream_options?.include_usage === true;
-    return (secrets) => {
-      const prepared = this.prepared(req, plan, secrets, `${plan.where.basePath}/messages`, {
+    return (secretHeaders) => {
+      const prepared = this.prepared(req, plan, secretHeaders, `${plan.where.basePath}/messages`, {
         body: text,
         client: {},
       });
@@ -152,19 +141,16 @@ export class AnthropicBackend implements Backend {
 
   private prepared(
     req: BackendRequest,
-    plan: AnthropicPlan,
-    secrets: string[],
+    plan: RemotePlan,
+    planHeaders: Record<string, string>,
     path: string,
     content: { body: Buffer | string; client: Record<string, string> },
   ): PreparedRequest {
     const extra: Record<string, string> = {
       'anthropic-version': ANTHROPIC_VERSION,
       ...content.client,
-      ...plan.staticHeaders,
+      ...planHeaders,
     };
-    plan.secrets.forEach((secret, i) => {
-      extra[secret.header] = secrets[i] as string;
-    });
     return {
       upstream: {
         origin: plan.where.origin,
@@ -175,25 +161,6 @@ export class AnthropicBackend implements Backend {
       identity: { model: req.target.name, hosts: [plan.where.hostname] },
       release,
     };
-  }
-
-  private planFor(target: Target): AnthropicPlan {
-    let plan = this.plans.get(target.model);
-    if (plan === undefined) {
-      const model = remoteModel(target);
-      const staticHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(model.headers)) {
-        staticHeaders[name.toLowerCase()] = value;
-      }
-      const secrets: AnthropicPlan['secrets'] = [];
-      if (model.apiKey !== undefined) secrets.push({ header: 'x-api-key', ref: model.apiKey });
-      for (const [name, ref] of Object.entries(model.secretHeaders ?? {})) {
-        secrets.push({ header: name.toLowerCase(), ref });
-      }
-      plan = { where: upstreamOrigin(model.baseUrl), staticHeaders, secrets };
-      this.plans.set(target.model, plan);
-    }
-    return plan;
   }
 }
 

@@ -54,6 +54,26 @@ describe('local backend', () => {
     expect(upstream.exchanges[0]?.json['model']).toBe('mlx-community/qwen');
   });
 
+  it('sends one acquire and one release for back-to-back requests to a ready model', async () => {
+    const supervisor = new FakeSupervisor();
+    const { t, upstream } = await setup(supervisor);
+    supervisor.setReady('qwen', upstream.origin);
+    for (let i = 0; i < 5; i++) {
+      const res = await send(t.url, '/v1/chat/completions', { body: chat });
+      expect(res.status).toBe(200);
+    }
+    const [first, ...more] = await Promise.all(
+      Array.from({ length: 4 }, () => send(t.url, '/v1/chat/completions', { body: chat })),
+    );
+    expect([first?.status, ...more.map((r) => r.status)]).toEqual([200, 200, 200, 200]);
+    expect(supervisor.acquired).toEqual([{ model: 'qwen', id: expect.any(String) }]);
+    const lease = supervisor.acquired[0]?.id as string;
+    // Released after the last request ended, once the linger time has passed.
+    await supervisor.waitForRelease(lease);
+    expect(supervisor.released).toEqual([lease]);
+    expect(supervisor.heldLeases).toEqual([]);
+  });
+
   it('asks the supervisor to ensure a model that is not ready, with the lease in the same call', async () => {
     const supervisor = new FakeSupervisor();
     const { t, upstream } = await setup(supervisor);

@@ -1,4 +1,4 @@
-import type { LeaseManager, Lease } from '../leases/lease-manager.js';
+import type { Lease, LeaseManager } from '../leases/lease-manager.js';
 import type { Target } from '../routing/target.js';
 import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
 import { UpstreamCall } from '../upstream/upstream-call.js';
@@ -23,7 +23,8 @@ export interface LocalBackendOptions {
 
 /**
  * Models whose processes the supervisor runs. When the model directory says a model is ready,
- * the request goes out at once: the lease is taken in the background, no round trip. Otherwise
+ * the request goes out at once, holding the model's shared lease (taken in the background when
+ * the model has none; while requests to it follow each other, no control message). Otherwise
  * the supervisor is asked to `ensure` the model (starting it if needed) with the lease in the
  * same call, and the request goes out when it is ready. A refused connection to a model the
  * directory called ready (the directory may be stale) goes through `ensure` once more.
@@ -43,8 +44,7 @@ export class LocalBackend implements Backend {
     const name = req.target.model.name;
     const info = this.supervisor.modelInfo(name);
     if (info?.state === 'ready' && info.baseUrl !== undefined) {
-      const lease = this.leases.open(name);
-      this.leases.acquireInBackground(lease);
+      const lease = this.leases.hold(name);
       return this.prepared(req, info.baseUrl, lease, (retryCtx) => this.ensure(req, retryCtx));
     }
     return this.ensure(req, ctx);
