@@ -41,7 +41,11 @@ export function newRequestRecord(
   return { reqId, method, path, start };
 }
 
-/** Writes the request's one log line. */
+/**
+ * Writes the request's one log line. Its fields are known primitives, so it takes the
+ * logger's cheap path when there is one (`logPrimitives`: every string scrubbed, among them
+ * those a client or an upstream chose, such as the path, the model name and the error).
+ */
 export function logRequest(logger: ProxyLogger, record: RequestRecord, now: number): void {
   const status = record.status ?? 0;
   const line = {
@@ -62,8 +66,9 @@ export function logRequest(logger: ProxyLogger, record: RequestRecord, now: numb
     clientClosed: record.clientClosed,
     client: record.client,
   };
-  if (status >= 500 || record.complete === false) logger.warn(line, 'request');
-  else logger.info(line, 'request');
+  const level = status >= 500 || record.complete === false ? 'warn' : 'info';
+  if (logger.logPrimitives !== undefined) logger.logPrimitives(level, line, 'request');
+  else logger[level](line, 'request');
 }
 
 function round(ms: number): number {

@@ -10,7 +10,9 @@ import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '../errors/index.js';
 import { redactDeep } from '../security/redact-deep.js';
 import { REDACTED, scrubSecrets } from '../security/redact.js';
+import { bufferedStdout } from './buffered-stdout.js';
 import { serializeErrorForLog } from './error-serializer.js';
+import { logPrimitives } from './primitive-line.js';
 
 export type { Logger } from 'pino';
 
@@ -89,7 +91,7 @@ function checkLevel(level: string | undefined): LevelWithSilent {
 }
 
 function openDestination(destination: CreateLoggerOptions['destination']): DestinationStream {
-  if (destination === undefined) return pino.destination({ dest: 1, sync: false });
+  if (destination === undefined) return bufferedStdout();
   if (typeof destination === 'string') {
     // Synchronous: a line is on disk before the call returns, so a crash loses nothing.
     return pino.destination({ dest: destination, mkdir: true, sync: true, mode: 0o600 });
@@ -109,6 +111,11 @@ function openDestination(destination: CreateLoggerOptions['destination']): Desti
  *    that only appear once pino has assembled the text.
  *
  * Child loggers (`logger.child({ component, model })`) inherit all of it.
+ *
+ * For hot paths the logger also has `logPrimitives(level, fields, msg)` (see
+ * primitive-line.ts): a line of flat primitive fields, every string scrubbed, without the
+ * costlier layers. Standard output is buffered (see buffered-stdout.ts); a file destination
+ * is written synchronously.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const logger = pino(
@@ -129,6 +136,8 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     openDestination(options.destination),
   );
   scrubChildBindings(logger);
+  // Inherited by every child (pino makes children with Object.create).
+  Object.assign(logger, { logPrimitives });
   return logger;
 }
 
