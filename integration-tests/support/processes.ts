@@ -28,13 +28,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** YAML for separate gateway (20 ports) and operator (10 ports) ranges starting at a free port. */
-export async function portRanges(): Promise<string> {
-  for (;;) {
-    const base = await freePort();
-    if (base + 30 > 65_000) continue;
-    return `{ gateway: ${base}-${base + 19}, operator: ${base + 20}-${base + 29} }`;
+/** The lowest port the OS hands out for `listen(0)` (Linux; 32768 elsewhere). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    return Number.isInteger(low) && low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
   }
+}
+
+/**
+ * YAML for separate gateway (20 ports) and operator (10 ports) ranges. They lie below the OS's
+ * ephemeral range, so they can never contain a port that `freePort()` (listen(0)) hands out,
+ * such as the proxy's listen port; the base is random so that suites rarely share ports (and
+ * the supervisor skips a port something else holds).
+ */
+export async function portRanges(): Promise<string> {
+  const top = ephemeralLow() - 30;
+  const base = 10_000 + Math.floor(Math.random() * (top - 10_000));
+  return Promise.resolve(`{ gateway: ${base}-${base + 19}, operator: ${base + 20}-${base + 29} }`);
 }
 
 export function writeConfig(home: string, yaml: string): string {
