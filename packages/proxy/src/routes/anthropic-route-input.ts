@@ -1,16 +1,14 @@
 import type { Context } from 'hono';
-import { authorizeModel } from '../auth/authorize-model.js';
 import type { BackendRequest } from '../backends/backend.js';
 import type { PlannedTarget } from '../forwarding/exchange.js';
 import type { AppEnv } from '../http/app-env.js';
-import { parseJsonObject } from '../http/parse-json-object.js';
-import { ClientAbortedError, readBody } from '../http/read-body.js';
 import type { RequestRecord } from '../logging/request-record.js';
 import type { Target } from '../routing/target.js';
 import type { AnthropicRequest } from './anthropic-request.js';
 import type { OpenAIEndpoint } from './openai-endpoints.js';
 import type { ProxyRouteDeps } from './openai-proxy-route.js';
 import { planTargets } from './plan-targets.js';
+import { readRoutedRequest } from './routed-request.js';
 
 /** A checked Anthropic-format request and the targets it will try. */
 export interface AnthropicRouteInput {
@@ -32,23 +30,11 @@ export async function readAnthropicInput(
   endpoint: OpenAIEndpoint,
   deps: ProxyRouteDeps,
 ): Promise<AnthropicRouteInput | undefined> {
-  const { incoming } = c.env;
   const record = c.get('record');
-  let rawBody: Buffer;
-  try {
-    rawBody = await readBody(incoming, deps.bodyLimitBytes);
-  } catch (err) {
-    if (!(err instanceof ClientAbortedError)) throw err;
-    record.clientClosed = true;
-    record.status = 499;
-    return undefined;
-  }
-  const request = endpoint.read(parseJsonObject(rawBody));
-  record.model = request.model;
-  record.stream = request.stream;
-  const resolution = deps.router.resolve(request.model);
-  authorizeModel(c.get('client'), request.model, resolution);
-  if (resolution === undefined) throw deps.router.notFound(request.model);
+  const routed = await readRoutedRequest(c, endpoint, deps);
+  if (routed === undefined) return undefined;
+  const request = routed.request as AnthropicRequest;
+  const { rawBody, resolution } = routed;
   const plan: PlannedTarget[] = [];
   for (const step of planTargets(resolution, endpoint, request, deps.backends)) {
     const backend = deps.backends.forAnthropicClients(step.target);
@@ -63,7 +49,7 @@ export async function readAnthropicInput(
       endpoint,
       request,
       rawBody,
-      clientHeaders: incoming.headers,
+      clientHeaders: c.env.incoming.headers,
       reqId: record.reqId,
     }),
   };

@@ -5,15 +5,13 @@ import type { BackendRequest } from '../backends/backend.js';
 import type { Clock } from '../clock/clock.js';
 import { ProxyExchange } from '../forwarding/exchange.js';
 import type { Inflight } from '../forwarding/inflight.js';
-import { authorizeModel } from '../auth/authorize-model.js';
 import type { AppEnv } from '../http/app-env.js';
-import { parseJsonObject } from '../http/parse-json-object.js';
-import { ClientAbortedError, readBody } from '../http/read-body.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelRouter } from '../routing/model-router.js';
 import type { Target } from '../routing/target.js';
 import type { OpenAIEndpoint } from './openai-endpoints.js';
 import { planTargets } from './plan-targets.js';
+import { readRoutedRequest } from './routed-request.js';
 
 export interface ProxyRouteDeps {
   router: ModelRouter;
@@ -33,23 +31,11 @@ export interface ProxyRouteDeps {
  */
 export function openAIProxyRoute(endpoint: OpenAIEndpoint, deps: ProxyRouteDeps): Handler<AppEnv> {
   return async (c) => {
-    const { incoming, outgoing } = c.env;
+    const { outgoing } = c.env;
     const record = c.get('record');
-    let rawBody: Buffer;
-    try {
-      rawBody = await readBody(incoming, deps.bodyLimitBytes);
-    } catch (err) {
-      if (!(err instanceof ClientAbortedError)) throw err;
-      record.clientClosed = true;
-      record.status = 499;
-      return RESPONSE_ALREADY_SENT;
-    }
-    const request = endpoint.read(parseJsonObject(rawBody));
-    record.model = request.model;
-    record.stream = request.stream;
-    const resolution = deps.router.resolve(request.model);
-    authorizeModel(c.get('client'), request.model, resolution);
-    if (resolution === undefined) throw deps.router.notFound(request.model);
+    const routed = await readRoutedRequest(c, endpoint, deps);
+    if (routed === undefined) return RESPONSE_ALREADY_SENT;
+    const { request, rawBody, resolution } = routed;
     const plan = planTargets(resolution, endpoint, request, deps.backends);
 
     const exchange = new ProxyExchange({
@@ -66,7 +52,7 @@ export function openAIProxyRoute(endpoint: OpenAIEndpoint, deps: ProxyRouteDeps)
       endpoint,
       request,
       rawBody,
-      clientHeaders: incoming.headers,
+      clientHeaders: c.env.incoming.headers,
       reqId: record.reqId,
     });
     await deps.inflight.track(exchange, exchange.run(plan, requestFor));
