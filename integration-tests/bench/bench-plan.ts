@@ -14,7 +14,13 @@ export interface Scenario {
 }
 
 export type PathKey =
-  'direct' | 'minimal' | 'gateway' | 'gateway-local' | 'gateway-quiet' | 'gateway-anthropic';
+  | 'direct'
+  | 'minimal'
+  | 'gateway'
+  | 'gateway-local'
+  | 'gateway-quiet'
+  | 'gateway-anthropic'
+  | 'gateway-baseline';
 
 export interface BenchPath {
   key: PathKey;
@@ -39,8 +45,8 @@ export const PACED_GAP_MS = 50;
  * then again) so that a burst of load from elsewhere on the machine hits every path alike;
  * the paced scenario, which checks that no event is held back, runs once per path.
  */
-export function benchPlan(quick: boolean): Scenario[] {
-  const rounds = quick ? 1 : 3;
+export function benchPlan(quick: boolean, roundsWanted?: number): Scenario[] {
+  const rounds = roundsWanted ?? (quick ? 1 : 3);
   const durationMs = quick ? 600 : 2_500;
   const warmupMs = quick ? 300 : 1_000;
   const load = (key: string, label: string, stream: boolean, concurrency: number): Scenario => ({

@@ -117,6 +117,7 @@ export function comparisonTable(measurements: Measurement[]): string {
       'gateway-local',
       'gateway-anthropic',
       'gateway-quiet',
+      'gateway-baseline',
     ] as const) {
       const g = find(measurements, key, path);
       if (g === undefined || direct === undefined || minimal === undefined) continue;

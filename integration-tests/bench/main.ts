@@ -1,5 +1,6 @@
 // The gateway benchmark: `pnpm bench` or `node integration-tests/dist/bench/main.js [--quick]
-// [--json FILE] [--profile DIR] [--only SCENARIO,...] [--paths PATH,...] [--quiet-gateway]`.
+// [--json FILE] [--profile DIR] [--only SCENARIO,...] [--paths PATH,...] [--quiet-gateway]
+// [--baseline CHECKOUT] [--rounds N]`.
 // See docs/benchmarks.md.
 //
 // In one run it starts a fast fake upstream, a minimal undici pass-through proxy, the gateway
@@ -128,8 +129,15 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       paths: { type: 'string' },
       'quiet-gateway': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
+      rounds: { type: 'string' },
     },
   });
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) {
+    process.stderr.write(`--rounds takes a positive whole number, not ${values.rounds}\n`);
+    return 2;
+  }
   const started = Date.now();
   const work = mkdtempSync(join(tmpdir(), 'mlxgw-bench-'));
   const services: Service[] = [];
@@ -154,7 +162,13 @@ async function main(): Promise<number> {
     services.push(upstream);
     const minimal = await startService({
       name: 'minimal proxy',
-      nodeArgs: [minimalProxyMain, upstream.url],
+      nodeArgs: [
+        ...(values.profile === undefined
+          ? []
+          : ['--cpu-prof', `--cpu-prof-dir=${join(values.profile, 'minimal')}`]),
+        minimalProxyMain,
+        upstream.url,
+      ],
       logFile: join(work, 'minimal.out'),
       ready: /listening on (http:\S+)/,
     });
@@ -224,11 +238,32 @@ async function main(): Promise<number> {
         pids: [quiet.pid],
       });
     }
+    if (values.baseline !== undefined) {
+      // Another build of the gateway proxy (a checkout of an earlier commit, built), on the
+      // same supervisor and config: an A/B comparison measured in the same rounds.
+      const baseline = await startService({
+        name: 'baseline gateway',
+        nodeArgs: [join(values.baseline, 'packages/proxy/dist/main.js')],
+        env: { MLX_GATEWAY_HOME: home },
+        logFile: join(work, 'baseline.out'),
+        ready: /proxy listening on (http:\S+)/,
+      });
+      services.push(baseline);
+      paths.push({
+        key: 'gateway-baseline',
+        label: 'gateway (remote), baseline build',
+        origin: baseline.url,
+        model: REMOTE_MODEL,
+        pids: [baseline.pid],
+      });
+    }
     const wanted = (list: string | undefined, key: string): boolean =>
       list === undefined || list.split(',').includes(key);
     const chosen = paths.filter((p) => wanted(values.paths, p.key));
     const measurements: Measurement[] = [];
-    for (const scenario of benchPlan(values.quick).filter((s) => wanted(values.only, s.key))) {
+    for (const scenario of benchPlan(values.quick, rounds).filter((s) =>
+      wanted(values.only, s.key),
+    )) {
       process.stderr.write(`${scenario.label}\n`);
       measurements.push(...(await measure(client, chosen, scenario)));
     }

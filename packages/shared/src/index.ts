@@ -21,7 +21,13 @@ export { createGuardedLookup } from './security/guarded-lookup.js';
 export type { GuardedResolver } from './security/guarded-lookup.js';
 export { createGuardedAgent } from './security/guarded-agent.js';
 export type { GuardedAgentOptions } from './security/guarded-agent.js';
-export { scrubSecrets, registerSecret, forgetSecret, REDACTED } from './security/redact.js';
+export {
+  scrubSecrets,
+  scrubSecretsMemo,
+  registerSecret,
+  forgetSecret,
+  REDACTED,
+} from './security/redact.js';
 export { redactDeep, redactHeaders, describeEnv, isSensitiveKey } from './security/redact-deep.js';
 export type { HeadersLike } from './security/redact-deep.js';
 export { writePrivateFileAtomic } from './security/private-file.js';

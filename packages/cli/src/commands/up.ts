@@ -35,7 +35,13 @@ export async function up(opts: UpOptions): Promise<void> {
   const paths = preparePaths(config.home);
 
   const supervisor = await ensureSupervisor(config, config.file, paths.logsDir);
-  const logger = createLogger({ name: 'proxy', destination: join(paths.logsDir, 'proxy.log') });
+  // Buffered: the request log writes a line per request, and a system call each would cost
+  // more than the rest of the line.
+  const logger = createLogger({
+    name: 'proxy',
+    destination: join(paths.logsDir, 'proxy.log'),
+    buffered: true,
+  });
   const proxy = await startProxy({ config, logger });
 
   const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -19,7 +19,9 @@ export function requestContext(clock: Clock, logger: ProxyLogger): MiddlewareHan
     const path = c.req.path;
     const record = newRequestRecord(reqId, incoming.method ?? 'GET', path, clock.now());
     c.set('record', record);
-    c.header('x-request-id', reqId);
+    // On Node's response (cheaper than Hono's Headers): every answer carries it, whoever
+    // writes it.
+    c.env.outgoing.setHeader('x-request-id', reqId);
     await next();
     record.status ??= c.res.status;
     if (QUIET_PATHS.has(path) && record.status < 400) {

@@ -20,7 +20,12 @@ export interface ProxyLogger {
    * string scrubbed of key-shaped text, without the deep copy and path redaction that every
    * other call pays for. Loggers without it (test recorders) get `info`/`warn` instead.
    */
-  logPrimitives?(level: 'info' | 'warn', fields: PrimitiveFields, msg: string): void;
+  logPrimitives?(
+    level: 'info' | 'warn',
+    fields: PrimitiveFields,
+    msg: string,
+    cleanKeys?: ReadonlySet<string>,
+  ): void;
 }
 
 const ignore: LogFn = () => {};

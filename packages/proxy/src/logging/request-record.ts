@@ -42,9 +42,16 @@ export function newRequestRecord(
 }
 
 /**
+ * Fields whose values were vetted when they were made: the request id comes from
+ * `requestIdFrom`, which takes no id that `scrubSecrets` would change.
+ */
+const VETTED: ReadonlySet<string> = new Set(['reqId']);
+
+/**
  * Writes the request's one log line. Its fields are known primitives, so it takes the
  * logger's cheap path when there is one (`logPrimitives`: every string scrubbed, among them
- * those a client or an upstream chose, such as the path, the model name and the error).
+ * those a client or an upstream chose, such as the path, the model name and the error; the
+ * request id was vetted when it was accepted).
  */
 export function logRequest(logger: ProxyLogger, record: RequestRecord, now: number): void {
   const status = record.status ?? 0;
@@ -67,7 +74,7 @@ export function logRequest(logger: ProxyLogger, record: RequestRecord, now: numb
     client: record.client,
   };
   const level = status >= 500 || record.complete === false ? 'warn' : 'info';
-  if (logger.logPrimitives !== undefined) logger.logPrimitives(level, line, 'request');
+  if (logger.logPrimitives !== undefined) logger.logPrimitives(level, line, 'request', VETTED);
   else logger[level](line, 'request');
 }
 

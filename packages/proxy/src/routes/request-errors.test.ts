@@ -222,6 +222,13 @@ describe('request errors: OpenAI-format bodies with the right status', () => {
       headers: { 'x-request-id': 'bad id!' },
     });
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // A token of the accepted characters but shaped like a key: the log writes request ids
+    // unscrubbed, so such an id is replaced rather than echoed and logged.
+    const keyLike = await send(t.url, '/v1/nope', {
+      method: 'GET',
+      headers: { 'x-request-id': 'sk-proj-0123456789abcdefghijKLMN' },
+    });
+    expect(keyLike.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 

@@ -172,6 +172,23 @@ describe('createLogger', () => {
       expect(hits(text)).toEqual([]);
       expect((await stat(file)).mode & 0o777).toBe(0o600);
     });
+
+    it('buffered: creates the file mode 0600, holds lines back, and has them all after a flush', async () => {
+      const file = join(dir, 'logs', 'proxy.log');
+      const log = createLogger({ name: 'proxy', destination: file, buffered: true });
+      const primitive = log as unknown as {
+        logPrimitives(level: 'info', fields: Record<string, string>, msg: string): void;
+      };
+      primitive.logPrimitives('info', { model: 'm', note: `key ${OPENAI}` }, 'request');
+      log.info({ apiKey: OPENAI }, 'second');
+      expect(await readFile(file, 'utf8')).toBe('');
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
+      const text = await readFile(file, 'utf8');
+      (log as unknown as Record<symbol, { end(): void }>)[symbols.streamSym]?.end();
+      expect(text.trim().split('\n')).toHaveLength(2);
+      expect(hits(text)).toEqual([]);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+    });
   });
 });
 

@@ -1,3 +1,5 @@
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   pino,
   type Bindings,
@@ -23,6 +25,12 @@ export interface CreateLoggerOptions {
   level?: LevelWithSilent | string;
   /** A stream, or a file path (created with mode 0600, parent directories made). Default stdout. */
   destination?: DestinationStream | string;
+  /**
+   * For a file destination: write lines in 16 KB chunks (at most 100 ms late, flushed on exit)
+   * as standard output is, instead of one system call per line. For hot paths (the proxy's
+   * request log); a SIGKILL can lose the last 100 ms of lines. Default false.
+   */
+  buffered?: boolean;
 }
 
 /** Known credential locations, censored by pino before anything else runs. */
@@ -90,9 +98,14 @@ function checkLevel(level: string | undefined): LevelWithSilent {
   throw new GatewayError(ErrorCodes.CONFIG_INVALID, `log level "${level}" is not one of ${known}`);
 }
 
-function openDestination(destination: CreateLoggerOptions['destination']): DestinationStream {
+function openDestination(options: CreateLoggerOptions): DestinationStream {
+  const { destination } = options;
   if (destination === undefined) return bufferedStdout();
   if (typeof destination === 'string') {
+    if (options.buffered === true) {
+      mkdirSync(dirname(destination), { recursive: true });
+      return bufferedStdout(openSync(destination, 'a', 0o600));
+    }
     // Synchronous: a line is on disk before the call returns, so a crash loses nothing.
     return pino.destination({ dest: destination, mkdir: true, sync: true, mode: 0o600 });
   }
@@ -115,7 +128,7 @@ function openDestination(destination: CreateLoggerOptions['destination']): Desti
  * For hot paths the logger also has `logPrimitives(level, fields, msg)` (see
  * primitive-line.ts): a line of flat primitive fields, every string scrubbed, without the
  * costlier layers. Standard output is buffered (see buffered-stdout.ts); a file destination
- * is written synchronously.
+ * is written synchronously unless `buffered` is set.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const logger = pino(
@@ -133,7 +146,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
         streamWrite: scrubSecrets,
       },
     },
-    openDestination(options.destination),
+    openDestination(options),
   );
   scrubChildBindings(logger);
   // Inherited by every child (pino makes children with Object.create).

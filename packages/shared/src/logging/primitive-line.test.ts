@@ -9,7 +9,12 @@ const CLIENT = 'mgw-Pl4nt3dClientKey_0123456789abcdefghijk';
 const ODD = 'odd.shaped/key~42!';
 
 interface PrimitiveLogger {
-  logPrimitives(level: 'info' | 'warn', fields: PrimitiveFields, msg: string): void;
+  logPrimitives(
+    level: 'info' | 'warn',
+    fields: PrimitiveFields,
+    msg: string,
+    cleanKeys?: ReadonlySet<string>,
+  ): void;
 }
 
 function capture(): {
@@ -87,6 +92,25 @@ describe('logger.logPrimitives', () => {
     const [line] = out.lines();
     expect(line?.['model']).toBe('gpt-4o [redacted]');
     expect(line?.['apiKey']).toBe('[redacted]');
+  });
+
+  it('writes the values of vetted keys as they are, and still censors credential-named ones', () => {
+    const out = capture();
+    const log = createLogger({
+      name: 'proxy',
+      destination: out.stream,
+    }) as unknown as PrimitiveLogger;
+    log.logPrimitives(
+      'info',
+      { reqId: 'id "quoted"', model: `m ${OPENAI}`, token: 'named-secret-value' },
+      'request',
+      new Set(['reqId', 'token']),
+    );
+    const [line] = out.lines();
+    expect(line?.['reqId']).toBe('id "quoted"');
+    expect(line?.['model']).toBe('m [redacted]');
+    expect(line?.['token']).toBe('[redacted]');
+    expect(out.text()).not.toContain(OPENAI);
   });
 
   it('writes nothing below the logger’s level', () => {

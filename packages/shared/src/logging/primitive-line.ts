@@ -1,6 +1,6 @@
 import { symbols, type Level, type Logger } from 'pino';
 import { isSensitiveKey } from '../security/redact-deep.js';
-import { REDACTED, scrubSecrets } from '../security/redact.js';
+import { REDACTED, scrubSecretsMemo } from '../security/redact.js';
 
 /** The fields of a line written by `logPrimitives`: flat, primitive values only. */
 export type PrimitiveFields = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -9,10 +9,13 @@ export type PrimitiveFields = Readonly<Record<string, string | number | boolean 
  * A log line whose fields are known primitives, for hot paths (the proxy's request line).
  * It skips pino's path redaction, the deep copy and the scrub of the finished line, which
  * cost more than the line itself, and keeps secrets out with cheaper means: every string
- * value is scrubbed (`scrubSecrets`), a value under a credential-named key is censored, and
+ * value is scrubbed (`scrubSecretsMemo`: the answer for a value seen recently is remembered), a value under a credential-named key is censored, and
  * the bindings of the logger (already scrubbed when the child was made) are reused as they
  * are. Undefined values are left out; numbers that are not finite are written as null, as
- * JSON.stringify would. The line has the shape of pino's lines (level, time, bindings,
+ * JSON.stringify would. `cleanKeys` names fields whose values the caller has already vetted
+ * (values `scrubSecrets` leaves unchanged, such as a request id checked when it was accepted):
+ * they are written without a scrub, which for a value never seen before is the costliest
+ * step of the line. The line has the shape of pino's lines (level, time, bindings,
  * fields, msg) and goes to the same destination, so it keeps its place among the others.
  */
 export function logPrimitives(
@@ -20,6 +23,7 @@ export function logPrimitives(
   level: Level,
   fields: PrimitiveFields,
   msg: string,
+  cleanKeys?: ReadonlySet<string>,
 ): void {
   if (!this.isLevelEnabled(level)) return;
   const holder = this as unknown as Record<symbol, unknown>;
@@ -30,9 +34,12 @@ export function logPrimitives(
     const value = fields[key];
     if (value === undefined) continue;
     const prefix = keyPrefix(key);
-    line += prefix === undefined ? `,${JSON.stringify(key)}:"${REDACTED}"` : prefix + encode(value);
+    if (prefix === undefined) line += `,${JSON.stringify(key)}:"${REDACTED}"`;
+    else if (typeof value === 'string' && cleanKeys?.has(key) === true) {
+      line += prefix + JSON.stringify(value);
+    } else line += prefix + encode(value);
   }
-  line += `,"msg":${JSON.stringify(scrubSecrets(msg))}}\n`;
+  line += `,"msg":${JSON.stringify(scrubSecretsMemo(msg))}}\n`;
   stream.write(line);
 }
 
@@ -49,7 +56,7 @@ function keyPrefix(key: string): string | undefined {
 }
 
 function encode(value: string | number | boolean): string {
-  if (typeof value === 'string') return JSON.stringify(scrubSecrets(value));
+  if (typeof value === 'string') return JSON.stringify(scrubSecretsMemo(value));
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   return value ? 'true' : 'false';
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { forgetSecret, registerSecret, scrubSecrets } from './redact.js';
+import {
+  REDACTED,
+  forgetSecret,
+  registerSecret,
+  scrubSecrets,
+  scrubSecretsMemo,
+} from './redact.js';
 
 const OPENAI = 'sk-abcdefghijklmnop1234567890ABCD';
 const OPENAI_PROJ = 'sk-proj-Ab3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5oQ7';
@@ -132,5 +138,42 @@ describe('scrubSecrets', () => {
     const scrubbed = scrubSecrets(huge);
     expect(scrubbed.length).toBe(huge.length);
     expect(performance.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe('scrubSecretsMemo', () => {
+  it('answers as scrubSecrets does, for short and long values, again and again', () => {
+    const values = [
+      'bench-remote',
+      `key ${OPENAI}`,
+      `Bearer ${JWT}`,
+      '',
+      `${'x'.repeat(300)} ${ANTHROPIC}`,
+    ];
+    for (let round = 0; round < 3; round += 1) {
+      for (const value of values) expect(scrubSecretsMemo(value)).toBe(scrubSecrets(value));
+    }
+  });
+
+  it('forgets what it remembered when a secret is registered or forgotten', () => {
+    const value = 'model-with-a-private-suffix-x1y2z3';
+    expect(scrubSecretsMemo(value)).toBe(value);
+    registerSecret('x1y2z3w4-private-suffix');
+    registerSecret(value);
+    try {
+      expect(scrubSecretsMemo(value)).toBe(REDACTED);
+    } finally {
+      forgetSecret(value);
+      forgetSecret('x1y2z3w4-private-suffix');
+    }
+    expect(scrubSecretsMemo(value)).toBe(value);
+  });
+
+  it('keeps scrubbing values it has seen once among many distinct ones', () => {
+    const key = `sk-${'r'.repeat(20)}`;
+    for (let i = 0; i < 10_000; i += 1) {
+      expect(scrubSecretsMemo(`req-${i}`)).toBe(`req-${i}`);
+      if (i % 1_000 === 0) expect(scrubSecretsMemo(`hi ${key}`)).toBe(`hi ${REDACTED}`);
+    }
   });
 });

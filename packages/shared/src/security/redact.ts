@@ -59,6 +59,16 @@ export const MIN_REGISTERED_SECRET_LENGTH = 8;
 const registered = new Set<string>();
 let combined: RegExp | undefined;
 
+/** Strings longer than this are scrubbed every time: free text rarely repeats. */
+const MEMO_MAX_LENGTH = 256;
+/** Distinct values each generation of the memo holds. */
+const MEMO_GENERATION_SIZE = 2048;
+// Two generations: a value is looked up in both; a hit in the old one moves it to the young
+// one, and a full young generation becomes the old one. Values used again and again (a model
+// name, a path) stay; values seen once (a request id) pass through without evicting them.
+let young = new Map<string, string>();
+let old = new Map<string, string>();
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
@@ -91,14 +101,21 @@ export function registerSecret(value: string): void {
       changed = true;
     }
   }
-  if (changed) combined = undefined;
+  if (changed) recompile();
 }
 
 /** Stops scrubbing a value registered earlier (after a key was deleted or rotated). */
 export function forgetSecret(value: string): void {
   let changed = false;
   for (const form of spellings(value)) changed = registered.delete(form) || changed;
-  if (changed) combined = undefined;
+  if (changed) recompile();
+}
+
+/** The set of registered values changed: the expression and every remembered answer are stale. */
+function recompile(): void {
+  combined = undefined;
+  young.clear();
+  old.clear();
 }
 
 function replace(match: string, ...args: unknown[]): string {
@@ -116,4 +133,23 @@ export function scrubSecrets(text: string): string {
   combined ??= compile();
   combined.lastIndex = 0;
   return text.replace(combined, replace);
+}
+
+/**
+ * `scrubSecrets` for short values that repeat, such as the fields of the request log (model,
+ * path, backend): the answer for a value seen recently is remembered, so the expression runs
+ * once per distinct value instead of once per line. Registering or forgetting a secret
+ * forgets every answer.
+ */
+export function scrubSecretsMemo(text: string): string {
+  if (typeof text !== 'string' || text.length > MEMO_MAX_LENGTH) return scrubSecrets(text);
+  let clean = young.get(text);
+  if (clean !== undefined) return clean;
+  clean = old.get(text) ?? scrubSecrets(text);
+  if (young.size >= MEMO_GENERATION_SIZE) {
+    old = young;
+    young = new Map();
+  }
+  young.set(text, clean);
+  return clean;
 }
