@@ -52,8 +52,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { logger } = deps;
 
+  // The middlewares that only look and pass on are plain functions returning next(): one
+  // promise fewer per layer and request than an async function.
   app.use(requestContext(deps.clock, logger));
-  app.use(async (c, next) => {
+  app.use((c, next) => {
     // Anthropic's SDKs read the request id from `request-id`; set on the socket so that every
     // answer carries it, whoever writes it.
     if (isAnthropicApiPath(c.req.path)) {
@@ -61,7 +63,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }
     return next();
   });
-  app.use(async (c, next) => {
+  app.use((c, next) => {
     if (!deps.isClosing()) return next();
     c.header('connection', 'close');
     throw new GatewayError(ErrorCodes.SHUTTING_DOWN, 'the gateway proxy is shutting down');

@@ -1,3 +1,4 @@
+import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSupervisor } from './testing/fake-supervisor.js';
 import { FakeUpstream, chunkEvent, startSse } from './testing/fake-upstream.js';
@@ -29,6 +30,22 @@ describe('startProxy', () => {
     expect(t.url).toBe(`http://127.0.0.1:${t.proxy.port}`);
     const health = await send(t.url, '/health', { method: 'GET' });
     expect(health.json).toEqual({ status: 'ok', supervisor: { reachable: true } });
+  });
+
+  it('keeps a connection usable after answering without reading the body (404, 405)', async () => {
+    const { t } = await setup(1_000);
+    const client = new Client(t.url, { pipelining: 0 });
+    cleanups.push(() => client.close());
+    const big = JSON.stringify({ model: 'local', pad: 'x'.repeat(200_000) });
+    const unread = await client.request({ path: '/v1/nope', method: 'POST', body: big });
+    expect(unread.statusCode).toBe(404);
+    await unread.body.text();
+    const wrongMethod = await client.request({ path: '/v1/models', method: 'POST', body: big });
+    expect(wrongMethod.statusCode).toBe(405);
+    await wrongMethod.body.text();
+    const ok = await client.request({ path: '/health', method: 'GET' });
+    expect(ok.statusCode).toBe(200);
+    expect(await ok.body.json()).toMatchObject({ status: 'ok' });
   });
 
   it('lists every model name and alias on /v1/models in the OpenAI format', async () => {

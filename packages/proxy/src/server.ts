@@ -135,7 +135,10 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     isClosing: () => closing,
   });
 
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // autoCleanupIncoming off: the adapter would add two listeners per request to drain bodies
+  // left unread; Node's server already discards an unread body when the response ends, and the
+  // one route that stops reading midway (413) closes the connection.
+  const server = createAdaptorServer({ fetch: app.fetch, autoCleanupIncoming: false }) as Server;
   let address: AddressInfo;
   try {
     address = await listen(server, config.proxy.port, config.proxy.host);

@@ -17,8 +17,7 @@ const HOW = 'send it as `Authorization: Bearer <key>` or `x-api-key: <key>`';
  * the model check happens in the routes, once the body is read (authorizeModel).
  */
 export function clientAuth(keys: ClientKeys): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (!keys.required || OPEN_PATHS.has(c.req.path)) return next();
+  const check: MiddlewareHandler<AppEnv> = async (c, next) => {
     const presented = extractPresentedKey(c.env.incoming.headers);
     if (presented === undefined) {
       return authErrorResponse(
@@ -43,4 +42,6 @@ export function clientAuth(keys: ClientKeys): MiddlewareHandler<AppEnv> {
     c.get('record').client = client.name;
     return next();
   };
+  // Plain (not async) on the way through: one promise fewer per request when no key is needed.
+  return (c, next) => (!keys.required || OPEN_PATHS.has(c.req.path) ? next() : check(c, next));
 }

@@ -1,3 +1,4 @@
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock/clock.js';
 import type { ProxyLogger } from '../logging/logger.js';
@@ -19,11 +20,13 @@ export function requestContext(clock: Clock, logger: ProxyLogger): MiddlewareHan
     const path = c.req.path;
     const record = newRequestRecord(reqId, incoming.method ?? 'GET', path, clock.now());
     c.set('record', record);
-    // On Node's response (cheaper than Hono's Headers): every answer carries it, whoever
-    // writes it.
-    c.env.outgoing.setHeader('x-request-id', reqId);
     await next();
-    record.status ??= c.res.status;
+    const res = c.res;
+    // The proxied routes write their own answers (x-request-id included) straight to Node's
+    // response, whose headers are cheapest when all of them go to writeHead at once; the
+    // answers Hono writes (errors, model lists, health) get the id here.
+    if (res !== RESPONSE_ALREADY_SENT) res.headers.set('x-request-id', reqId);
+    record.status ??= res.status;
     if (QUIET_PATHS.has(path) && record.status < 400) {
       logger.debug({ reqId, path, status: record.status }, 'request');
       return;
