@@ -1,8 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, errorFrom } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared';
 import { clientAuth } from './auth/client-auth.js';
 import type { ClientKeys } from './auth/client-keys.js';
 import type { BackendRegistry } from './backends/backend-registry.js';
@@ -10,7 +11,10 @@ import type { Clock } from './clock/clock.js';
 import { clientFormatFor } from './forwarding/client-format.js';
 import type { Inflight } from './forwarding/inflight.js';
 import type { AppEnv } from './http/app-env.js';
+import { failRequest } from './http/fail-request.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
+import { proxiedRoutes } from './http/proxied-routes.js';
+import type { ProxyRoute } from './http/proxy-call.js';
 import { requestContext } from './http/request-context.js';
 import type { ProxyLogger } from './logging/logger.js';
 import type { ModelRouter } from './routing/model-router.js';
@@ -45,8 +49,43 @@ export interface AppDeps {
 }
 
 /**
- * The proxy's HTTP routes. Everything that goes wrong is answered in the format of the API the
- * caller speaks: Anthropic's on /v1/messages*, OpenAI's everywhere else.
+ * The proxy's HTTP surface as a Node request listener: the proxied POST routes (the OpenAI
+ * endpoints, /v1/messages, /v1/messages/count_tokens) are served first, straight from Node's
+ * request and response (proxied-routes.ts); everything else goes to the Hono app.
+ */
+export function createRequestListener(
+  deps: AppDeps,
+): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+  const proxied = proxiedRoutes({
+    routes: proxiedRouteTable(deps),
+    clientKeys: deps.clientKeys,
+    clock: deps.clock,
+    logger: deps.logger,
+    isClosing: deps.isClosing,
+  });
+  // autoCleanupIncoming off: the adapter would add two listeners per request to drain bodies
+  // left unread; Node's server already discards an unread body when the response ends, and the
+  // one route that stops reading midway (413) closes the connection.
+  const app = getRequestListener(createApp(deps).fetch, { autoCleanupIncoming: false });
+  return (incoming, outgoing) => {
+    if (!proxied(incoming, outgoing)) void app(incoming, outgoing);
+  };
+}
+
+/** The proxied POST routes by path. */
+export function proxiedRouteTable(deps: AppDeps): Map<string, ProxyRoute> {
+  const routes = new Map<string, ProxyRoute>();
+  for (const endpoint of openAIEndpoints)
+    routes.set(endpoint.path, openAIProxyRoute(endpoint, deps));
+  routes.set(ANTHROPIC_MESSAGES_PATH, anthropicMessagesRoute(deps));
+  routes.set(ANTHROPIC_COUNT_TOKENS_PATH, anthropicCountTokensRoute(deps));
+  return routes;
+}
+
+/**
+ * The Hono app: the model lists, health, 405 on the proxied paths asked with another method
+ * than POST, 404 elsewhere. Everything that goes wrong is answered in the format of the API
+ * the caller speaks: Anthropic's on /v1/messages*, OpenAI's everywhere else.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -65,21 +104,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.use((c, next) => {
     if (!deps.isClosing()) return next();
-    c.header('connection', 'close');
+    c.env.outgoing.setHeader('connection', 'close');
     throw new GatewayError(ErrorCodes.SHUTTING_DOWN, 'the gateway proxy is shutting down');
   });
   app.use(clientAuth(deps.clientKeys));
 
-  for (const endpoint of openAIEndpoints) {
-    app.post(endpoint.path, openAIProxyRoute(endpoint, deps));
-    app.all(endpoint.path, methodNotAllowed(endpoint.path, 'POST'));
-  }
-  const anthropicRoutes: Array<[string, ReturnType<typeof anthropicMessagesRoute>]> = [
-    [ANTHROPIC_MESSAGES_PATH, anthropicMessagesRoute(deps)],
-    [ANTHROPIC_COUNT_TOKENS_PATH, anthropicCountTokensRoute(deps)],
-  ];
-  for (const [path, handler] of anthropicRoutes) {
-    app.post(path, handler);
+  // POST on these paths never reaches the app (createRequestListener serves it first).
+  for (const path of [
+    ...openAIEndpoints.map((e) => e.path),
+    ANTHROPIC_MESSAGES_PATH,
+    ANTHROPIC_COUNT_TOKENS_PATH,
+  ]) {
     app.all(path, methodNotAllowed(path, 'POST'));
   }
   const createdAt = Math.floor(Date.now() / 1000);
@@ -96,31 +131,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerDebugHeapRoute(app);
 
   app.notFound((c) => {
-    const err = new GatewayError(
-      ErrorCodes.NOT_FOUND,
-      `no route for ${c.req.method} ${c.req.path}; the gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/models`,
+    failRequest(
+      c.env.outgoing,
+      c.get('record'),
+      new GatewayError(
+        ErrorCodes.NOT_FOUND,
+        `no route for ${c.req.method} ${c.req.path}; the gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/models`,
+      ),
+      clientFormatFor(c.req.path),
+      logger,
     );
-    const record = c.get('record');
-    record.error = err.code;
-    return c.json(clientFormatFor(c.req.path).errorBody(err, record.reqId), 404);
+    return RESPONSE_ALREADY_SENT;
   });
 
   app.onError((thrown, c) => {
-    const err = errorFrom(thrown);
-    const record = c.get('record');
-    record.error = err.code;
-    if (err.code === ErrorCodes.INTERNAL) {
-      logger.error({ err: thrown, reqId: record.reqId }, 'request failed inside the proxy');
-    }
-    const outgoing = c.env.outgoing;
-    if (outgoing.headersSent) {
-      // Only a bug gets here: the response was already under way.
-      outgoing.destroy();
-      return RESPONSE_ALREADY_SENT;
-    }
-    if (err.code === ErrorCodes.BODY_TOO_LARGE) c.header('connection', 'close');
-    const format = clientFormatFor(c.req.path);
-    return c.json(format.errorBody(err, record.reqId), err.status as ContentfulStatusCode);
+    failRequest(c.env.outgoing, c.get('record'), thrown, clientFormatFor(c.req.path), logger);
+    return RESPONSE_ALREADY_SENT;
   });
 
   return app;

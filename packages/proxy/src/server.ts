@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError, resolveCurveClientKeys } from '@mlx-gateway/shared';
 import type { GatewayConfig } from '@mlx-gateway/shared';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { ClientKeys } from './auth/client-keys.js';
 import { assertListenAllowed } from './auth/listen-policy.js';
 import { AnthropicBackend } from './backends/anthropic-backend.js';
@@ -122,7 +122,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   );
   const inflight = new Inflight();
   let closing = false;
-  const app = createApp({
+  const listener = createRequestListener({
     router,
     backends,
     supervisor,
@@ -135,10 +135,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     isClosing: () => closing,
   });
 
-  // autoCleanupIncoming off: the adapter would add two listeners per request to drain bodies
-  // left unread; Node's server already discards an unread body when the response ends, and the
-  // one route that stops reading midway (413) closes the connection.
-  const server = createAdaptorServer({ fetch: app.fetch, autoCleanupIncoming: false }) as Server;
+  const server = createServer(listener);
   let address: AddressInfo;
   try {
     address = await listen(server, config.proxy.port, config.proxy.host);

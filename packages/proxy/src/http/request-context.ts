@@ -1,36 +1,49 @@
+import type { IncomingMessage } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock/clock.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import { logRequest, newRequestRecord } from '../logging/request-record.js';
+import type { RequestRecord } from '../logging/request-record.js';
 import type { AppEnv } from './app-env.js';
 import { requestIdFrom } from './request-id.js';
 
 /** Paths polled by monitors: their request lines are logged at debug level only. */
 const QUIET_PATHS = new Set(['/health']);
 
+/** Gives a request its id (the client's `x-request-id` when sane) and its record. */
+export function beginRequest(incoming: IncomingMessage, path: string, clock: Clock): RequestRecord {
+  const reqId = requestIdFrom(incoming.headers['x-request-id']);
+  return newRequestRecord(reqId, incoming.method ?? 'GET', path, clock.now());
+}
+
+/** Writes the record as the request's one log line, now that the request is over. */
+export function endRequest(logger: ProxyLogger, record: RequestRecord, clock: Clock): void {
+  const status = record.status ?? 0;
+  if (QUIET_PATHS.has(record.path) && status < 400) {
+    logger.debug({ reqId: record.reqId, path: record.path, status }, 'request');
+    return;
+  }
+  logRequest(logger, record, clock.now());
+}
+
 /**
- * Gives every request an id (the `x-request-id` response header) and a record, and writes the
- * record as the request's one log line when it is over.
+ * The Hono app's first middleware: every request gets an id (the `x-request-id` response
+ * header) and a record, written as the request's one log line when it is over. (The proxied
+ * POST routes, served before the app, do the same in proxied-routes.ts.)
  */
 export function requestContext(clock: Clock, logger: ProxyLogger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const incoming = c.env.incoming;
-    const reqId = requestIdFrom(incoming.headers['x-request-id']);
-    const path = c.req.path;
-    const record = newRequestRecord(reqId, incoming.method ?? 'GET', path, clock.now());
+    const record = beginRequest(c.env.incoming, c.req.path, clock);
     c.set('record', record);
     await next();
     const res = c.res;
-    // The proxied routes write their own answers (x-request-id included) straight to Node's
-    // response, whose headers are cheapest when all of them go to writeHead at once; the
-    // answers Hono writes (errors, model lists, health) get the id here.
-    if (res !== RESPONSE_ALREADY_SENT) res.headers.set('x-request-id', reqId);
-    record.status ??= res.status;
-    if (QUIET_PATHS.has(path) && record.status < 400) {
-      logger.debug({ reqId, path, status: record.status }, 'request');
-      return;
+    // Answers written straight to Node's response carry the id already (see fail-request.ts);
+    // the ones Hono writes (model lists, health) get it here.
+    if (res !== RESPONSE_ALREADY_SENT) {
+      res.headers.set('x-request-id', record.reqId);
+      record.status ??= res.status;
     }
-    logRequest(logger, record, clock.now());
+    endRequest(logger, record, clock);
   };
 }

@@ -1,8 +1,6 @@
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import type { Handler } from 'hono';
 import { anthropicClientFormat } from '../forwarding/client-format.js';
 import { ProxyExchange } from '../forwarding/exchange.js';
-import type { AppEnv } from '../http/app-env.js';
+import type { ProxyRoute } from '../http/proxy-call.js';
 import { countTokensAnthropic } from '../translate/index.js';
 import type { AnthropicMessagesRequest } from '../translate/index.js';
 import { anthropicCountTokensEndpoint } from './anthropic-endpoints.js';
@@ -16,10 +14,10 @@ import type { ProxyRouteDeps } from './openai-proxy-route.js';
  * OpenAI-compatible servers have no counting endpoint, and starting a local model just to
  * count would be out of all proportion.
  */
-export function anthropicCountTokensRoute(deps: ProxyRouteDeps): Handler<AppEnv> {
-  return async (c) => {
-    const input = await readAnthropicInput(c, anthropicCountTokensEndpoint, deps);
-    if (input === undefined) return RESPONSE_ALREADY_SENT;
+export function anthropicCountTokensRoute(deps: ProxyRouteDeps): ProxyRoute {
+  return async (call) => {
+    const input = await readAnthropicInput(call, anthropicCountTokensEndpoint, deps);
+    if (input === undefined) return;
     const { request, record, plan } = input;
     const first = plan[0];
     const forwarded = plan.slice(
@@ -32,10 +30,19 @@ export function anthropicCountTokensRoute(deps: ProxyRouteDeps): Handler<AppEnv>
         record.backend = first.backendName;
       }
       record.complete = true;
-      return c.json(countTokensAnthropic(request.body as unknown as AnthropicMessagesRequest));
+      const body = JSON.stringify(
+        countTokensAnthropic(request.body as unknown as AnthropicMessagesRequest),
+      );
+      call.outgoing.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'x-request-id': record.reqId,
+      });
+      call.outgoing.end(body);
+      return;
     }
     const exchange = new ProxyExchange({
-      res: c.env.outgoing,
+      res: call.outgoing,
       reqId: record.reqId,
       stream: false,
       clock: deps.clock,
@@ -45,7 +52,6 @@ export function anthropicCountTokensRoute(deps: ProxyRouteDeps): Handler<AppEnv>
       format: anthropicClientFormat,
     });
     await deps.inflight.track(exchange, exchange.run(forwarded, input.requestFor));
-    return RESPONSE_ALREADY_SENT;
   };
 }
 

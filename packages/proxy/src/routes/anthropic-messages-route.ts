@@ -1,8 +1,6 @@
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import type { Handler } from 'hono';
 import { anthropicClientFormat } from '../forwarding/client-format.js';
 import { ProxyExchange } from '../forwarding/exchange.js';
-import type { AppEnv } from '../http/app-env.js';
+import type { ProxyRoute } from '../http/proxy-call.js';
 import { anthropicMessagesEndpoint } from './anthropic-endpoints.js';
 import { readAnthropicInput } from './anthropic-route-input.js';
 import type { ProxyRouteDeps } from './openai-proxy-route.js';
@@ -14,13 +12,13 @@ import type { ProxyRouteDeps } from './openai-proxy-route.js';
  * or event stream. Everything the proxy says itself (errors, heartbeats, the event that ends a
  * failed stream) is in Anthropic's format too.
  */
-export function anthropicMessagesRoute(deps: ProxyRouteDeps): Handler<AppEnv> {
-  return async (c) => {
-    const input = await readAnthropicInput(c, anthropicMessagesEndpoint, deps);
-    if (input === undefined) return RESPONSE_ALREADY_SENT;
+export function anthropicMessagesRoute(deps: ProxyRouteDeps): ProxyRoute {
+  return async (call) => {
+    const input = await readAnthropicInput(call, anthropicMessagesEndpoint, deps);
+    if (input === undefined) return;
     const { request, record } = input;
     const exchange = new ProxyExchange({
-      res: c.env.outgoing,
+      res: call.outgoing,
       reqId: record.reqId,
       stream: request.stream,
       clock: deps.clock,
@@ -30,6 +28,5 @@ export function anthropicMessagesRoute(deps: ProxyRouteDeps): Handler<AppEnv> {
       format: anthropicClientFormat,
     });
     await deps.inflight.track(exchange, exchange.run(input.plan, input.requestFor));
-    return RESPONSE_ALREADY_SENT;
   };
 }

@@ -1,7 +1,6 @@
-import type { Context } from 'hono';
 import type { BackendRequest } from '../backends/backend.js';
 import type { PlannedTarget } from '../forwarding/exchange.js';
-import type { AppEnv } from '../http/app-env.js';
+import type { ProxyCall } from '../http/proxy-call.js';
 import type { RequestRecord } from '../logging/request-record.js';
 import type { Target } from '../routing/target.js';
 import type { AnthropicRequest } from './anthropic-request.js';
@@ -23,15 +22,15 @@ export interface AnthropicRouteInput {
  * Reads and checks the body (within the limit), resolves the model exactly as the OpenAI
  * routes do (same router, fallbacks and capability checks) and picks, per target, the backend
  * for Anthropic-format requests. Undefined when the client left while sending its body.
- * Errors are thrown to the app's error handler, which answers them in Anthropic's format.
+ * Errors are thrown to the caller, which answers them in Anthropic's format.
  */
 export async function readAnthropicInput(
-  c: Context<AppEnv>,
+  call: ProxyCall,
   endpoint: OpenAIEndpoint,
   deps: ProxyRouteDeps,
 ): Promise<AnthropicRouteInput | undefined> {
-  const record = c.get('record');
-  const routed = await readRoutedRequest(c, endpoint, deps);
+  const { record } = call;
+  const routed = await readRoutedRequest(call, endpoint, deps);
   if (routed === undefined) return undefined;
   const request = routed.request as AnthropicRequest;
   const { rawBody, resolution } = routed;
@@ -49,7 +48,7 @@ export async function readAnthropicInput(
       endpoint,
       request,
       rawBody,
-      clientHeaders: c.env.incoming.headers,
+      clientHeaders: call.incoming.headers,
       reqId: record.reqId,
     }),
   };

@@ -1,11 +1,9 @@
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import type { Handler } from 'hono';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { BackendRequest } from '../backends/backend.js';
 import type { Clock } from '../clock/clock.js';
 import { ProxyExchange } from '../forwarding/exchange.js';
 import type { Inflight } from '../forwarding/inflight.js';
-import type { AppEnv } from '../http/app-env.js';
+import type { ProxyRoute } from '../http/proxy-call.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelRouter } from '../routing/model-router.js';
 import type { Target } from '../routing/target.js';
@@ -27,14 +25,13 @@ export interface ProxyRouteDeps {
  * POST handler of an OpenAI endpoint: reads the body (within the limit), checks it, resolves
  * the model to its fallback chain and relays the upstream response straight onto Node's
  * response (streamed or not), bypassing Web streams. Errors before the exchange starts are
- * thrown to the app's error handler; the exchange answers its own.
+ * thrown to the caller (proxied-routes.ts), which answers them; the exchange answers its own.
  */
-export function openAIProxyRoute(endpoint: OpenAIEndpoint, deps: ProxyRouteDeps): Handler<AppEnv> {
-  return async (c) => {
-    const { outgoing } = c.env;
-    const record = c.get('record');
-    const routed = await readRoutedRequest(c, endpoint, deps);
-    if (routed === undefined) return RESPONSE_ALREADY_SENT;
+export function openAIProxyRoute(endpoint: OpenAIEndpoint, deps: ProxyRouteDeps): ProxyRoute {
+  return async (call) => {
+    const { outgoing, record } = call;
+    const routed = await readRoutedRequest(call, endpoint, deps);
+    if (routed === undefined) return;
     const { request, rawBody, resolution } = routed;
     const plan = planTargets(resolution, endpoint, request, deps.backends);
 
@@ -52,10 +49,9 @@ export function openAIProxyRoute(endpoint: OpenAIEndpoint, deps: ProxyRouteDeps)
       endpoint,
       request,
       rawBody,
-      clientHeaders: c.env.incoming.headers,
+      clientHeaders: call.incoming.headers,
       reqId: record.reqId,
     });
     await deps.inflight.track(exchange, exchange.run(plan, requestFor));
-    return RESPONSE_ALREADY_SENT;
   };
 }

@@ -1,7 +1,6 @@
-import type { Context } from 'hono';
 import { authorizeModel } from '../auth/authorize-model.js';
-import type { AppEnv } from '../http/app-env.js';
 import { parseJsonObject } from '../http/parse-json-object.js';
+import type { ProxyCall } from '../http/proxy-call.js';
 import { ClientAbortedError, readBody } from '../http/read-body.js';
 import type { Resolution } from '../routing/target.js';
 import type { OpenAIEndpoint } from './openai-endpoints.js';
@@ -23,14 +22,14 @@ export interface RoutedRequest {
  * error handler, which answers in the caller's format.
  */
 export async function readRoutedRequest(
-  c: Context<AppEnv>,
+  call: ProxyCall,
   endpoint: OpenAIEndpoint,
   deps: ProxyRouteDeps,
 ): Promise<RoutedRequest | undefined> {
-  const record = c.get('record');
+  const { record } = call;
   let rawBody: Buffer;
   try {
-    rawBody = await readBody(c.env.incoming, deps.bodyLimitBytes);
+    rawBody = await readBody(call.incoming, deps.bodyLimitBytes);
   } catch (err) {
     if (!(err instanceof ClientAbortedError)) throw err;
     record.clientClosed = true;
@@ -41,7 +40,7 @@ export async function readRoutedRequest(
   record.model = request.model;
   record.stream = request.stream;
   const resolution = deps.router.resolve(request.model);
-  authorizeModel(c.get('client'), request.model, resolution);
+  authorizeModel(call.client, request.model, resolution);
   if (resolution === undefined) throw deps.router.notFound(request.model);
   return { request, rawBody, resolution };
 }
