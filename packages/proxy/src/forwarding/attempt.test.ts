@@ -147,16 +147,24 @@ describe('Attempt backpressure', () => {
 
   it('does not count time spent waiting for a slow client as upstream idleness', async () => {
     const { res, call, upstream, result, clock } = harness(false, 1_000);
+    // Each upstream or client event is its own turn of the event loop, as on a socket: the
+    // attempt arms its timeouts at the end of the turn (see PhaseDeadlines).
+    const turn = (): Promise<void> => Promise.resolve();
     const up = upstream();
     up.onConnected();
     up.onResponseStart(200, { 'content-type': 'application/json' });
+    await turn();
     res.accepting = false;
     up.onData(Buffer.from('{"part":1'));
+    await turn();
     expect(call.paused).toBe(true);
     clock.advance(10_000);
     expect(call.aborted).toBeUndefined();
     res.drain();
-    clock.advance(1_000);
+    await turn();
+    clock.advance(999);
+    expect(call.aborted).toBeUndefined();
+    clock.advance(1);
     const outcome = await result;
     expect(outcome.ok).toBe(false);
     expect(call.aborted).toBeDefined();

@@ -12,6 +12,7 @@ import type { Clock, Timer } from '../clock/clock.js';
 import { SseFramer, lastEventEnd } from '../streaming/sse-framer.js';
 import type { SseResponse } from '../streaming/sse-response.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.js';
+import { PhaseDeadlines } from './phase-deadlines.js';
 import { transformOf } from './response-transform.js';
 import type { ResponseTransform, StreamStep, StreamTransform } from './response-transform.js';
 import {
@@ -80,10 +81,7 @@ export class Attempt implements UpstreamListener, PrepareContext {
   /** Set for a non-streamed response to translate: its body, held until complete. */
   private translatedBody:
     { transform: ResponseTransform; parts: Buffer[]; bytes: number } | undefined;
-  private totalTimer: Timer | undefined;
-  private firstByteTimer: Timer | undefined;
-  private connectTimer: Timer | undefined;
-  private idleTimer: Timer | undefined;
+  private readonly deadlines: PhaseDeadlines;
   private commitTimer: Timer | undefined;
 
   constructor(
@@ -93,6 +91,7 @@ export class Attempt implements UpstreamListener, PrepareContext {
   ) {
     this.startedAt = host.clock.now();
     this.timeouts = req.target.model.timeouts;
+    this.deadlines = new PhaseDeadlines(host.clock, (phase) => this.timeout(phase));
   }
 
   /**
@@ -112,10 +111,8 @@ export class Attempt implements UpstreamListener, PrepareContext {
   run(): Promise<AttemptResult> {
     return new Promise<AttemptResult>((resolve) => {
       this.resolveResult = resolve;
-      const { clock } = this.host;
-      const { totalMs, firstByteMs } = this.timeouts;
-      this.totalTimer = clock.timer(totalMs, () => this.timeout('total', totalMs));
-      this.firstByteTimer = clock.timer(firstByteMs, () => this.timeout('first byte', firstByteMs));
+      this.deadlines.set('total', this.timeouts.totalMs);
+      this.deadlines.set('first byte', this.timeouts.firstByteMs);
       let prepared: PreparedRequest | Promise<PreparedRequest>;
       try {
         prepared = this.backend.prepare(this.req, this);
@@ -133,12 +130,12 @@ export class Attempt implements UpstreamListener, PrepareContext {
   }
 
   onConnected(): void {
-    this.connectTimer?.cancel();
+    this.deadlines.clear('connect');
   }
 
   onResponseStart(status: number, headers: IncomingHttpHeaders): void {
     this.responseStarted = true;
-    this.connectTimer?.cancel();
+    this.deadlines.clear('connect');
     this.status = status;
     if (status >= 300) {
       this.errorBody = [];
@@ -159,12 +156,11 @@ export class Attempt implements UpstreamListener, PrepareContext {
     if (this.settled) return;
     if (!this.gotFirstByte) {
       this.gotFirstByte = true;
-      this.firstByteTimer?.cancel();
+      this.deadlines.clear('first byte');
       this.host.firstByte();
-      const { idleMs } = this.timeouts;
-      this.idleTimer = this.host.clock.timer(idleMs, () => this.timeout('idle', idleMs));
+      this.deadlines.set('idle', this.timeouts.idleMs);
     } else if (!this.paused) {
-      this.idleTimer?.refresh();
+      this.deadlines.set('idle', this.timeouts.idleMs);
     }
     if (this.errorBody !== undefined) {
       this.collectErrorBody(chunk);
@@ -231,7 +227,7 @@ export class Attempt implements UpstreamListener, PrepareContext {
       const retry = this.prepared?.retry;
       if (retry !== undefined && !this.retried && networkErrorCode(err) === 'ECONNREFUSED') {
         this.retried = true;
-        this.connectTimer?.cancel();
+        this.deadlines.clear('connect');
         this.prepared = undefined;
         this.call = undefined;
         let again: Promise<PreparedRequest>;
@@ -281,8 +277,7 @@ export class Attempt implements UpstreamListener, PrepareContext {
 
   private dispatch(prepared: PreparedRequest): void {
     this.prepared = prepared;
-    const { connectMs } = this.timeouts;
-    this.connectTimer = this.host.clock.timer(connectMs, () => this.timeout('connect', connectMs));
+    this.deadlines.set('connect', this.timeouts.connectMs);
     try {
       const call = this.backend.send(prepared, this);
       if (!this.settled) this.call = call;
@@ -366,7 +361,7 @@ export class Attempt implements UpstreamListener, PrepareContext {
   private waitForDrain(): void {
     if (this.paused || this.host.res.destroyed) return;
     this.paused = true;
-    this.idleTimer?.cancel();
+    this.deadlines.clear('idle');
     this.call?.pause();
     this.host.res.once('drain', this.onDrain);
   }
@@ -374,7 +369,7 @@ export class Attempt implements UpstreamListener, PrepareContext {
   private readonly onDrain = (): void => {
     if (this.settled) return;
     this.paused = false;
-    this.idleTimer?.refresh();
+    this.deadlines.set('idle', this.timeouts.idleMs);
     this.call?.resume();
   };
 
@@ -395,7 +390,16 @@ export class Attempt implements UpstreamListener, PrepareContext {
     return this.prepared?.identity ?? { model: this.req.target.name, hosts: [] };
   }
 
-  private timeout(phase: TimeoutPhase, ms: number): void {
+  private timeout(phase: TimeoutPhase): void {
+    const { totalMs, firstByteMs, connectMs, idleMs } = this.timeouts;
+    const ms =
+      phase === 'total'
+        ? totalMs
+        : phase === 'first byte'
+          ? firstByteMs
+          : phase === 'connect'
+            ? connectMs
+            : idleMs;
     this.fail(timeoutError(phase, ms, this.identity()));
   }
 
@@ -406,10 +410,7 @@ export class Attempt implements UpstreamListener, PrepareContext {
   private settle(result: AttemptResult): void {
     if (this.settled) return;
     this.settled = true;
-    this.totalTimer?.cancel();
-    this.firstByteTimer?.cancel();
-    this.connectTimer?.cancel();
-    this.idleTimer?.cancel();
+    this.deadlines.stop();
     this.commitTimer?.cancel();
     if (this.paused) this.host.res.off('drain', this.onDrain);
     if (!result.ok) {
