@@ -11,7 +11,7 @@ import type { Clock } from './clock/clock.js';
 import { clientFormatFor } from './forwarding/client-format.js';
 import type { Inflight } from './forwarding/inflight.js';
 import type { AppEnv } from './http/app-env.js';
-import { failRequest } from './http/fail-request.js';
+import { failRequest, shuttingDown } from './http/fail-request.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { proxiedRoutes } from './http/proxied-routes.js';
 import type { ProxyRoute } from './http/proxy-call.js';
@@ -20,11 +20,7 @@ import type { ProxyLogger } from './logging/logger.js';
 import type { ModelRouter } from './routing/model-router.js';
 import { anthropicCountTokensRoute } from './routes/anthropic-count-tokens-route.js';
 import { anthropicMessagesRoute } from './routes/anthropic-messages-route.js';
-import {
-  ANTHROPIC_COUNT_TOKENS_PATH,
-  ANTHROPIC_MESSAGES_PATH,
-  isAnthropicApiPath,
-} from './routes/anthropic-paths.js';
+import { ANTHROPIC_COUNT_TOKENS_PATH, ANTHROPIC_MESSAGES_PATH } from './routes/anthropic-paths.js';
 import { gatewayModelsRoute } from './routes/gateway-models-route.js';
 import { registerDebugHeapRoute } from './routes/debug-heap-route.js';
 import { healthRoute } from './routes/health-route.js';
@@ -94,18 +90,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // The middlewares that only look and pass on are plain functions returning next(): one
   // promise fewer per layer and request than an async function.
   app.use(requestContext(deps.clock, logger));
-  app.use((c, next) => {
-    // Anthropic's SDKs read the request id from `request-id`; set on the socket so that every
-    // answer carries it, whoever writes it.
-    if (isAnthropicApiPath(c.req.path)) {
-      c.env.outgoing.setHeader('request-id', c.get('record').reqId);
-    }
-    return next();
-  });
+  // (Anthropic's `request-id` header: every answer the app writes on /v1/messages* is an
+  // error, and failRequest adds the headers of the caller's format.)
   app.use((c, next) => {
     if (!deps.isClosing()) return next();
-    c.env.outgoing.setHeader('connection', 'close');
-    throw new GatewayError(ErrorCodes.SHUTTING_DOWN, 'the gateway proxy is shutting down');
+    throw shuttingDown(c.env.outgoing);
   });
   app.use(clientAuth(deps.clientKeys));
 

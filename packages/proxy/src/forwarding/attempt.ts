@@ -392,15 +392,8 @@ export class Attempt implements UpstreamListener, PrepareContext {
 
   private timeout(phase: TimeoutPhase): void {
     const { totalMs, firstByteMs, connectMs, idleMs } = this.timeouts;
-    const ms =
-      phase === 'total'
-        ? totalMs
-        : phase === 'first byte'
-          ? firstByteMs
-          : phase === 'connect'
-            ? connectMs
-            : idleMs;
-    this.fail(timeoutError(phase, ms, this.identity()));
+    const ms = { total: totalMs, 'first byte': firstByteMs, connect: connectMs, idle: idleMs };
+    this.fail(timeoutError(phase, ms[phase], this.identity()));
   }
 
   private fail(error: GatewayError): void {

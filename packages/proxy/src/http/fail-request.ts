@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { errorFrom } from '@mlx-gateway/shared';
+import { GatewayError, errorFrom } from '@mlx-gateway/shared';
 import { writeClientError } from '../forwarding/client-format.js';
 import type { ClientFormat } from '../forwarding/client-format.js';
 import type { ProxyLogger } from '../logging/logger.js';
@@ -32,4 +32,10 @@ export function failRequest(
   record.status = err.status;
   if (err.code === ErrorCodes.BODY_TOO_LARGE) outgoing.setHeader('connection', 'close');
   writeClientError(outgoing, err, record.reqId, format);
+}
+
+/** The error for a request that came in once shutdown began; its connection closes after it. */
+export function shuttingDown(outgoing: ServerResponse): GatewayError {
+  outgoing.setHeader('connection', 'close');
+  return new GatewayError(ErrorCodes.SHUTTING_DOWN, 'the gateway proxy is shutting down');
 }

@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
 import { authenticate } from '../auth/client-auth.js';
 import type { ClientKeys } from '../auth/client-keys.js';
 import type { Clock } from '../clock/clock.js';
 import { clientFormatFor } from '../forwarding/client-format.js';
 import type { ProxyLogger } from '../logging/logger.js';
-import { failRequest } from './fail-request.js';
+import { failRequest, shuttingDown } from './fail-request.js';
 import type { ProxyRoute } from './proxy-call.js';
 import { beginRequest, endRequest } from './request-context.js';
 
@@ -61,10 +59,7 @@ async function serve(
   // answer carries it, whoever writes it.
   if (format.name === 'anthropic') outgoing.setHeader('request-id', record.reqId);
   try {
-    if (deps.isClosing()) {
-      outgoing.setHeader('connection', 'close');
-      throw new GatewayError(ErrorCodes.SHUTTING_DOWN, 'the gateway proxy is shutting down');
-    }
+    if (deps.isClosing()) throw shuttingDown(outgoing);
     const client = authenticate(deps.clientKeys, incoming.headers, path);
     if (client !== undefined) record.client = client.name;
     await route({ incoming, outgoing, record, client });

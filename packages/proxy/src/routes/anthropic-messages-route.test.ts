@@ -576,9 +576,11 @@ describe('Anthropic-format errors on /v1/messages', () => {
     const get = await send(t.url, '/v1/messages', { method: 'GET' });
     expect(get.status).toBe(405);
     expect(get.headers['allow']).toBe('POST');
+    expect(get.headers['request-id']).toBe(get.headers['x-request-id']);
     expect(get.json).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
     const unknown = await send(t.url, '/v1/messages/batches', { method: 'GET' });
     expect(unknown.status).toBe(404);
+    expect(unknown.headers['request-id']).toBe(unknown.headers['x-request-id']);
     expect(unknown.json).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
     // The OpenAI routes keep their own format.
     const openai = await send(t.url, '/v1/chat/completions', { body: '{"model":' });

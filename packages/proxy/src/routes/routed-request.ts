@@ -18,8 +18,8 @@ export interface RoutedRequest {
 /**
  * The first steps every proxied route shares: read the body within the limit, check it,
  * record model and stream, resolve the model and check the client may use it. Undefined when
- * the client left while sending its body (recorded as 499). Errors are thrown to the app's
- * error handler, which answers in the caller's format.
+ * the client left while sending its body (recorded as 499). Errors are thrown to the caller
+ * (proxied-routes.ts), which answers in the caller's format.
  */
 export async function readRoutedRequest(
   call: ProxyCall,
