@@ -17,9 +17,10 @@ export const STDOUT_FLUSH_EVERY_MS = 100;
  * length on every call, which cost more than writing the line.
  */
 export function bufferedStdout(fd = 1): DestinationStream {
-  // minLength 0: SonicBoom writes each chunk it gets at once, or right after the write in
-  // progress.
-  const stream = pino.destination({ dest: fd, sync: false });
+  // minLength 1: SonicBoom writes each chunk it gets at once, or right after the write in
+  // progress; and, unlike with 0, its flush(cb) waits for the writes under way before calling
+  // back.
+  const stream = pino.destination({ dest: fd, sync: false, minLength: 1 });
   let pending: string[] = [];
   let pendingChars = 0;
 
