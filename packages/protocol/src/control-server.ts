@@ -1,9 +1,8 @@
 import * as zmq from 'zeromq';
-import { applyCurveServer } from './curve.js';
+import { bindServerSocket, closeBoundSocket } from './bound-socket.js';
+import type { BoundSocket } from './bound-socket.js';
 import type { CurveServerOptions } from './curve.js';
 import { INTERNAL_ERROR_PAYLOAD, toErrorPayload } from './error-payload.js';
-import { ipcFileId, prepareIpcEndpoint, removeIpcFile } from './ipc-endpoint.js';
-import type { IpcFileId } from './ipc-endpoint.js';
 import type { Command, ErrorPayload, ReplyEnvelope } from './messages.js';
 import { PROTOCOL_VERSION } from './messages.js';
 import { decodeRequest } from './request-decoder.js';
@@ -32,9 +31,7 @@ export interface ControlServerOptions {
  * nothing a peer sends can crash the server.
  */
 export class ControlServer {
-  private socket: zmq.Router | undefined;
-  private boundEndpoint: string | undefined;
-  private socketFile: IpcFileId | undefined;
+  private bound: BoundSocket<zmq.Router> | undefined;
   private readonly queue = new SerialQueue();
   private readonly warn: WarningHandler;
   private inFlight = 0;
@@ -45,7 +42,7 @@ export class ControlServer {
 
   /** The endpoint actually bound (with the real port for `tcp://...:*`), or the configured one. */
   get endpoint(): string {
-    return this.boundEndpoint ?? this.options.endpoint;
+    return this.bound?.endpoint ?? this.options.endpoint;
   }
 
   /** Requests whose handler has not settled yet. */
@@ -55,21 +52,11 @@ export class ControlServer {
 
   /** Binds the socket. Rejects with ENDPOINT_IN_USE when a live process holds an ipc endpoint. */
   async start(): Promise<void> {
-    if (this.socket !== undefined) throw new Error('control server already started');
+    if (this.bound !== undefined) throw new Error('control server already started');
     const { endpoint, curve, maxMessageBytes = 1024 * 1024 } = this.options;
-    await prepareIpcEndpoint(endpoint);
-    const socket = new zmq.Router({ linger: 0, maxMessageSize: maxMessageBytes });
-    try {
-      if (curve !== undefined) applyCurveServer(socket, curve);
-      await socket.bind(endpoint);
-    } catch (error) {
-      socket.close();
-      throw error;
-    }
-    this.socket = socket;
-    this.boundEndpoint = socket.lastEndpoint ?? endpoint;
-    this.socketFile = await ipcFileId(this.boundEndpoint);
-    void this.receive(socket);
+    const create = () => new zmq.Router({ linger: 0, maxMessageSize: maxMessageBytes });
+    this.bound = await bindServerSocket(create, endpoint, curve);
+    void this.receive(this.bound.socket);
   }
 
   /**
@@ -77,16 +64,15 @@ export class ControlServer {
    * (the clients time out or see the connection go).
    */
   async close(): Promise<void> {
-    const socket = this.socket;
-    if (socket === undefined) return;
-    this.socket = undefined;
-    // Not `unbind` first: zeromq.js unbinds on a worker thread, racing the poller of a pending
-    // receive on the same libzmq socket (a native crash). libzmq releases the listener shortly
-    // after close; removing our socket file at once lets a new server bind the path meanwhile.
-    socket.close();
-    await removeIpcFile(this.socketFile);
-    this.socketFile = undefined;
-    this.boundEndpoint = undefined;
+    const bound = this.bound;
+    if (bound === undefined) return;
+    this.bound = undefined;
+    await closeBoundSocket(bound);
+  }
+
+  /** The socket while it is open; replies of a closed socket are dropped. */
+  private get socket(): zmq.Router | undefined {
+    return this.bound?.socket;
   }
 
   private async receive(socket: zmq.Router): Promise<void> {

@@ -1,8 +1,7 @@
 import * as zmq from 'zeromq';
-import { applyCurveServer } from './curve.js';
+import { bindServerSocket, closeBoundSocket } from './bound-socket.js';
+import type { BoundSocket } from './bound-socket.js';
 import type { CurveServerOptions } from './curve.js';
-import { ipcFileId, prepareIpcEndpoint, removeIpcFile } from './ipc-endpoint.js';
-import type { IpcFileId } from './ipc-endpoint.js';
 import type { ModelInfo, SupervisorEvent } from './messages.js';
 import { EVENT_TOPIC_MODEL, PROTOCOL_VERSION } from './messages.js';
 import { SerialQueue } from './serial-queue.js';
@@ -29,9 +28,7 @@ export interface EventPublisherOptions {
  */
 export class EventPublisher {
   readonly incarnation: string;
-  private socket: zmq.Publisher | undefined;
-  private boundEndpoint: string | undefined;
-  private socketFile: IpcFileId | undefined;
+  private bound: BoundSocket<zmq.Publisher> | undefined;
   private lastSeq = 0;
   private readonly queue = new SerialQueue();
   private readonly warn: WarningHandler;
@@ -50,25 +47,14 @@ export class EventPublisher {
 
   /** The endpoint actually bound (with the real port for `tcp://...:*`), or the configured one. */
   get endpoint(): string {
-    return this.boundEndpoint ?? this.options.endpoint;
+    return this.bound?.endpoint ?? this.options.endpoint;
   }
 
   /** Binds the socket. Rejects with ENDPOINT_IN_USE when a live process holds an ipc endpoint. */
   async start(): Promise<void> {
-    if (this.socket !== undefined) throw new Error('event publisher already started');
+    if (this.bound !== undefined) throw new Error('event publisher already started');
     const { endpoint, curve } = this.options;
-    await prepareIpcEndpoint(endpoint);
-    const socket = new zmq.Publisher({ linger: 0 });
-    try {
-      if (curve !== undefined) applyCurveServer(socket, curve);
-      await socket.bind(endpoint);
-    } catch (error) {
-      socket.close();
-      throw error;
-    }
-    this.socket = socket;
-    this.boundEndpoint = socket.lastEndpoint ?? endpoint;
-    this.socketFile = await ipcFileId(this.boundEndpoint);
+    this.bound = await bindServerSocket(() => new zmq.Publisher({ linger: 0 }), endpoint, curve);
   }
 
   /**
@@ -103,15 +89,14 @@ export class EventPublisher {
 
   /** Closes the socket and removes its ipc file. */
   async close(): Promise<void> {
-    const socket = this.socket;
-    if (socket === undefined) return;
-    this.socket = undefined;
-    // Not `unbind` first: zeromq.js unbinds on a worker thread, racing the poller of a pending
-    // receive on the same libzmq socket (a native crash). libzmq releases the listener shortly
-    // after close; removing our socket file at once lets a new server bind the path meanwhile.
-    socket.close();
-    await removeIpcFile(this.socketFile);
-    this.socketFile = undefined;
-    this.boundEndpoint = undefined;
+    const bound = this.bound;
+    if (bound === undefined) return;
+    this.bound = undefined;
+    await closeBoundSocket(bound);
+  }
+
+  /** The socket while it is open; events sent by a closed socket are dropped. */
+  private get socket(): zmq.Publisher | undefined {
+    return this.bound?.socket;
   }
 }

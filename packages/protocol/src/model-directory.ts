@@ -11,6 +11,7 @@ import { formatIssues, summarizeIssues } from './format-issues.js';
 import type { ModelInfo, Snapshot, SupervisorEvent } from './messages.js';
 import { EVENT_TOPIC_MODEL, EventSchema, PROTOCOL_VERSION, SnapshotSchema } from './messages.js';
 import { ModelWaiters } from './model-waiters.js';
+import { SnapshotWaiters } from './snapshot-waiters.js';
 import type { WaitForOptions } from './model-waiters.js';
 import { ignoreWarning } from './warning.js';
 import type { WarningHandler } from './warning.js';
@@ -47,13 +48,6 @@ export interface ModelDirectoryEvents {
 /** Snapshot machinery: `fetching` buffers events, `backoff` waits to retry a failed fetch. */
 type SyncMode = 'idle' | 'fetching' | 'backoff';
 
-interface SnapshotWaiter {
-  /** Settles on the first applied snapshot requested as number `generation` or later. */
-  generation: number;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
 const MAX_BUFFERED_EVENTS = 10_000;
 
 /**
@@ -79,7 +73,7 @@ export class ModelDirectory extends EventEmitter<ModelDirectoryEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private snapshotAbort: AbortController | undefined;
-  private readonly snapshotWaiters = new Set<SnapshotWaiter>();
+  private readonly snapshotWaiters = new SnapshotWaiters();
   private readonly modelWaiters = new ModelWaiters();
 
   constructor(private readonly options: ModelDirectoryOptions) {
@@ -177,7 +171,7 @@ export class ModelDirectory extends EventEmitter<ModelDirectoryEvents> {
     this.subscriber?.close();
     this.buffer = [];
     const error = closedError();
-    for (const waiter of [...this.snapshotWaiters]) waiter.reject(error);
+    this.snapshotWaiters.rejectAll(error);
     this.modelWaiters.cancelAll(error);
   }
 
@@ -329,9 +323,7 @@ export class ModelDirectory extends EventEmitter<ModelDirectoryEvents> {
     for (const name of diff.removed) this.emitSafely('remove', name);
     for (const model of diff.changed) this.changed(model);
     this.emitSafely('resync', snapshot, reason);
-    for (const waiter of [...this.snapshotWaiters]) {
-      if (waiter.generation <= generation) waiter.resolve();
-    }
+    this.snapshotWaiters.applied(generation);
     // Events that arrived while the snapshot was on its way: the seq filter drops those it
     // already contains and applies the newer ones, or finds a gap and fetches again.
     for (const event of buffered) this.onEvent(event);
@@ -354,26 +346,9 @@ export class ModelDirectory extends EventEmitter<ModelDirectoryEvents> {
 
   /** Settles when a snapshot of `generation` or later is applied; rejects after `timeoutMs`. */
   private waitForSnapshot(generation: number, timeoutMs: number | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const waiter: SnapshotWaiter = {
-        generation,
-        resolve: () => {
-          clearTimeout(timer);
-          this.snapshotWaiters.delete(waiter);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          this.snapshotWaiters.delete(waiter);
-          reject(error);
-        },
-      };
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => waiter.reject(this.unavailableSince(timeoutMs)), timeoutMs);
-      this.snapshotWaiters.add(waiter);
-    });
+    return this.snapshotWaiters.wait(generation, timeoutMs, () =>
+      this.unavailableSince(timeoutMs ?? 0),
+    );
   }
 
   private unavailableSince(timeoutMs: number): ProtocolError {
