@@ -1,4 +1,5 @@
 export * from './paths.js';
+export * from './clock/clock.js';
 export type * from './config/types.js';
 export * from './errors/index.js';
 export { parseDuration, formatDuration } from './units/duration.js';
