@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ModelController } from '../lifecycle/model-controller.js';
 import type { LifecycleEvent, ModelStatus } from '../lifecycle/model-state.js';
 import { initialStatus } from '../lifecycle/model-state.js';
 import { TaskRegistry } from '../tasks/task-registry.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { CapacityPlanner } from './capacity-planner.js';
 
 /** A controller stand-in: records the events the planner sends it. */
@@ -17,13 +18,12 @@ function fake(name: string, status: Partial<ModelStatus> = {}) {
   return { c: c as unknown as ModelController & { status: ModelStatus }, events };
 }
 
-afterEach(() => {
-  vi.useRealTimers();
-});
+let clock = new ManualClock();
+const tasks = () => new TaskRegistry((clock = new ManualClock()));
 
 describe('capacity planner', () => {
   it('grants while under maxLoadedModels', () => {
-    const p = new CapacityPlanner({ maxLoadedModels: 2, waitMs: 1_000 }, new TaskRegistry());
+    const p = new CapacityPlanner({ maxLoadedModels: 2, waitMs: 1_000 }, tasks());
     const a = fake('a');
     const b = fake('b');
     p.request(a.c);
@@ -33,7 +33,7 @@ describe('capacity planner', () => {
   });
 
   it('evicts the least recently used idle gateway model, then grants when it is gone', () => {
-    const p = new CapacityPlanner({ maxLoadedModels: 2, waitMs: 1_000 }, new TaskRegistry());
+    const p = new CapacityPlanner({ maxLoadedModels: 2, waitMs: 1_000 }, tasks());
     const older = fake('older');
     const newer = fake('newer');
     p.request(older.c);
@@ -57,8 +57,7 @@ describe('capacity planner', () => {
   });
 
   it('never evicts a busy or operator-owned model; denies with the reason after the wait', () => {
-    vi.useFakeTimers();
-    const p = new CapacityPlanner({ maxLoadedModels: 2, waitMs: 5_000 }, new TaskRegistry());
+    const p = new CapacityPlanner({ maxLoadedModels: 2, waitMs: 5_000 }, tasks());
     const busy = fake('busy');
     const pinned = fake('pinned');
     p.request(busy.c);
@@ -69,9 +68,9 @@ describe('capacity planner', () => {
     p.request(late.c);
     expect(busy.events).toHaveLength(1);
     expect(pinned.events).toHaveLength(1);
-    vi.advanceTimersByTime(4_999);
+    clock.advance(4_999);
     expect(late.events).toEqual([]);
-    vi.advanceTimersByTime(1);
+    clock.advance(1);
     expect(late.events).toEqual([
       {
         type: 'capacityDenied',
@@ -82,7 +81,7 @@ describe('capacity planner', () => {
   });
 
   it('a waiting start is granted when a busy model becomes idle and is evicted', () => {
-    const p = new CapacityPlanner({ maxLoadedModels: 1, waitMs: 60_000 }, new TaskRegistry());
+    const p = new CapacityPlanner({ maxLoadedModels: 1, waitMs: 60_000 }, tasks());
     const a = fake('a');
     p.request(a.c);
     Object.assign(a.c.status, { phase: 'ready', owner: 'gateway', leases: 1 });
@@ -100,7 +99,7 @@ describe('capacity planner', () => {
   it('respects a memory budget using the last measured size of each model', () => {
     const p = new CapacityPlanner(
       { maxLoadedModels: 5, memoryBudgetBytes: 10_000, waitMs: 60_000 },
-      new TaskRegistry(),
+      tasks(),
     );
     const big = fake('big');
     p.request(big.c);
@@ -117,15 +116,14 @@ describe('capacity planner', () => {
   });
 
   it('a cancelled request is dropped from the queue', () => {
-    vi.useFakeTimers();
-    const p = new CapacityPlanner({ maxLoadedModels: 1, waitMs: 1_000 }, new TaskRegistry());
+    const p = new CapacityPlanner({ maxLoadedModels: 1, waitMs: 1_000 }, tasks());
     const a = fake('a');
     p.request(a.c);
     Object.assign(a.c.status, { phase: 'ready', owner: 'operator' });
     const b = fake('b');
     p.request(b.c);
     p.release(b.c);
-    vi.advanceTimersByTime(2_000);
+    clock.advance(2_000);
     expect(b.events).toEqual([]);
   });
 });

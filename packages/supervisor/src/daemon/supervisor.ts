@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync } from 'node:fs';
 import {
   ControlServer,
   ErrorCodes,
   EventPublisher,
-  PROTOCOL_VERSION,
   ProtocolError,
-  type Command,
   type CommandResults,
   type ModelInfo,
   type Owner,
 } from '@mlx-gateway/protocol';
 import {
+  epochClock,
   preparePaths,
+  type Clock,
   type CurveServerKeys,
   type GatewayConfig,
   type GatewayPaths,
   type LocalModelConfig,
+  type Timer,
 } from '@mlx-gateway/shared';
 import { CapacityPlanner } from '../capacity/capacity-planner.js';
 import { groupMemoryBytes } from '../capacity/memory-meter.js';
@@ -29,21 +29,15 @@ import {
 import { DEFAULT_PROBE, type LifecycleSettings } from '../lifecycle/model-state.js';
 import { PortAllocator } from '../ports/port-allocator.js';
 import { ChildRegistry } from '../process/child-registry.js';
-import { configFingerprint } from '../process/config-fingerprint.js';
 import { probeHealth } from '../process/health-probe.js';
 import { Lifeline } from '../process/lifeline.js';
 import { ModelLog } from '../process/model-log.js';
-import {
-  groupAlive,
-  isAlive,
-  processCommandLine,
-  processStartTime,
-  signalGroup,
-} from '../process/process-table.js';
-import { spawnModel, type SpawnedChild } from '../process/spawn-model.js';
+import { ModelSpawner } from '../process/model-spawner.js';
+import { groupAlive, isAlive, signalGroup } from '../process/process-table.js';
 import { TaskRegistry } from '../tasks/task-registry.js';
 import { ZapHandler } from '../curve/zap-handler.js';
 import { adoptChildren } from './adopt-children.js';
+import { commandHandlers, runCommand, type CommandHandlers } from './command-handlers.js';
 import { restrictIpcSocket } from './control-endpoint.js';
 
 export interface SupervisorLogger {
@@ -54,7 +48,8 @@ export interface SupervisorLogger {
 
 export interface SupervisorOptions {
   logger: SupervisorLogger;
-  now?: () => number;
+  /** Epoch time and timers of every lifecycle, lease and background task; default the system's. */
+  clock?: Clock;
   /** Scrubs secrets out of log lines before they leave the supervisor. */
   scrub?: (line: string) => string;
   /**
@@ -74,7 +69,7 @@ const MEMORY_SAMPLE_MS = 5_000;
 export class Supervisor {
   readonly incarnation = randomUUID();
   readonly paths: GatewayPaths;
-  private readonly tasks = new TaskRegistry();
+  private readonly tasks: TaskRegistry;
   private readonly controllers = new Map<string, ModelController>();
   private readonly logs = new Map<string, ModelLog>();
   private readonly registry: ChildRegistry;
@@ -85,6 +80,8 @@ export class Supervisor {
   private readonly control: ControlServer;
   private readonly events: EventPublisher;
   private readonly zap: ZapHandler | undefined;
+  private readonly spawner: ModelSpawner;
+  private readonly commands: CommandHandlers;
   private readonly now: () => number;
   private shuttingDown?: Promise<void>;
   private readonly exitWaiters: Array<() => void> = [];
@@ -93,7 +90,9 @@ export class Supervisor {
     readonly config: GatewayConfig,
     private readonly opts: SupervisorOptions,
   ) {
-    this.now = opts.now ?? Date.now;
+    const clock = opts.clock ?? epochClock;
+    this.tasks = new TaskRegistry(clock);
+    this.now = () => clock.now();
     this.paths = preparePaths(config.home);
     const sv = config.supervisor;
     this.registry = new ChildRegistry(this.paths.registry);
@@ -102,6 +101,14 @@ export class Supervisor {
       onWarning: (msg) => opts.logger.warn({ component: 'lifeline' }, msg),
     });
     this.ports = new PortAllocator({ gateway: sv.gatewayPorts, operator: sv.operatorPorts });
+    this.spawner = new ModelSpawner({
+      ports: this.ports,
+      lifeline: this.lifeline,
+      registry: this.registry,
+      portRanges: sv,
+      now: this.now,
+      onSpawned: (fields) => opts.logger.info(fields, 'model process spawned'),
+    });
     this.leases = new LeaseTable(sv.leaseTtlMs, this.now, (model, count) => {
       this.controllers.get(model)?.dispatch({ type: 'leases', count });
       if (count === 0) this.capacity.evaluate();
@@ -132,7 +139,7 @@ export class Supervisor {
       });
     this.control = new ControlServer({
       endpoint: sv.controlEndpoint,
-      handler: (cmd) => this.handle(cmd),
+      handler: (cmd) => runCommand(this.commands, cmd),
       onWarning: (msg) => opts.logger.warn({ component: 'control' }, msg),
       ...(curve ? { curve } : {}),
     });
@@ -140,6 +147,18 @@ export class Supervisor {
       endpoint: sv.eventsEndpoint,
       incarnation: this.incarnation,
       ...(curve ? { curve } : {}),
+    });
+    this.commands = commandHandlers({
+      incarnation: this.incarnation,
+      leases: this.leases,
+      registry: this.registry,
+      snapshot: () => this.snapshot(),
+      controller: (name) => this.controller(name),
+      ensureReady: (c, owner) => this.ensureReady(c, owner),
+      stopRun: (c, reason) => this.stopRun(c, reason),
+      refuseWhenShuttingDown: () => this.refuseWhenShuttingDown(),
+      logTail: (model, lines) => this.logTail(model, lines),
+      shutdown: (reason) => this.shutdown(reason),
     });
     const host = this.controllerHost();
     for (const model of config.models) {
@@ -161,11 +180,10 @@ export class Supervisor {
     await this.adopt();
     await this.control.start();
     await restrictIpcSocket(this.control.endpoint);
-    this.tasks.setInterval(
-      () => this.leases.expire(),
-      Math.max(250, Math.floor(this.config.supervisor.leaseTtlMs / 3)),
+    this.tasks.interval(Math.max(250, Math.floor(this.config.supervisor.leaseTtlMs / 3)), () =>
+      this.leases.expire(),
     );
-    this.tasks.setInterval(() => void this.sampleMemory(), MEMORY_SAMPLE_MS);
+    this.tasks.interval(MEMORY_SAMPLE_MS, () => void this.sampleMemory());
     this.opts.logger.info(
       {
         incarnation: this.incarnation,
@@ -226,9 +244,9 @@ export class Supervisor {
   }
 
   private async withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-    clearTimeout(timer);
+    let timer: Timer | undefined;
+    await Promise.race([p, new Promise<void>((r) => (timer = this.tasks.clock.timer(ms, r)))]);
+    timer?.cancel();
   }
 
   private lifecycleSettings(model: LocalModelConfig): LifecycleSettings {
@@ -246,11 +264,10 @@ export class Supervisor {
 
   private controllerHost(): ControllerHost {
     return {
-      now: this.now,
       tasks: this.tasks,
       requestCapacity: (c) => this.capacity.request(c),
       releaseCapacity: (c) => this.capacity.release(c),
-      spawn: (c, run, owner) => this.spawnChild(c, run, owner),
+      spawn: (c, run, owner) => this.spawner.spawn(c.config, this.logs.get(c.name)!, run, owner),
       forget: (c, _run, pid, port) => {
         if (pid !== undefined) this.lifeline.unwatch(pid);
         if (port !== undefined) this.ports.release(port);
@@ -275,52 +292,6 @@ export class Supervisor {
     };
   }
 
-  private async spawnChild(
-    c: ModelController,
-    run: number,
-    owner: Owner,
-  ): Promise<SpawnedChild & { port: number }> {
-    const port = await this.ports.allocate(owner);
-    if (port === undefined) {
-      const range =
-        owner === 'gateway'
-          ? this.config.supervisor.gatewayPorts
-          : this.config.supervisor.operatorPorts;
-      throw Object.assign(
-        new Error(`no free port in the ${owner} range ${range.from}-${range.to}`),
-        { code: 'NO_FREE_PORT' },
-      );
-    }
-    const argv = c.config.argv.map((a) =>
-      a.replaceAll('${PORT}', String(port)).replaceAll('${HOST}', '127.0.0.1'),
-    );
-    const log = this.logs.get(c.name)!;
-    const fd = log.openForRun(run, argv, new Date(this.now()));
-    let child: SpawnedChild;
-    try {
-      child = await spawnModel({ argv, env: c.config.env, logFd: fd });
-    } catch (err) {
-      this.ports.release(port);
-      throw err;
-    } finally {
-      closeSync(fd);
-    }
-    const startTime = processStartTime(child.pid) ?? '';
-    this.lifeline.watch(child.pid, startTime);
-    this.registry.set({
-      model: c.name,
-      pid: child.pid,
-      startTime,
-      commandLine: processCommandLine(child.pid) ?? argv.join(' '),
-      port,
-      owner,
-      startedAt: this.now(),
-      fingerprint: configFingerprint(c.config),
-    });
-    this.opts.logger.info({ model: c.name, pid: child.pid, port, owner }, 'model process spawned');
-    return { ...child, port };
-  }
-
   private logTail(model: string, lines: number): string[] {
     const tail = this.logs.get(model)?.tail(lines) ?? [];
     const scrub = this.opts.scrub;
@@ -330,7 +301,10 @@ export class Supervisor {
   private async sampleMemory(): Promise<void> {
     for (const c of this.capacity.loaded) {
       const pid = c.status.pid;
-      if (pid !== undefined) this.capacity.recordMemory(c, await groupMemoryBytes(pid));
+      if (pid === undefined) continue;
+      const bytes = await groupMemoryBytes(pid);
+      c.memoryBytes = bytes;
+      this.capacity.recordMemory(c, bytes);
     }
   }
 
@@ -382,78 +356,6 @@ export class Supervisor {
   private refuseWhenShuttingDown(): void {
     if (this.shuttingDown)
       throw new ProtocolError(ErrorCodes.SHUTTING_DOWN, 'the supervisor is shutting down');
-  }
-
-  /** The control socket's command handler. */
-  private async handle(cmd: Command): Promise<unknown> {
-    switch (cmd.cmd) {
-      case 'ping':
-        return {
-          incarnation: this.incarnation,
-          pid: process.pid,
-          version: PROTOCOL_VERSION,
-        } satisfies CommandResults['ping'];
-      case 'status':
-        return this.snapshot();
-      case 'ensure': {
-        this.refuseWhenShuttingDown();
-        const c = this.controller(cmd.model);
-        await this.ensureReady(c, 'gateway');
-        // Taken in the same turn as the readiness (no timer can run in between), and not before:
-        // a lease held while waiting would keep a stopping model draining forever.
-        if (cmd.lease) this.leases.acquire(cmd.lease.id, c.name, cmd.lease.holder);
-        const info = c.info();
-        return {
-          ...info,
-          baseUrl: info.baseUrl ?? `http://127.0.0.1:${info.port}`,
-        } satisfies CommandResults['ensure'];
-      }
-      case 'start': {
-        this.refuseWhenShuttingDown();
-        const c = this.controller(cmd.model);
-        await this.ensureReady(c, 'operator');
-        this.registry.update(c.name, { owner: 'operator' });
-        return c.info();
-      }
-      case 'stop': {
-        const c = this.controller(cmd.model);
-        await this.stopRun(c, 'stopped by the operator');
-        return c.info();
-      }
-      case 'promote': {
-        const c = this.controller(cmd.model);
-        c.dispatch({ type: 'promote' });
-        this.registry.update(c.name, { owner: c.status.owner });
-        return c.info();
-      }
-      case 'clear': {
-        const c = this.controller(cmd.model);
-        c.dispatch({ type: 'clear' });
-        return c.info();
-      }
-      case 'logs': {
-        const c = this.controller(cmd.model);
-        return {
-          model: c.name,
-          lines: this.logTail(c.name, cmd.lines ?? 100),
-        } satisfies CommandResults['logs'];
-      }
-      case 'lease.acquire': {
-        const c = this.controller(cmd.model);
-        this.leases.acquire(cmd.id, c.name, cmd.holder);
-        return { id: cmd.id } satisfies CommandResults['lease.acquire'];
-      }
-      case 'lease.release':
-        return { released: this.leases.release(cmd.id) } satisfies CommandResults['lease.release'];
-      case 'lease.renew':
-        return {
-          renewed: this.leases.renew(cmd.holder),
-          ttlMs: this.leases.ttl,
-        } satisfies CommandResults['lease.renew'];
-      case 'shutdown':
-        setImmediate(() => void this.shutdown('shutdown command'));
-        return { stopping: true } satisfies CommandResults['shutdown'];
-    }
   }
 
   /** For tests and the CLI: current info of every model. */

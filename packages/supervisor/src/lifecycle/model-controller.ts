@@ -1,5 +1,5 @@
 import type { ModelInfo, Owner } from '@mlx-gateway/protocol';
-import type { LocalModelConfig } from '@mlx-gateway/shared';
+import type { LocalModelConfig, Timer } from '@mlx-gateway/shared';
 import type { SpawnedChild } from '../process/spawn-model.js';
 import type { TaskRegistry } from '../tasks/task-registry.js';
 import {
@@ -12,10 +12,11 @@ import {
   type StartError,
   type TimerName,
 } from './model-state.js';
+import { toModelInfo } from './model-info.js';
 
 /** What a controller needs from the supervisor around it: processes, ports, probes, capacity. */
 export interface ControllerHost {
-  now(): number;
+  /** Background work, on the supervisor's clock (which also dates every transition). */
   tasks: TaskRegistry;
   requestCapacity(c: ModelController): void;
   releaseCapacity(c: ModelController): void;
@@ -54,11 +55,11 @@ const ADOPTED_POLL_MS = 500;
  */
 export class ModelController {
   private state: ModelStatus;
-  private readonly timers = new Map<TimerName, NodeJS.Timeout | undefined>();
+  private readonly timers = new Map<TimerName, Timer>();
   private waiters: Waiter[] = [];
   private readonly queue: LifecycleEvent[] = [];
   private busy = false;
-  private watch?: NodeJS.Timeout;
+  private watch?: Timer;
   private readonly listeners = new Set<(s: ModelStatus) => void>();
   memoryBytes?: number;
 
@@ -67,7 +68,7 @@ export class ModelController {
     private readonly settings: LifecycleSettings,
     private readonly host: ControllerHost,
   ) {
-    this.state = initialStatus(host.now());
+    this.state = initialStatus(host.tasks.now());
   }
 
   get name(): string {
@@ -107,26 +108,7 @@ export class ModelController {
   }
 
   info(): ModelInfo {
-    const s = this.state;
-    return {
-      name: this.config.name,
-      state: s.phase,
-      reason: s.reason,
-      pid: s.pid,
-      port: s.port,
-      baseUrl:
-        s.port !== undefined && s.phase !== 'stopped' && s.phase !== 'failed'
-          ? `http://127.0.0.1:${s.port}`
-          : undefined,
-      owner: s.owner,
-      since: s.since,
-      retryAt: s.retryAt,
-      leases: s.leases,
-      lastUsed: s.lastUsed,
-      memoryBytes: this.memoryBytes,
-      readyAt: s.readyAt,
-      startedAt: s.startedAt,
-    };
+    return toModelInfo(this.config.name, this.state, this.memoryBytes);
   }
 
   dispatch(event: LifecycleEvent): void {
@@ -136,7 +118,7 @@ export class ModelController {
     try {
       for (let e = this.queue.shift(); e; e = this.queue.shift()) {
         const before = this.state;
-        const t = transition(this.state, e, this.host.now(), this.settings);
+        const t = transition(this.state, e, this.host.tasks.now(), this.settings);
         this.state = t.status;
         for (const effect of t.effects) this.run(effect, before);
         if (t.status !== before) for (const l of [...this.listeners]) l(t.status);
@@ -156,34 +138,7 @@ export class ModelController {
         host.releaseCapacity(this);
         return;
       case 'spawn':
-        void host.tasks.track(
-          host.spawn(this, effect.run, effect.owner).then(
-            (child) => {
-              this.dispatch({ type: 'spawned', run: effect.run, pid: child.pid, port: child.port });
-              void host.tasks.track(
-                child.exited.then((exit) => {
-                  const logTail = host.logTail(this, 20);
-                  this.dispatch({
-                    type: 'exited',
-                    run: effect.run,
-                    code: exit.code,
-                    signal: exit.signal,
-                    logTail,
-                  });
-                }),
-              );
-            },
-            (err: Error & { code?: string }) => {
-              const code = err.code === 'NO_FREE_PORT' ? 'NO_FREE_PORT' : 'MODEL_START_FAILED';
-              this.dispatch({
-                type: 'spawnFailed',
-                run: effect.run,
-                code,
-                reason: `could not start the model server: ${err.message}`,
-              });
-            },
-          ),
-        );
+        this.spawn(effect.run, effect.owner);
         return;
       case 'signal': {
         const pid = this.state.pid ?? before.pid;
@@ -191,18 +146,9 @@ export class ModelController {
           host.signalGroup(pid, effect.signal);
         return;
       }
-      case 'watchGroup': {
-        const pid = this.state.pid;
-        if (pid === undefined) return;
-        host.tasks.clearInterval(this.watch);
-        this.watch = host.tasks.setInterval(() => {
-          if (host.groupAlive(pid)) return;
-          host.tasks.clearInterval(this.watch);
-          this.watch = undefined;
-          this.dispatch({ type: 'groupGone', run: effect.run });
-        }, GROUP_POLL_MS);
+      case 'watchGroup':
+        this.watchGroup(effect.run);
         return;
-      }
       case 'probe': {
         const port = this.state.port;
         if (port === undefined) return;
@@ -214,38 +160,33 @@ export class ModelController {
         return;
       }
       case 'setTimer': {
-        host.tasks.clearTimeout(this.timers.get(effect.name));
+        this.timers.get(effect.name)?.cancel();
         this.timers.set(
           effect.name,
-          host.tasks.setTimeout(() => {
+          host.tasks.timeout(effect.ms, () => {
             this.timers.delete(effect.name);
             this.dispatch({ type: 'timer', name: effect.name, run: effect.run });
-          }, effect.ms),
+          }),
         );
         return;
       }
       case 'cancelTimer':
-        host.tasks.clearTimeout(this.timers.get(effect.name));
+        this.timers.get(effect.name)?.cancel();
         this.timers.delete(effect.name);
         return;
       case 'forget':
         if (this.watch && this.state.phase !== 'stopping') {
-          host.tasks.clearInterval(this.watch);
+          this.watch.cancel();
           this.watch = undefined;
         }
         host.forget(this, effect.run, before.pid, before.port);
         return;
-      case 'resolveWaiters': {
-        const waiters = this.waiters;
-        this.waiters = [];
-        for (const w of waiters) w.resolve();
+      case 'resolveWaiters':
+        for (const w of this.takeWaiters()) w.resolve();
         return;
-      }
       case 'rejectWaiters': {
-        const waiters = this.waiters;
-        this.waiters = [];
         const failure = new StartFailure(effect.error);
-        for (const w of waiters) w.reject(failure);
+        for (const w of this.takeWaiters()) w.reject(failure);
         return;
       }
       case 'publish':
@@ -254,20 +195,61 @@ export class ModelController {
     }
   }
 
+  private takeWaiters(): Waiter[] {
+    const waiters = this.waiters;
+    this.waiters = [];
+    return waiters;
+  }
+
+  /** Spawns the process of `run` and reports back: spawned then exited, or spawnFailed. */
+  private spawn(run: number, owner: Owner): void {
+    const host = this.host;
+    const spawned = host.spawn(this, run, owner).then(
+      (child) => {
+        this.dispatch({ type: 'spawned', run, pid: child.pid, port: child.port });
+        void host.tasks.track(
+          child.exited.then((exit) => {
+            const logTail = host.logTail(this, 20);
+            this.dispatch({ type: 'exited', run, code: exit.code, signal: exit.signal, logTail });
+          }),
+        );
+      },
+      (err: Error & { code?: string }) => {
+        const code = err.code === 'NO_FREE_PORT' ? 'NO_FREE_PORT' : 'MODEL_START_FAILED';
+        const reason = `could not start the model server: ${err.message}`;
+        this.dispatch({ type: 'spawnFailed', run, code, reason });
+      },
+    );
+    void host.tasks.track(spawned);
+  }
+
+  /** Polls the process group of `run` until no member is left (the leader may be long gone). */
+  private watchGroup(run: number): void {
+    const pid = this.state.pid;
+    if (pid === undefined) return;
+    this.watch?.cancel();
+    this.watch = this.host.tasks.interval(GROUP_POLL_MS, () => {
+      if (this.host.groupAlive(pid)) return;
+      this.watch?.cancel();
+      this.watch = undefined;
+      this.dispatch({ type: 'groupGone', run });
+    });
+  }
+
   /** An adopted process is not our child: no exit event, so watch its liveness. */
   private watchAdopted(pid: number): void {
     const run = this.state.run;
-    const t = this.host.tasks.setInterval(() => {
+    const t = this.host.tasks.interval(ADOPTED_POLL_MS, () => {
       if (
         this.state.run !== run ||
         this.state.phase === 'stopped' ||
         this.state.phase === 'failed'
       ) {
-        this.host.tasks.clearInterval(t);
+        t.cancel();
         return;
       }
       if (this.host.processAlive(pid)) return;
-      this.host.tasks.clearInterval(t);
+      t.cancel();
       this.dispatch({
         type: 'exited',
         run,
@@ -275,6 +257,6 @@ export class ModelController {
         signal: null,
         logTail: this.host.logTail(this, 20),
       });
-    }, ADOPTED_POLL_MS);
+    });
   }
 }

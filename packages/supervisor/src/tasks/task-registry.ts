@@ -1,44 +1,35 @@
+import type { Clock, Timer } from '@mlx-gateway/shared';
+
+const inert: Timer = { refresh() {}, cancel() {} };
+
 /**
  * Every piece of background work of the supervisor (timers, intervals, pending operations) is
- * registered here, so that shutdown can cancel all of it and nothing fires afterwards.
+ * registered here, so that shutdown can cancel all of it and nothing fires afterwards. Time is
+ * the injected clock's: unit tests move it by hand.
  */
 export class TaskRegistry {
-  private readonly timeouts = new Set<NodeJS.Timeout>();
-  private readonly intervals = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<Timer>();
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
+
+  constructor(readonly clock: Clock) {}
 
   get isClosed(): boolean {
     return this.closed;
   }
 
-  setTimeout(fn: () => void, ms: number): NodeJS.Timeout | undefined {
-    if (this.closed) return undefined;
-    const t = setTimeout(() => {
-      this.timeouts.delete(t);
-      fn();
-    }, ms);
-    this.timeouts.add(t);
-    return t;
+  now(): number {
+    return this.clock.now();
   }
 
-  clearTimeout(t: NodeJS.Timeout | undefined): void {
-    if (!t) return;
-    clearTimeout(t);
-    this.timeouts.delete(t);
+  /** Runs `fn` once after `ms`; cancel the returned timer to drop it. Inert once closed. */
+  timeout(ms: number, fn: () => void): Timer {
+    return this.register(ms, fn, false);
   }
 
-  setInterval(fn: () => void, ms: number): NodeJS.Timeout | undefined {
-    if (this.closed) return undefined;
-    const t = setInterval(fn, ms);
-    this.intervals.add(t);
-    return t;
-  }
-
-  clearInterval(t: NodeJS.Timeout | undefined): void {
-    if (!t) return;
-    clearInterval(t);
-    this.intervals.delete(t);
+  /** Runs `fn` every `ms` until the returned timer is cancelled. Inert once closed. */
+  interval(ms: number, fn: () => void): Timer {
+    return this.register(ms, fn, true);
   }
 
   /** Tracks a promise until it settles (errors are the caller's to handle). */
@@ -50,24 +41,46 @@ export class TaskRegistry {
   }
 
   get size(): number {
-    return this.timeouts.size + this.intervals.size + this.pending.size;
+    return this.timers.size + this.pending.size;
   }
 
   /** Cancels every timer; waits (bounded) for tracked operations to settle. */
   async close(waitMs: number): Promise<void> {
     this.closed = true;
-    for (const t of this.timeouts) clearTimeout(t);
-    for (const t of this.intervals) clearInterval(t);
-    this.timeouts.clear();
-    this.intervals.clear();
+    for (const t of this.timers) t.cancel();
+    this.timers.clear();
     if (this.pending.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
+    let deadline: Timer | undefined;
     await Promise.race([
       Promise.allSettled([...this.pending]),
       new Promise<void>((r) => {
-        timer = setTimeout(r, waitMs);
+        deadline = this.clock.timer(waitMs, r);
       }),
     ]);
-    clearTimeout(timer);
+    deadline?.cancel();
+  }
+
+  private register(ms: number, fn: () => void, repeat: boolean): Timer {
+    if (this.closed) return inert;
+    const timers = this.timers;
+    const inner = this.clock.timer(ms, () => {
+      // An interval re-arms itself before running, so that `fn` may cancel it.
+      if (repeat) inner.refresh();
+      else timers.delete(handle);
+      fn();
+    });
+    const handle: Timer = {
+      refresh: () => {
+        if (this.closed) return;
+        timers.add(handle);
+        inner.refresh();
+      },
+      cancel: () => {
+        timers.delete(handle);
+        inner.cancel();
+      },
+    };
+    timers.add(handle);
+    return handle;
   }
 }
