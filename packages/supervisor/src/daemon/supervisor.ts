@@ -37,7 +37,12 @@ import { groupAlive, isAlive, signalGroup } from '../process/process-table.js';
 import { TaskRegistry } from '../tasks/task-registry.js';
 import { ZapHandler } from '../curve/zap-handler.js';
 import { adoptChildren } from './adopt-children.js';
-import { commandHandlers, runCommand, type CommandHandlers } from './command-handlers.js';
+import {
+  commandHandlers,
+  runCommand,
+  type CommandContext,
+  type CommandHandlers,
+} from './command-handlers.js';
 import { restrictIpcSocket } from './control-endpoint.js';
 
 export interface SupervisorLogger {
@@ -57,6 +62,16 @@ export interface SupervisorOptions {
    * are let in. Required for tcp:// endpoints (checkControlEndpoint).
    */
   curve?: CurveServerKeys;
+}
+
+/** Authenticates CURVE clients of both sockets against the configured client keys. */
+function zapHandler(curve: CurveServerKeys, logger: SupervisorLogger): ZapHandler {
+  return new ZapHandler({
+    allowedClientKeys: curve.clientPublicKeys,
+    onDenied: (address) =>
+      logger.warn({ component: 'control', address }, 'refused a client with an unknown CURVE key'),
+    onError: (err) => logger.error({ component: 'control', err }, 'CURVE authentication stopped'),
+  });
 }
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -125,18 +140,7 @@ export class Supervisor {
       publicKey: opts.curve.publicKey,
       secretKey: opts.curve.secretKey,
     };
-    this.zap =
-      opts.curve &&
-      new ZapHandler({
-        allowedClientKeys: opts.curve.clientPublicKeys,
-        onDenied: (address) =>
-          opts.logger.warn(
-            { component: 'control', address },
-            'refused a client with an unknown CURVE key',
-          ),
-        onError: (err) =>
-          opts.logger.error({ component: 'control', err }, 'CURVE authentication stopped'),
-      });
+    this.zap = opts.curve && zapHandler(opts.curve, opts.logger);
     this.control = new ControlServer({
       endpoint: sv.controlEndpoint,
       handler: (cmd) => runCommand(this.commands, cmd),
@@ -148,18 +152,7 @@ export class Supervisor {
       incarnation: this.incarnation,
       ...(curve ? { curve } : {}),
     });
-    this.commands = commandHandlers({
-      incarnation: this.incarnation,
-      leases: this.leases,
-      registry: this.registry,
-      snapshot: () => this.snapshot(),
-      controller: (name) => this.controller(name),
-      ensureReady: (c, owner) => this.ensureReady(c, owner),
-      stopRun: (c, reason) => this.stopRun(c, reason),
-      refuseWhenShuttingDown: () => this.refuseWhenShuttingDown(),
-      logTail: (model, lines) => this.logTail(model, lines),
-      shutdown: (reason) => this.shutdown(reason),
-    });
+    this.commands = commandHandlers(this.commandContext());
     const host = this.controllerHost();
     for (const model of config.models) {
       if (model.kind !== 'local') continue;
@@ -259,6 +252,21 @@ export class Supervisor {
       healthIntervalMs: sv.healthIntervalMs,
       failureBackoff: sv.failureBackoff,
       ...DEFAULT_PROBE,
+    };
+  }
+
+  private commandContext(): CommandContext {
+    return {
+      incarnation: this.incarnation,
+      leases: this.leases,
+      registry: this.registry,
+      snapshot: () => this.snapshot(),
+      controller: (name) => this.controller(name),
+      ensureReady: (c, owner) => this.ensureReady(c, owner),
+      stopRun: (c, reason) => this.stopRun(c, reason),
+      refuseWhenShuttingDown: () => this.refuseWhenShuttingDown(),
+      logTail: (model, lines) => this.logTail(model, lines),
+      shutdown: (reason) => this.shutdown(reason),
     };
   }
 
