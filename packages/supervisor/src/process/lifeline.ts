@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { LIFELINE_SCRIPT } from './lifeline-script.js';
 
 export interface LifelineOptions {
   keepModelsOnExit: boolean;
@@ -7,8 +7,8 @@ export interface LifelineOptions {
 }
 
 /**
- * The supervisor's side of the lifeline (see lifeline-main.ts). If the lifeline itself dies, a
- * new one is started and told every group again.
+ * The supervisor's side of the lifeline (the shell script in lifeline-script.ts). If the lifeline
+ * itself dies, a new one is started and told every group again.
  */
 export class Lifeline {
   private child?: ChildProcess;
@@ -18,8 +18,7 @@ export class Lifeline {
   constructor(private readonly opts: LifelineOptions) {}
 
   start(): void {
-    const script = fileURLToPath(new URL('./lifeline-main.js', import.meta.url));
-    const child = spawn(process.execPath, [script], {
+    const child = spawn('/bin/sh', ['-c', LIFELINE_SCRIPT, 'mlx-gateway-lifeline'], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
     });
@@ -31,8 +30,8 @@ export class Lifeline {
       this.start();
     });
     this.child = child;
-    this.send({ op: 'keep', value: this.opts.keepModelsOnExit });
-    for (const [pgid, startTime] of this.groups) this.send({ op: 'watch', pgid, startTime });
+    this.send(`keep ${this.opts.keepModelsOnExit ? 1 : 0}`);
+    for (const [pgid, startTime] of this.groups) this.send(`watch ${pgid} ${startTime}`);
   }
 
   get pid(): number | undefined {
@@ -41,23 +40,24 @@ export class Lifeline {
 
   watch(pgid: number, startTime: string): void {
     this.groups.set(pgid, startTime);
-    this.send({ op: 'watch', pgid, startTime });
+    this.send(`watch ${pgid} ${startTime}`);
   }
 
   unwatch(pgid: number): void {
     this.groups.delete(pgid);
-    this.send({ op: 'unwatch', pgid });
+    this.send(`unwatch ${pgid}`);
   }
 
   /** Graceful exit: the supervisor has dealt with its children itself. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.send({ op: 'bye' });
+    this.send('bye');
     this.child?.stdin?.end();
   }
 
-  private send(msg: object): void {
-    this.child?.stdin?.write(`${JSON.stringify(msg)}\n`);
+  /** One instruction line; a start time holds no newline (it is a number or `ps` output). */
+  private send(line: string): void {
+    this.child?.stdin?.write(`${line}\n`);
   }
 }
