@@ -55,3 +55,12 @@ export type {
   ResolveCurveOptions,
 } from './secrets/resolve-curve-keys.js';
 export { CURVE_CLIENT_SECRET, CURVE_SERVER_SECRET, isZ85Key } from './config/curve-fields.js';
+export { openStateStore } from './state/open-state-store.js';
+export type { OpenStateStoreOptions } from './state/open-state-store.js';
+export type {
+  StateStore,
+  StateStoreHealth,
+  StateScript,
+  StreamEntry,
+} from './state/state-store.js';
+export { DEFAULT_STATE } from './config/state-schema.js';

@@ -46,6 +46,7 @@ describe('compileConfig: defaults', () => {
           failureBackoff: { initialMs: 5_000, maxMs: 300_000 },
         },
         models: [],
+        state: { keyPrefix: 'mlx-gateway:', whenDown: 'serve' },
       });
       expect(config.supervisor.memoryBudgetBytes).toBeUndefined();
     }
@@ -300,7 +301,7 @@ defaults: { local: { idleTimout: 5m } }
 
   it('refuses a file that is not a mapping', () => {
     expect(problemsOf('- a\n- b\n')).toEqual([
-      'config.yaml: expected a mapping of settings (listen, proxy, supervisor, defaults, providers, routing, models) (got a list)',
+      'config.yaml: expected a mapping of settings (listen, proxy, supervisor, defaults, providers, routing, models, state) (got a list)',
     ]);
   });
 });

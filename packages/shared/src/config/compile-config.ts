@@ -18,6 +18,7 @@ import { routePrefixes } from './route-prefixes.js';
 import { routingSchema } from './routing-schemas.js';
 import { formatPortRange, rangesOverlap } from './schema-fields.js';
 import { defaultsSchema, proxySchema, supervisorSchema } from './section-schemas.js';
+import { compileState } from './state-schema.js';
 import type {
   GatewayConfig,
   ModelConfig,
@@ -38,7 +39,16 @@ export interface CompileContext {
   env?: NodeJS.ProcessEnv;
 }
 
-const TOP_KEYS = ['listen', 'proxy', 'supervisor', 'defaults', 'providers', 'routing', 'models'];
+const TOP_KEYS = [
+  'listen',
+  'proxy',
+  'supervisor',
+  'defaults',
+  'providers',
+  'routing',
+  'models',
+  'state',
+];
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -118,9 +128,10 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
   );
   const rules = compileRules(routing?.rules, providerNames, names, problems);
   checkModelUrls(models, problems);
+  const state = compileState(root['state'], problems, expandHome);
 
   if (problems.size > 0) throw new ConfigError(label, problems.items);
-  const config: GatewayConfig = { home: ctx.home, proxy, supervisor, models };
+  const config: GatewayConfig = { home: ctx.home, proxy, supervisor, models, state };
   if (ctx.file !== undefined) config.file = ctx.file;
   if (providers.length > 0) config.providers = providers;
   if (routing) config.routing = { prefixes, rules };

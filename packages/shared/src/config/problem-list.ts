@@ -6,7 +6,7 @@ import { didYouMean } from './did-you-mean.js';
 export type KeyPath = ReadonlyArray<PropertyKey>;
 
 /** Keys whose values are never shown in an error message. */
-const SENSITIVE_KEYS = new Set(['apiKey', 'headers', 'env', 'curve']);
+const SENSITIVE_KEYS = new Set(['apiKey', 'headers', 'env', 'curve', 'password']);
 
 const PLAIN_KEY = /^[A-Za-z0-9_.@/:+-]+$/;
 

@@ -135,6 +135,8 @@ export interface GatewayConfig {
   providers?: ProviderConfig[];
   /** Prefix and regex routing rules (`routing:`); absent when the file has none. */
   routing?: RoutingConfig;
+  /** Shared state (`state:`); compiled configs always have it, absent means the embedded defaults. */
+  state?: StateConfig;
 }
 
 /**
@@ -183,4 +185,25 @@ export interface RoutingConfig {
   prefixes: RoutePrefix[];
   /** Tried in the order written; the first match wins. */
   rules: RouteRule[];
+}
+
+/** `state:`: where the gateway's shared state lives (limits, stored responses, activity). */
+export interface StateConfig {
+  /** Absent: the embedded store (ioredis-mock in the proxy's memory; one proxy). */
+  redis?: RedisStateConfig;
+  /** Prepended to every key (several gateways can share one Redis database). */
+  keyPrefix: string;
+  /** While Redis is unreachable: `serve` requests without shared state and log it, or `refuse` them with a 503. */
+  whenDown: 'serve' | 'refuse';
+}
+
+export interface RedisStateConfig {
+  /** `redis://host:port/db` or `rediss://...` (TLS); never with a password in it. */
+  url: string;
+  password?: SecretRef;
+  /** TLS options; `rediss://` alone turns TLS on with the system's CAs. */
+  tls?: { caFile?: string; servername?: string };
+  /** Longest wait for one command before it counts as failed. */
+  commandTimeoutMs: number;
+  connectTimeoutMs: number;
 }

@@ -1,0 +1,28 @@
+// Programs the tests run that do not come from npm: Debian's redis-server (the state store's
+// tests run a real Redis). Installed with apt-get when missing and this is a Debian machine run
+// as root (CI, the project's machines); elsewhere the message says what to install.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const NEEDED = [{ command: 'redis-server', debian: 'redis-server' }];
+
+const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+const missing = NEEDED.filter((p) => !onPath(p.command));
+
+if (missing.length > 0) {
+  const packages = missing.map((p) => p.debian);
+  const canApt = process.getuid?.() === 0 && onPath('apt-get');
+  if (!canApt) {
+    console.error(
+      `The tests need ${missing.map((p) => p.command).join(', ')}; install it (Debian/Ubuntu: ` +
+        `apt-get install ${packages.join(' ')}; macOS: brew install redis) and run again.`,
+    );
+    process.exit(1);
+  }
+  console.log(`Installing ${packages.join(', ')} from Debian's packages`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: 'inherit',
+    env,
+  });
+}
