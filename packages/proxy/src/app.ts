@@ -1,31 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
-import { clientAuth } from './auth/client-auth.js';
 import type { ClientKeys } from './auth/client-keys.js';
 import type { BackendRegistry } from './backends/backend-registry.js';
 import type { Clock } from './clock/clock.js';
-import { clientFormatFor } from './forwarding/client-format.js';
 import type { Inflight } from './forwarding/inflight.js';
 import type { AppEnv } from './http/app-env.js';
-import { failRequest, shuttingDown } from './http/fail-request.js';
+import { admit, failOnError, openAndClose } from './http/app-middleware.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { proxiedRoutes } from './http/proxied-routes.js';
 import type { ProxyRoute } from './http/proxy-call.js';
-import { requestContext } from './http/request-context.js';
+import { RequestPipeline } from './http/request-pipeline.js';
 import type { ProxyLogger } from './logging/logger.js';
 import type { ModelRouter } from './routing/model-router.js';
 import { anthropicCountTokensRoute } from './routes/anthropic-count-tokens-route.js';
 import { anthropicMessagesRoute } from './routes/anthropic-messages-route.js';
-import { ANTHROPIC_COUNT_TOKENS_PATH, ANTHROPIC_MESSAGES_PATH } from './routes/anthropic-paths.js';
+import { ANTHROPIC_COUNT_TOKENS_PATH, ANTHROPIC_MESSAGES_PATH } from './api/anthropic-paths.js';
 import { gatewayModelsRoute } from './routes/gateway-models-route.js';
 import { registerDebugHeapRoute } from './routes/debug-heap-route.js';
 import { healthRoute } from './routes/health-route.js';
 import { modelsRoute } from './routes/models-route.js';
-import { openAIEndpoints } from './routes/openai-endpoints.js';
+import { openAIEndpoints } from './api/openai-endpoints.js';
 import { openAIProxyRoute } from './routes/openai-proxy-route.js';
 import type { ModelSupervisor } from './supervisor/model-supervisor.js';
 
@@ -52,17 +49,17 @@ export interface AppDeps {
 export function createRequestListener(
   deps: AppDeps,
 ): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+  // One pipeline, two doors: both run its steps (request-pipeline.ts).
+  const pipeline = new RequestPipeline(deps);
   const proxied = proxiedRoutes({
     routes: proxiedRouteTable(deps),
-    clientKeys: deps.clientKeys,
-    clock: deps.clock,
+    pipeline,
     logger: deps.logger,
-    isClosing: deps.isClosing,
   });
   // autoCleanupIncoming off: the adapter would add two listeners per request to drain bodies
   // left unread; Node's server already discards an unread body when the response ends, and the
   // one route that stops reading midway (413) closes the connection.
-  const app = getRequestListener(createApp(deps).fetch, { autoCleanupIncoming: false });
+  const app = getRequestListener(createApp(deps, pipeline).fetch, { autoCleanupIncoming: false });
   return (incoming, outgoing) => {
     if (!proxied(incoming, outgoing)) void app(incoming, outgoing);
   };
@@ -83,20 +80,13 @@ export function proxiedRouteTable(deps: AppDeps): Map<string, ProxyRoute> {
  * than POST, 404 elsewhere. Everything that goes wrong is answered in the format of the API
  * the caller speaks: Anthropic's on /v1/messages*, OpenAI's everywhere else.
  */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(
+  deps: AppDeps,
+  pipeline: RequestPipeline = new RequestPipeline(deps),
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const { logger } = deps;
-
-  // The middlewares that only look and pass on are plain functions returning next(): one
-  // promise fewer per layer and request than an async function.
-  app.use(requestContext(deps.clock, logger));
-  // (Anthropic's `request-id` header: every answer the app writes on /v1/messages* is an
-  // error, and failRequest adds the headers of the caller's format.)
-  app.use((c, next) => {
-    if (!deps.isClosing()) return next();
-    throw shuttingDown(c.env.outgoing);
-  });
-  app.use(clientAuth(deps.clientKeys));
+  app.use(openAndClose(pipeline));
+  app.use(admit(pipeline));
 
   // POST on these paths never reaches the app (createRequestListener serves it first).
   for (const path of [
@@ -119,24 +109,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   registerDebugHeapRoute(app);
 
-  app.notFound((c) => {
-    failRequest(
-      c.env.outgoing,
-      c.get('record'),
+  const onError = failOnError(pipeline);
+  app.notFound((c) =>
+    onError(
       new GatewayError(
         ErrorCodes.NOT_FOUND,
         `no route for ${c.req.method} ${c.req.path}; the gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/models`,
       ),
-      clientFormatFor(c.req.path),
-      logger,
-    );
-    return RESPONSE_ALREADY_SENT;
-  });
-
-  app.onError((thrown, c) => {
-    failRequest(c.env.outgoing, c.get('record'), thrown, clientFormatFor(c.req.path), logger);
-    return RESPONSE_ALREADY_SENT;
-  });
+      c,
+    ),
+  );
+  app.onError(onError);
 
   return app;
 }

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, resolveCurveClientKeys } from '@mlx-gateway/shared';
+import { GatewayError, RouteTable, resolveCurveClientKeys } from '@mlx-gateway/shared';
 import type { GatewayConfig } from '@mlx-gateway/shared';
 import { createRequestListener } from './app.js';
 import { ClientKeys } from './auth/client-keys.js';
@@ -74,7 +74,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const graceMs = options.shutdownGraceMs ?? 5_000;
-  const router = new ModelRouter(config.models, config);
+  const router = new ModelRouter(new RouteTable(config.models, config));
   // Refusals come first, before anything is opened: a non-loopback listen without client keys,
   // an unreadable clients.json, CURVE keys that cannot be resolved.
   const clientKeys = await ClientKeys.open({ home: config.home, logger });

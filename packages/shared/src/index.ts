@@ -12,6 +12,13 @@ export { ConfigError } from './config/config-error.js';
 export type { ConfigProblem } from './config/config-error.js';
 export { closestMatches } from './config/did-you-mean.js';
 export { routePrefixes, matchPrefix } from './config/route-prefixes.js';
+export { RouteTable } from './config/route-table.js';
+export type {
+  RouteMatchKind,
+  RouteResolution,
+  RouteTarget,
+  RoutingSections,
+} from './config/route-table.js';
 export { LOCAL_PROVIDER, WELL_KNOWN_PROVIDERS } from './config/builtin-defaults.js';
 export { parseSecretRef, formatSecretRef } from './config/secret-refs.js';
 export { PORT_PLACEHOLDER, HOST_PLACEHOLDER } from './config/command-line.js';

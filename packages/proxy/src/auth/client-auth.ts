@@ -1,9 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { MiddlewareHandler } from 'hono';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError, extractPresentedKey } from '@mlx-gateway/shared';
 import type { ClientIdentity } from '@mlx-gateway/shared';
-import type { AppEnv } from '../http/app-env.js';
 import type { ClientKeys } from './client-keys.js';
 
 /** Open to monitors without a key. */
@@ -15,7 +13,8 @@ const HOW = 'send it as `Authorization: Bearer <key>` or `x-api-key: <key>`';
  * Who is calling: once client keys exist, every path but /health requires a valid one, and
  * this throws UNAUTHORIZED (401) when the key is missing or wrong (the presented key is never
  * repeated). Undefined when no key is needed. The model check happens in the routes, once the
- * body is read (authorizeModel).
+ * body is read (authorizeModel). Both doors of the proxy call it through the request pipeline
+ * (http/request-pipeline.ts).
  */
 export function authenticate(
   keys: ClientKeys,
@@ -38,20 +37,4 @@ export function authenticate(
     );
   }
   return client;
-}
-
-/**
- * The Hono app's client key check (`authenticate`): the client's identity goes on the context
- * (`client`) and its name on the request record; a refusal is thrown to the app's error
- * handler, which answers in the caller's API format.
- */
-export function clientAuth(keys: ClientKeys): MiddlewareHandler<AppEnv> {
-  return (c, next) => {
-    const client = authenticate(keys, c.env.incoming.headers, c.req.path);
-    if (client !== undefined) {
-      c.set('client', client);
-      c.get('record').client = client.name;
-    }
-    return next();
-  };
 }

@@ -2,18 +2,17 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
 import type { RemoteModelConfig } from '@mlx-gateway/shared';
-import { anthropicToOpenAITransform } from '../forwarding/anthropic-to-openai-transform.js';
-import { withTransform } from '../forwarding/response-transform.js';
-import { isAnthropicApiPath } from '../routes/anthropic-paths.js';
-import { chatCompletionsEndpoint } from '../routes/openai-endpoints.js';
+import { anthropicToOpenAITransform } from './transforms/anthropic-to-openai-transform.js';
+import { withTransform } from './transforms/response-transform.js';
+import { isAnthropicApiPath } from '../api/anthropic-paths.js';
+import { chatCompletionsEndpoint } from '../api/openai-endpoints.js';
 import { unsupportedByTarget } from '../routing/capability-check.js';
 import type { Target } from '../routing/target.js';
 import { openAIToAnthropicRequest } from '../translate/index.js';
 import type { OpenAIChatRequest } from '../translate/index.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
-import { UpstreamCall } from '../upstream/upstream-call.js';
-import type { UpstreamListener } from '../upstream/upstream-call.js';
-import type { Backend, BackendHealth, BackendRequest, PreparedRequest } from './backend.js';
+import type { BackendRequest, PreparedRequest } from './backend.js';
+import { PooledBackend } from './pooled-backend.js';
 import { RemotePlans, withPlanHeaders, type RemotePlan } from './remote-plan.js';
 import type { SecretCache } from './secret-cache.js';
 import { upstreamBody } from './upstream-body.js';
@@ -47,14 +46,13 @@ const release = (): void => {};
  * answers translated back; other OpenAI operations do not exist on this API. The gateway's key
  * goes in `x-api-key`, resolved from its secret reference and never logged.
  */
-export class AnthropicBackend implements Backend {
-  private readonly pools: PoolRegistry;
+export class AnthropicBackend extends PooledBackend {
   private readonly secrets: SecretCache;
   private readonly defaultMaxTokens: number;
   private readonly plans = new RemotePlans({ header: 'x-api-key', bearer: false });
 
   constructor(options: AnthropicBackendOptions) {
-    this.pools = options.pools;
+    super(options.pools);
     this.secrets = options.secrets;
     this.defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
   }
@@ -65,16 +63,6 @@ export class AnthropicBackend implements Backend {
       ? this.passThrough(req, plan)
       : this.translated(req, plan);
     return withPlanHeaders(plan, this.secrets, build);
-  }
-
-  send(prepared: PreparedRequest, listener: UpstreamListener): UpstreamCall {
-    const call = new UpstreamCall(listener);
-    call.start(this.pools.get(prepared.upstream.origin), prepared.upstream);
-    return call;
-  }
-
-  health(): BackendHealth {
-    return { state: 'remote' };
   }
 
   private passThrough(

@@ -1,4 +1,4 @@
-import { AnthropicInboundBackend } from '../forwarding/anthropic-inbound-backend.js';
+import { AnthropicInboundBackend } from './anthropic-inbound-backend.js';
 import type { Target } from '../routing/target.js';
 import type { Backend } from './backend.js';
 

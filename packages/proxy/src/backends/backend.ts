@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { OpenAIEndpoint } from '../routes/openai-endpoints.js';
-import type { OpenAIRequest } from '../routes/openai-request.js';
+import type { ApiEndpoint } from '../api/api-endpoint.js';
+import type { ApiRequest } from '../api/api-request.js';
 import type { Target } from '../routing/target.js';
 import type { UpstreamCall, UpstreamListener, UpstreamRequest } from '../upstream/upstream-call.js';
 import type { UpstreamIdentity } from '../upstream/upstream-error.js';
@@ -8,8 +8,8 @@ import type { UpstreamIdentity } from '../upstream/upstream-error.js';
 /** A client request on its way to one target. */
 export interface BackendRequest {
   target: Target;
-  endpoint: OpenAIEndpoint;
-  request: OpenAIRequest;
+  endpoint: ApiEndpoint;
+  request: ApiRequest;
   /** The body exactly as the client sent it. */
   rawBody: Buffer;
   clientHeaders: IncomingHttpHeaders;

@@ -1,17 +1,10 @@
 import type { Lease, LeaseManager } from '../leases/lease-manager.js';
 import type { Target } from '../routing/target.js';
 import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
-import { UpstreamCall } from '../upstream/upstream-call.js';
-import type { UpstreamListener } from '../upstream/upstream-call.js';
 import { upstreamOrigin } from '../upstream/upstream-origin.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
-import type {
-  Backend,
-  BackendHealth,
-  BackendRequest,
-  PrepareContext,
-  PreparedRequest,
-} from './backend.js';
+import type { BackendHealth, BackendRequest, PrepareContext, PreparedRequest } from './backend.js';
+import { PooledBackend } from './pooled-backend.js';
 import { upstreamBody } from './upstream-body.js';
 import { upstreamHeaders } from './upstream-headers.js';
 
@@ -29,15 +22,14 @@ export interface LocalBackendOptions {
  * same call, and the request goes out when it is ready. A refused connection to a model the
  * directory called ready (the directory may be stale) goes through `ensure` once more.
  */
-export class LocalBackend implements Backend {
+export class LocalBackend extends PooledBackend {
   private readonly supervisor: ModelSupervisor;
   private readonly leases: LeaseManager;
-  private readonly pools: PoolRegistry;
 
   constructor(options: LocalBackendOptions) {
+    super(options.pools);
     this.supervisor = options.supervisor;
     this.leases = options.leases;
-    this.pools = options.pools;
   }
 
   prepare(req: BackendRequest, ctx: PrepareContext): PreparedRequest | Promise<PreparedRequest> {
@@ -50,13 +42,7 @@ export class LocalBackend implements Backend {
     return this.ensure(req, ctx);
   }
 
-  send(prepared: PreparedRequest, listener: UpstreamListener): UpstreamCall {
-    const call = new UpstreamCall(listener);
-    call.start(this.pools.get(prepared.upstream.origin), prepared.upstream);
-    return call;
-  }
-
-  health(target: Target): BackendHealth {
+  override health(target: Target): BackendHealth {
     const info = this.supervisor.modelInfo(target.model.name);
     if (info === undefined) return { state: 'unknown' };
     const health: BackendHealth = { state: info.state, leases: info.leases };

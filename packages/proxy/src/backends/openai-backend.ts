@@ -3,9 +3,8 @@ import { GatewayError } from '@mlx-gateway/shared';
 import type { RemoteModelConfig } from '@mlx-gateway/shared';
 import type { Target } from '../routing/target.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
-import { UpstreamCall } from '../upstream/upstream-call.js';
-import type { UpstreamListener } from '../upstream/upstream-call.js';
-import type { Backend, BackendHealth, BackendRequest, PreparedRequest } from './backend.js';
+import type { BackendRequest, PreparedRequest } from './backend.js';
+import { PooledBackend } from './pooled-backend.js';
 import { RemotePlans, withPlanHeaders, type RemotePlan } from './remote-plan.js';
 import type { SecretCache } from './secret-cache.js';
 import { upstreamBody } from './upstream-body.js';
@@ -23,29 +22,18 @@ const release = (): void => {};
  * (model replaced); the gateway's own key is sent as `Authorization: Bearer`, resolved from its
  * secret reference (cached briefly, never logged), and the client's credentials never are.
  */
-export class OpenAIBackend implements Backend {
-  private readonly pools: PoolRegistry;
+export class OpenAIBackend extends PooledBackend {
   private readonly secrets: SecretCache;
   private readonly plans = new RemotePlans({ header: 'authorization', bearer: true });
 
   constructor(options: OpenAIBackendOptions) {
-    this.pools = options.pools;
+    super(options.pools);
     this.secrets = options.secrets;
   }
 
   prepare(req: BackendRequest): PreparedRequest | Promise<PreparedRequest> {
     const plan = this.plans.get(remoteModel(req.target));
     return withPlanHeaders(plan, this.secrets, (extra) => this.prepared(req, plan, extra));
-  }
-
-  send(prepared: PreparedRequest, listener: UpstreamListener): UpstreamCall {
-    const call = new UpstreamCall(listener);
-    call.start(this.pools.get(prepared.upstream.origin), prepared.upstream);
-    return call;
-  }
-
-  health(): BackendHealth {
-    return { state: 'remote' };
   }
 
   private prepared(

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { Backend, BackendRequest, PreparedRequest } from '../backends/backend.js';
-import { chatCompletionsEndpoint } from '../routes/openai-endpoints.js';
+import { chatCompletionsEndpoint } from '../api/openai-endpoints.js';
 import { SseResponse } from '../streaming/sse-response.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { remoteModel, roomyTimeouts } from '../testing/test-config.js';

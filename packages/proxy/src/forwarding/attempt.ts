@@ -13,8 +13,12 @@ import { SseFramer, lastEventEnd } from '../streaming/sse-framer.js';
 import type { SseResponse } from '../streaming/sse-response.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.js';
 import { PhaseDeadlines } from './phase-deadlines.js';
-import { transformOf } from './response-transform.js';
-import type { ResponseTransform, StreamStep, StreamTransform } from './response-transform.js';
+import { transformOf } from '../backends/transforms/response-transform.js';
+import type {
+  ResponseTransform,
+  StreamStep,
+  StreamTransform,
+} from '../backends/transforms/response-transform.js';
 import {
   ERROR_BODY_LIMIT,
   errorFromBrokenResponse,

@@ -9,8 +9,8 @@ import type { Target } from '../routing/target.js';
 import { SseResponse } from '../streaming/sse-response.js';
 import { Attempt } from './attempt.js';
 import type { AttemptHost } from './attempt.js';
-import { openAIClientFormat, writeClientError } from './client-format.js';
-import type { ClientFormat } from './client-format.js';
+import { openAIClientFormat, writeClientError } from '../api/client-format.js';
+import type { ClientFormat } from '../api/client-format.js';
 import { canFailOver } from './failover-policy.js';
 
 /** A target of the fallback chain with the backend that serves it. */

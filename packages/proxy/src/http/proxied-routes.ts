@@ -1,30 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticate } from '../auth/client-auth.js';
-import type { ClientKeys } from '../auth/client-keys.js';
-import type { Clock } from '../clock/clock.js';
-import { clientFormatFor } from '../forwarding/client-format.js';
+import { clientFormatFor } from '../api/client-format.js';
 import type { ProxyLogger } from '../logging/logger.js';
-import { failRequest, shuttingDown } from './fail-request.js';
 import type { ProxyRoute } from './proxy-call.js';
-import { beginRequest, endRequest } from './request-context.js';
+import type { RequestPipeline } from './request-pipeline.js';
 
 export interface ProxiedRoutesDeps {
   /** Path to route: the OpenAI endpoints, /v1/messages and /v1/messages/count_tokens. */
   routes: ReadonlyMap<string, ProxyRoute>;
-  clientKeys: ClientKeys;
-  clock: Clock;
+  /** The steps every request goes through (the Hono app runs the same ones). */
+  pipeline: RequestPipeline;
   logger: ProxyLogger;
-  /** True once shutdown began: new requests get 503 SHUTTING_DOWN. */
-  isClosing(): boolean;
 }
 
 /**
  * The proxied POST routes, served straight from Node's request listener: the hot path of the
  * gateway, kept off the web framework (a Request object, its URL parsed, a context and a
  * middleware chain cost about a fifth of the proxy's CPU per request). Each request goes
- * through the same steps as in the Hono app, with the same shared functions: request id and
- * record, Anthropic's `request-id` header, the shutdown check, the client key, the route, the
- * error answer in the caller's format, the log line.
+ * through the same steps as in the Hono app, the request pipeline's (request-pipeline.ts):
+ * open (request id and record), admit (shutdown check, client key), the route, fail (the error
+ * answer in the caller's format), close (the log line).
  *
  * Returns a listener that takes a request and returns true, or leaves it (false) to the Hono
  * app: other methods (405), other paths, and everything the app serves.
@@ -53,21 +47,17 @@ async function serve(
   outgoing: ServerResponse,
   deps: ProxiedRoutesDeps,
 ): Promise<void> {
-  const record = beginRequest(incoming, path, deps.clock);
+  const { pipeline } = deps;
   const format = clientFormatFor(path);
-  // Anthropic's SDKs read the request id from `request-id`: on the socket, so that every
-  // answer carries it, whoever writes it.
-  if (format.name === 'anthropic') outgoing.setHeader('request-id', record.reqId);
+  const record = pipeline.open(incoming, outgoing, path, format);
   try {
-    if (deps.isClosing()) throw shuttingDown(outgoing);
-    const client = authenticate(deps.clientKeys, incoming.headers, path);
-    if (client !== undefined) record.client = client.name;
+    const client = pipeline.admit(incoming, outgoing, path, record);
     await route({ incoming, outgoing, record, client });
     record.status ??= outgoing.statusCode;
   } catch (thrown) {
-    failRequest(outgoing, record, thrown, format, deps.logger);
+    pipeline.fail(outgoing, record, thrown, format);
   }
-  endRequest(deps.logger, record, deps.clock);
+  pipeline.close(record);
 }
 
 /** The path of a request target, without its query, decoded as Hono's router decodes it. */

@@ -1,11 +1,11 @@
-import { anthropicClientFormat } from '../forwarding/client-format.js';
-import { ProxyExchange } from '../forwarding/exchange.js';
+import { anthropicClientFormat } from '../api/client-format.js';
 import type { ProxyRoute } from '../http/proxy-call.js';
 import { countTokensAnthropic } from '../translate/index.js';
 import type { AnthropicMessagesRequest } from '../translate/index.js';
-import { anthropicCountTokensEndpoint } from './anthropic-endpoints.js';
+import { anthropicCountTokensEndpoint } from '../api/anthropic-endpoints.js';
 import { readAnthropicInput } from './anthropic-route-input.js';
-import type { ProxyRouteDeps } from './openai-proxy-route.js';
+import { forwardExchange } from './forward-exchange.js';
+import type { ProxyRouteDeps } from './route-deps.js';
 
 /**
  * POST /v1/messages/count_tokens. A model served by the Anthropic API counts with its own
@@ -18,7 +18,8 @@ export function anthropicCountTokensRoute(deps: ProxyRouteDeps): ProxyRoute {
   return async (call) => {
     const input = await readAnthropicInput(call, anthropicCountTokensEndpoint, deps);
     if (input === undefined) return;
-    const { request, record, plan } = input;
+    const { record } = call;
+    const { routed, plan } = input;
     const first = plan[0];
     const forwarded = plan.slice(
       0,
@@ -31,7 +32,7 @@ export function anthropicCountTokensRoute(deps: ProxyRouteDeps): ProxyRoute {
       }
       record.complete = true;
       const body = JSON.stringify(
-        countTokensAnthropic(request.body as unknown as AnthropicMessagesRequest),
+        countTokensAnthropic(routed.request.body as unknown as AnthropicMessagesRequest),
       );
       call.outgoing.writeHead(200, {
         'content-type': 'application/json',
@@ -41,17 +42,7 @@ export function anthropicCountTokensRoute(deps: ProxyRouteDeps): ProxyRoute {
       call.outgoing.end(body);
       return;
     }
-    const exchange = new ProxyExchange({
-      res: call.outgoing,
-      reqId: record.reqId,
-      stream: false,
-      clock: deps.clock,
-      heartbeatMs: deps.heartbeatMs,
-      logger: deps.logger,
-      record,
-      format: anthropicClientFormat,
-    });
-    await deps.inflight.track(exchange, exchange.run(forwarded, input.requestFor));
+    await forwardExchange(call, deps, false, anthropicClientFormat, forwarded, routed.requestFor);
   };
 }
 

@@ -1,9 +1,9 @@
-import { anthropicClientFormat } from '../forwarding/client-format.js';
-import { ProxyExchange } from '../forwarding/exchange.js';
+import { anthropicClientFormat } from '../api/client-format.js';
+import { anthropicMessagesEndpoint } from '../api/anthropic-endpoints.js';
 import type { ProxyRoute } from '../http/proxy-call.js';
-import { anthropicMessagesEndpoint } from './anthropic-endpoints.js';
 import { readAnthropicInput } from './anthropic-route-input.js';
-import type { ProxyRouteDeps } from './openai-proxy-route.js';
+import { forwardExchange } from './forward-exchange.js';
+import type { ProxyRouteDeps } from './route-deps.js';
 
 /**
  * POST /v1/messages: the Anthropic Messages API. Routed by `model` like the OpenAI routes
@@ -16,17 +16,14 @@ export function anthropicMessagesRoute(deps: ProxyRouteDeps): ProxyRoute {
   return async (call) => {
     const input = await readAnthropicInput(call, anthropicMessagesEndpoint, deps);
     if (input === undefined) return;
-    const { request, record } = input;
-    const exchange = new ProxyExchange({
-      res: call.outgoing,
-      reqId: record.reqId,
-      stream: request.stream,
-      clock: deps.clock,
-      heartbeatMs: deps.heartbeatMs,
-      logger: deps.logger,
-      record,
-      format: anthropicClientFormat,
-    });
-    await deps.inflight.track(exchange, exchange.run(input.plan, input.requestFor));
+    const { routed, plan } = input;
+    await forwardExchange(
+      call,
+      deps,
+      routed.request.stream,
+      anthropicClientFormat,
+      plan,
+      routed.requestFor,
+    );
   };
 }

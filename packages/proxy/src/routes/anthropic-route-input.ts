@@ -1,21 +1,16 @@
-import type { BackendRequest } from '../backends/backend.js';
+import type { ApiEndpoint } from '../api/api-endpoint.js';
 import type { PlannedTarget } from '../forwarding/exchange.js';
 import type { ProxyCall } from '../http/proxy-call.js';
-import type { RequestRecord } from '../logging/request-record.js';
-import type { Target } from '../routing/target.js';
-import type { AnthropicRequest } from './anthropic-request.js';
-import type { OpenAIEndpoint } from './openai-endpoints.js';
-import type { ProxyRouteDeps } from './openai-proxy-route.js';
 import { planTargets } from './plan-targets.js';
+import type { ProxyRouteDeps } from './route-deps.js';
 import { readRoutedRequest } from './routed-request.js';
+import type { RoutedRequest } from './routed-request.js';
 
 /** A checked Anthropic-format request and the targets it will try. */
 export interface AnthropicRouteInput {
-  request: AnthropicRequest;
-  record: RequestRecord;
+  routed: RoutedRequest;
   /** The fallback chain, each target with the backend that serves Anthropic-format requests. */
   plan: PlannedTarget[];
-  requestFor(target: Target): BackendRequest;
 }
 
 /**
@@ -26,30 +21,15 @@ export interface AnthropicRouteInput {
  */
 export async function readAnthropicInput(
   call: ProxyCall,
-  endpoint: OpenAIEndpoint,
+  endpoint: ApiEndpoint,
   deps: ProxyRouteDeps,
 ): Promise<AnthropicRouteInput | undefined> {
-  const { record } = call;
   const routed = await readRoutedRequest(call, endpoint, deps);
   if (routed === undefined) return undefined;
-  const request = routed.request as AnthropicRequest;
-  const { rawBody, resolution } = routed;
   const plan: PlannedTarget[] = [];
-  for (const step of planTargets(resolution, endpoint, request, deps.backends)) {
+  for (const step of planTargets(routed.resolution, endpoint, routed.request, deps.backends)) {
     const backend = deps.backends.forAnthropicClients(step.target);
     if (backend !== undefined) plan.push({ ...step, backend });
   }
-  return {
-    request,
-    record,
-    plan,
-    requestFor: (target) => ({
-      target,
-      endpoint,
-      request,
-      rawBody,
-      clientHeaders: call.incoming.headers,
-      reqId: record.reqId,
-    }),
-  };
+  return { routed, plan };
 }

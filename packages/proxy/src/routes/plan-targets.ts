@@ -5,8 +5,8 @@ import type { PlannedTarget } from '../forwarding/exchange.js';
 import { missingFeature, unsupportedFeatureError } from '../routing/capability-check.js';
 import type { RequiredFeatures } from '../routing/capability-check.js';
 import type { Resolution, Target } from '../routing/target.js';
-import type { OpenAIEndpoint } from './openai-endpoints.js';
-import type { OpenAIRequest } from './openai-request.js';
+import type { ApiEndpoint } from '../api/api-endpoint.js';
+import type { ApiRequest } from '../api/api-request.js';
 
 function backendName(target: Target): string {
   return target.model.kind === 'local' ? 'local' : target.model.backend;
@@ -27,8 +27,8 @@ function notThroughOpenAI(target: Target): GatewayError {
  */
 export function planTargets(
   resolution: Resolution,
-  endpoint: OpenAIEndpoint,
-  request: OpenAIRequest,
+  endpoint: ApiEndpoint,
+  request: ApiRequest,
   backends: BackendRegistry,
 ): PlannedTarget[] {
   const needs: RequiredFeatures = {

@@ -1,18 +1,21 @@
+import type { ApiEndpoint } from '../api/api-endpoint.js';
+import type { ApiRequest } from '../api/api-request.js';
+import { parseJsonObject } from '../api/parse-json-object.js';
 import { authorizeModel } from '../auth/authorize-model.js';
-import { parseJsonObject } from '../http/parse-json-object.js';
+import type { BackendRequest } from '../backends/backend.js';
 import type { ProxyCall } from '../http/proxy-call.js';
 import { ClientAbortedError, readBody } from '../http/read-body.js';
-import type { Resolution } from '../routing/target.js';
-import type { OpenAIEndpoint } from './openai-endpoints.js';
-import type { OpenAIRequest } from './openai-request.js';
-import type { ProxyRouteDeps } from './openai-proxy-route.js';
+import type { Resolution, Target } from '../routing/target.js';
+import type { ProxyRouteDeps } from './route-deps.js';
 
 /** A checked request and what its model resolved to. */
 export interface RoutedRequest {
-  request: OpenAIRequest;
+  request: ApiRequest;
   /** The body as received (forwarded as is where the model id need not change). */
   rawBody: Buffer;
   resolution: Resolution;
+  /** The request as the backend of one target of the chain gets it. */
+  requestFor(target: Target): BackendRequest;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface RoutedRequest {
  */
 export async function readRoutedRequest(
   call: ProxyCall,
-  endpoint: OpenAIEndpoint,
+  endpoint: ApiEndpoint,
   deps: ProxyRouteDeps,
 ): Promise<RoutedRequest | undefined> {
   const { record } = call;
@@ -42,5 +45,17 @@ export async function readRoutedRequest(
   const resolution = deps.router.resolve(request.model);
   authorizeModel(call.client, request.model, resolution);
   if (resolution === undefined) throw deps.router.notFound(request.model);
-  return { request, rawBody, resolution };
+  return {
+    request,
+    rawBody,
+    resolution,
+    requestFor: (target) => ({
+      target,
+      endpoint,
+      request,
+      rawBody,
+      clientHeaders: call.incoming.headers,
+      reqId: record.reqId,
+    }),
+  };
 }

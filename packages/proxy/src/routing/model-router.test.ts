@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError, RouteTable } from '@mlx-gateway/shared';
 import { localModel, remoteModel } from '../testing/test-config.js';
 import { ModelRouter } from './model-router.js';
+
+/** The router of a config's models and routing sections, as the proxy builds it. */
+function routerOf(...config: ConstructorParameters<typeof RouteTable>): ModelRouter {
+  return new ModelRouter(new RouteTable(...config));
+}
 
 const qwen = localModel('qwen-7b', { aliases: ['qwen'], fallbacks: ['gpt-4o'] });
 const gpt = remoteModel('gpt-4o', 'https://api.openai.com/v1', {
@@ -12,7 +17,7 @@ const gpt = remoteModel('gpt-4o', 'https://api.openai.com/v1', {
 const llama = localModel('llama-3-8b', { fallbacks: ['qwen', 'gpt-4o'] });
 
 describe('ModelRouter', () => {
-  const router = new ModelRouter([qwen, gpt, llama]);
+  const router = routerOf([qwen, gpt, llama]);
 
   it('resolves an exact name to the model followed by its fallbacks, in order', () => {
     const resolution = router.resolve('qwen-7b');
@@ -31,7 +36,7 @@ describe('ModelRouter', () => {
   });
 
   it('resolves fallbacks given as aliases, without repeating a target', () => {
-    const withRepeat = new ModelRouter([
+    const withRepeat = routerOf([
       qwen,
       gpt,
       localModel('llama', { fallbacks: ['qwen', 'qwen-7b'] }),
@@ -72,13 +77,11 @@ describe('ModelRouter', () => {
   });
 
   it('refuses a config whose fallback is not a configured model', () => {
-    expect(() => new ModelRouter([localModel('a', { fallbacks: ['nope'] })])).toThrow(
-      /fallback 'nope'/,
-    );
+    expect(() => routerOf([localModel('a', { fallbacks: ['nope'] })])).toThrow(/fallback 'nope'/);
   });
 
   it('refuses an alias that is already another model’s name', () => {
-    expect(() => new ModelRouter([localModel('a'), localModel('b', { aliases: ['a'] })])).toThrow(
+    expect(() => routerOf([localModel('a'), localModel('b', { aliases: ['a'] })])).toThrow(
       /alias 'a' of model 'b'/,
     );
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RouteTable } from '@mlx-gateway/shared';
 import type { ProviderConfig, RoutingConfig } from '@mlx-gateway/shared';
 import {
   allCapabilities,
@@ -8,6 +9,11 @@ import {
   roomyTimeouts,
 } from '../testing/test-config.js';
 import { ModelRouter } from './model-router.js';
+
+/** The router of a config's models and routing sections, as the proxy builds it. */
+function routerOf(...config: ConstructorParameters<typeof RouteTable>): ModelRouter {
+  return new ModelRouter(new RouteTable(...config));
+}
 
 function provider(name: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
   return {
@@ -51,7 +57,7 @@ const exactPrefixed = remoteModel('openai/special', 'https://special.example.com
 const withPrefixedFallback = localModel('small', { fallbacks: ['g/llama-3-8b'] });
 
 function router(): ModelRouter {
-  return new ModelRouter([tiny, cloud, exactPrefixed, withPrefixedFallback], {
+  return routerOf([tiny, cloud, exactPrefixed, withPrefixedFallback], {
     providers: [openai, groq, other],
     routing,
   });
@@ -134,7 +140,7 @@ describe('routing table: prefixes', () => {
   });
 
   it('lets a configured prefix replace a built-in one', () => {
-    const replaced = new ModelRouter([], {
+    const replaced = routerOf([], {
       providers: [openai, other],
       routing: { prefixes: [{ prefix: 'openai/', provider: 'other', strip: false }], rules: [] },
     });
@@ -247,7 +253,7 @@ describe('routing table: the 404', () => {
   });
 
   it('says how to configure a well-known provider whose prefix is used but that is not configured', () => {
-    const bare = new ModelRouter([tiny, cloud]);
+    const bare = routerOf([tiny, cloud]);
     const message = bare.notFound('anthropic/claude-sonnet-4-5').message;
     expect(message).toContain("no provider 'anthropic' is configured");
     expect(message).toContain(
@@ -268,20 +274,18 @@ describe('routing table: the 404', () => {
 
 describe('routing table: config consistency', () => {
   it('refuses a rule naming a provider that is not configured', () => {
-    expect(
-      () =>
-        new ModelRouter([], {
-          routing: { prefixes: [], rules: [{ match: 'x', provider: 'nope', fallbacks: [] }] },
-        }),
+    expect(() =>
+      routerOf([], {
+        routing: { prefixes: [], rules: [{ match: 'x', provider: 'nope', fallbacks: [] }] },
+      }),
     ).toThrow(/provider 'nope'/);
   });
 
   it('refuses a rule fallback that nothing routes', () => {
-    expect(
-      () =>
-        new ModelRouter([localModel('tiny')], {
-          routing: { prefixes: [], rules: [{ match: 'x', model: 'tiny', fallbacks: ['nope/x'] }] },
-        }),
+    expect(() =>
+      routerOf([localModel('tiny')], {
+        routing: { prefixes: [], rules: [{ match: 'x', model: 'tiny', fallbacks: ['nope/x'] }] },
+      }),
     ).toThrow(/fallback 'nope\/x'/);
   });
 });

@@ -1,23 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { openAIStreamErrorEvent } from '@mlx-gateway/shared';
+import { OPENAI_SSE_DIALECT } from '../api/sse-dialect.js';
+import type { SseDialect } from '../api/sse-dialect.js';
 import type { Clock, Timer } from '../clock/clock.js';
-
-export const HEARTBEAT = Buffer.from(': keep-alive\n\n');
-export const DONE_EVENT = Buffer.from('data: [DONE]\n\n');
-
-/** What differs between the SSE dialects of the client APIs (OpenAI, Anthropic). */
-export interface SseDialect {
-  /** Written whenever nothing else was for a heartbeat interval. */
-  readonly heartbeat: Buffer;
-  /** The frames that end a failed stream. */
-  errorEnd(err: unknown): Buffer;
-}
-
-/** OpenAI's: a `: keep-alive` comment, and an error event followed by `[DONE]`. */
-export const OPENAI_SSE_DIALECT: SseDialect = {
-  heartbeat: HEARTBEAT,
-  errorEnd: (err) => Buffer.concat([Buffer.from(openAIStreamErrorEvent(err)), DONE_EVENT]),
-};
 
 /**
  * The client side of a streamed (SSE) response. `commit` sends the 200 and the headers that

@@ -1,5 +1,5 @@
 import type { GatewayError } from '@mlx-gateway/shared';
-import type { PreparedRequest } from '../backends/backend.js';
+import type { PreparedRequest } from '../backend.js';
 
 /** What a stream translation produced for some upstream bytes. */
 export interface StreamStep {

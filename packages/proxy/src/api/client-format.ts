@@ -6,9 +6,9 @@ import {
   toOpenAIErrorBody,
 } from '@mlx-gateway/shared';
 import type { GatewayError } from '@mlx-gateway/shared';
-import { isAnthropicApiPath } from '../routes/anthropic-paths.js';
-import { OPENAI_SSE_DIALECT } from '../streaming/sse-response.js';
-import type { SseDialect } from '../streaming/sse-response.js';
+import { isAnthropicApiPath } from './anthropic-paths.js';
+import { OPENAI_SSE_DIALECT } from './sse-dialect.js';
+import type { SseDialect } from './sse-dialect.js';
 import { ANTHROPIC_PING_FRAME } from '../translate/index.js';
 
 /**

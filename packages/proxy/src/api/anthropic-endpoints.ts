@@ -3,7 +3,7 @@ import {
   readAnthropicCountTokensRequest,
   readAnthropicMessagesRequest,
 } from './anthropic-request.js';
-import type { OpenAIEndpoint } from './openai-endpoints.js';
+import type { ApiEndpoint } from './api-endpoint.js';
 
 /**
  * The Anthropic Messages API operations, described like the OpenAI ones (the router, the
@@ -11,14 +11,14 @@ import type { OpenAIEndpoint } from './openai-endpoints.js';
  * below an Anthropic upstream's `/v1` base; OpenAI-speaking upstreams get the translated
  * request on their chat completions path instead.
  */
-export const anthropicMessagesEndpoint: OpenAIEndpoint = {
+export const anthropicMessagesEndpoint: ApiEndpoint = {
   path: ANTHROPIC_MESSAGES_PATH,
   upstreamPath: '/messages',
   capability: 'chat',
   read: readAnthropicMessagesRequest,
 };
 
-export const anthropicCountTokensEndpoint: OpenAIEndpoint = {
+export const anthropicCountTokensEndpoint: ApiEndpoint = {
   path: ANTHROPIC_COUNT_TOKENS_PATH,
   upstreamPath: '/messages/count_tokens',
   capability: 'chat',

@@ -1,8 +1,8 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
-import { OpenAIToAnthropicStream, openAIToAnthropicResponse } from '../translate/index.js';
-import { sanitizeUpstreamMessage } from '../upstream/sanitize-message.js';
-import type { UpstreamIdentity } from '../upstream/upstream-error.js';
+import { OpenAIToAnthropicStream, openAIToAnthropicResponse } from '../../translate/index.js';
+import { sanitizeUpstreamMessage } from '../../upstream/sanitize-message.js';
+import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 import type { ResponseTransform, StreamStep, StreamTransform } from './response-transform.js';
 import { SseEventReader } from './sse-event-reader.js';
 import { parseUpstreamJson, translationFailure } from './upstream-json.js';

@@ -1,4 +1,4 @@
-import type { ProviderConfig, RemoteModelConfig } from '@mlx-gateway/shared';
+import type { ProviderConfig, RemoteModelConfig } from './types.js';
 
 /**
  * The model settings every target routed to a provider shares: its URL, key, headers,

@@ -1,7 +1,7 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError, errorFrom } from '@mlx-gateway/shared';
-import { sanitizeUpstreamMessage } from '../upstream/sanitize-message.js';
-import type { UpstreamIdentity } from '../upstream/upstream-error.js';
+import { sanitizeUpstreamMessage } from '../../upstream/sanitize-message.js';
+import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 
 /** A successful upstream body parsed as JSON; UPSTREAM_ERROR when it is not JSON. */
 export function parseUpstreamJson(body: Buffer, who: UpstreamIdentity): unknown {

@@ -1,7 +1,7 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
-
-export type JsonObject = Record<string, unknown>;
+import { describeJson } from './json-fields.js';
+import type { JsonObject } from './json-fields.js';
 
 /** Parses a request body that must be one JSON object; anything else is a 400. */
 export function parseJsonObject(body: Buffer): JsonObject {
@@ -24,22 +24,4 @@ export function parseJsonObject(body: Buffer): JsonObject {
     );
   }
   return value as JsonObject;
-}
-
-/** The JSON type of a value, for error messages. */
-export function describeJson(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return 'a string';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'a boolean';
-    case 'object':
-      return 'an object';
-    default:
-      return typeof value;
-  }
 }

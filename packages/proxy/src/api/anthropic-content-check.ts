@@ -1,7 +1,5 @@
-import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
-import { describeJson } from '../http/parse-json-object.js';
-import type { JsonObject } from '../http/parse-json-object.js';
+import { describeJson, expectType, invalid, isJsonObject } from './json-fields.js';
+import type { JsonObject } from './json-fields.js';
 
 /**
  * Hand-written shape checks of the conversation parts of an Anthropic Messages request
@@ -9,18 +7,6 @@ import type { JsonObject } from '../http/parse-json-object.js';
  * (`messages[1].content[0].input`). Only what the proxy and the translators rely on is checked;
  * block types the gateway does not know pass (the translation or the upstream decides).
  */
-
-export function invalid(param: string, message: string): GatewayError {
-  return new GatewayError(ErrorCodes.INVALID_REQUEST, message, { param });
-}
-
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function expectType(param: string, value: unknown, expected: string, ok: boolean): void {
-  if (!ok) throw invalid(param, `'${param}' must be ${expected}, got ${describeJson(value)}`);
-}
 
 function expectString(param: string, value: unknown): void {
   expectType(param, value, 'a string', typeof value === 'string');

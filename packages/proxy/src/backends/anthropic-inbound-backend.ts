@@ -4,17 +4,17 @@ import type {
   BackendRequest,
   PrepareContext,
   PreparedRequest,
-} from '../backends/backend.js';
-import { chatCompletionsEndpoint } from '../routes/openai-endpoints.js';
+} from './backend.js';
+import { chatCompletionsEndpoint } from '../api/openai-endpoints.js';
 import { unsupportedByTarget } from '../routing/capability-check.js';
 import type { Target } from '../routing/target.js';
 import { anthropicToOpenAIRequest, countTokensAnthropic } from '../translate/index.js';
 import type { AnthropicMessagesRequest } from '../translate/index.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.js';
 import type { UpstreamIdentity } from '../upstream/upstream-error.js';
-import { openAIToAnthropicTransform } from './openai-to-anthropic-transform.js';
-import type { ResponseTransform } from './response-transform.js';
-import { withTransform } from './response-transform.js';
+import { openAIToAnthropicTransform } from './transforms/openai-to-anthropic-transform.js';
+import type { ResponseTransform } from './transforms/response-transform.js';
+import { withTransform } from './transforms/response-transform.js';
 
 /**
  * An OpenAI-speaking backend (a local model, OpenAI, any OpenAI-compatible URL) made to serve

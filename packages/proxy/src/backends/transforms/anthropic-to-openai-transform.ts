@@ -4,9 +4,9 @@ import {
   AnthropicToOpenAIStream,
   OPENAI_DONE_FRAME,
   anthropicToOpenAIResponse,
-} from '../translate/index.js';
-import { sanitizeUpstreamMessage } from '../upstream/sanitize-message.js';
-import type { UpstreamIdentity } from '../upstream/upstream-error.js';
+} from '../../translate/index.js';
+import { sanitizeUpstreamMessage } from '../../upstream/sanitize-message.js';
+import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 import type { ResponseTransform, StreamStep, StreamTransform } from './response-transform.js';
 import { SseEventReader } from './sse-event-reader.js';
 import { parseUpstreamJson, translationFailure } from './upstream-json.js';

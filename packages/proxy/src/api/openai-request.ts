@@ -1,18 +1,13 @@
-import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
-import { describeJson } from '../http/parse-json-object.js';
-import type { JsonObject } from '../http/parse-json-object.js';
-
-/** An OpenAI-format request body after the checks the proxy makes on the hot path. */
-export interface OpenAIRequest {
-  model: string;
-  stream: boolean;
-  body: JsonObject;
-  /** The request declares tools (or legacy functions). */
-  usesTools: boolean;
-  /** A message carries an image part. */
-  usesImages: boolean;
-}
+import type { ApiRequest } from './api-request.js';
+import {
+  describeJson,
+  expectNumbers,
+  expectType,
+  invalid,
+  readModel,
+  readStreamFlag,
+} from './json-fields.js';
+import type { JsonObject } from './json-fields.js';
 
 const NUMBER_FIELDS = [
   'temperature',
@@ -27,31 +22,10 @@ const NUMBER_FIELDS = [
 
 const IMAGE_PART_TYPES = new Set(['image_url', 'image', 'input_image']);
 
-function invalid(param: string, message: string): GatewayError {
-  return new GatewayError(ErrorCodes.INVALID_REQUEST, message, { param });
-}
-
-function expectType(param: string, value: unknown, expected: string, ok: boolean): void {
-  if (!ok) throw invalid(param, `'${param}' must be ${expected}, got ${describeJson(value)}`);
-}
-
-function readModel(body: JsonObject): string {
-  const model = body['model'];
-  if (model === undefined || model === null || model === '') {
-    throw new GatewayError(
-      ErrorCodes.MISSING_MODEL,
-      "request body has no 'model'; name one of the models listed by GET /v1/models",
-      { param: 'model' },
-    );
-  }
-  expectType('model', model, 'a string', typeof model === 'string');
-  return model as string;
-}
-
+/** `stream` (a boolean), and `stream_options` (an object) when `stream` is given. */
 function readStream(body: JsonObject): boolean {
-  const stream = body['stream'];
-  if (stream === undefined || stream === null) return false;
-  expectType('stream', stream, 'a boolean', typeof stream === 'boolean');
+  const stream = readStreamFlag(body);
+  if (body['stream'] === undefined || body['stream'] === null) return stream;
   const options = body['stream_options'];
   if (options !== undefined && options !== null) {
     expectType(
@@ -61,16 +35,7 @@ function readStream(body: JsonObject): boolean {
       typeof options === 'object' && !Array.isArray(options),
     );
   }
-  return stream as boolean;
-}
-
-function checkNumbers(body: JsonObject): void {
-  for (const field of NUMBER_FIELDS) {
-    const value = body[field];
-    if (value !== undefined && value !== null) {
-      expectType(field, value, 'a number', typeof value === 'number');
-    }
-  }
+  return stream;
 }
 
 function isListed(value: unknown): boolean {
@@ -92,7 +57,7 @@ function hasImagePart(content: unknown): boolean {
 }
 
 /** POST /v1/chat/completions */
-export function readChatRequest(body: JsonObject): OpenAIRequest {
+export function readChatRequest(body: JsonObject): ApiRequest {
   const model = readModel(body);
   const messages = body['messages'];
   expectType('messages', messages, 'an array', Array.isArray(messages));
@@ -113,7 +78,7 @@ export function readChatRequest(body: JsonObject): OpenAIRequest {
   if (tools !== undefined && tools !== null) {
     expectType('tools', tools, 'an array', Array.isArray(tools));
   }
-  checkNumbers(body);
+  expectNumbers(body, NUMBER_FIELDS);
   return {
     model,
     stream,
@@ -124,7 +89,7 @@ export function readChatRequest(body: JsonObject): OpenAIRequest {
 }
 
 /** POST /v1/completions */
-export function readCompletionRequest(body: JsonObject): OpenAIRequest {
+export function readCompletionRequest(body: JsonObject): ApiRequest {
   const model = readModel(body);
   const prompt = body['prompt'];
   expectType(
@@ -134,12 +99,12 @@ export function readCompletionRequest(body: JsonObject): OpenAIRequest {
     typeof prompt === 'string' || Array.isArray(prompt),
   );
   const stream = readStream(body);
-  checkNumbers(body);
+  expectNumbers(body, NUMBER_FIELDS);
   return { model, stream, body, usesTools: false, usesImages: false };
 }
 
 /** POST /v1/embeddings */
-export function readEmbeddingRequest(body: JsonObject): OpenAIRequest {
+export function readEmbeddingRequest(body: JsonObject): ApiRequest {
   const model = readModel(body);
   const input = body['input'];
   expectType(

@@ -1,40 +1,23 @@
-import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
-import { describeJson } from '../http/parse-json-object.js';
-import type { JsonObject } from '../http/parse-json-object.js';
+import type { ApiRequest } from './api-request.js';
 import {
   checkMessages,
   checkSystem,
   checkToolChoice,
   checkTools,
+} from './anthropic-content-check.js';
+import type { ContentFacts } from './anthropic-content-check.js';
+import {
+  describeJson,
+  expectNumbers,
   expectType,
   invalid,
   isJsonObject,
-} from './anthropic-content-check.js';
-import type { ContentFacts } from './anthropic-content-check.js';
-import type { OpenAIRequest } from './openai-request.js';
-
-/**
- * An Anthropic-format request after the proxy's checks. The shape is the one every route hands
- * to the router and the backends (`OpenAIRequest`: model, stream, body and what the capability
- * check needs); `body` is the Anthropic request.
- */
-export type AnthropicRequest = OpenAIRequest;
+  readModel,
+  readStreamFlag,
+} from './json-fields.js';
+import type { JsonObject } from './json-fields.js';
 
 const NUMBER_FIELDS = ['temperature', 'top_p', 'top_k'] as const;
-
-function readModel(body: JsonObject): string {
-  const model = body['model'];
-  if (model === undefined || model === null || model === '') {
-    throw new GatewayError(
-      ErrorCodes.MISSING_MODEL,
-      "request body has no 'model'; name one of the models listed by GET /v1/models",
-      { param: 'model' },
-    );
-  }
-  expectType('model', model, 'a string', typeof model === 'string');
-  return model as string;
-}
 
 function readMaxTokens(body: JsonObject): void {
   const value = body['max_tokens'];
@@ -52,20 +35,8 @@ function readMaxTokens(body: JsonObject): void {
   }
 }
 
-function readStream(body: JsonObject): boolean {
-  const stream = body['stream'];
-  if (stream === undefined || stream === null) return false;
-  expectType('stream', stream, 'a boolean', typeof stream === 'boolean');
-  return stream as boolean;
-}
-
 function checkOptionalFields(body: JsonObject): void {
-  for (const field of NUMBER_FIELDS) {
-    const value = body[field];
-    if (value !== undefined && value !== null) {
-      expectType(field, value, 'a number', typeof value === 'number');
-    }
-  }
+  expectNumbers(body, NUMBER_FIELDS);
   const stops = body['stop_sequences'];
   if (stops !== undefined && stops !== null) {
     expectType(
@@ -106,10 +77,10 @@ function readConversation(body: JsonObject): { usesTools: boolean; usesImages: b
 }
 
 /** POST /v1/messages */
-export function readAnthropicMessagesRequest(body: JsonObject): AnthropicRequest {
+export function readAnthropicMessagesRequest(body: JsonObject): ApiRequest {
   const model = readModel(body);
   readMaxTokens(body);
-  const stream = readStream(body);
+  const stream = readStreamFlag(body);
   return { model, stream, body, ...readConversation(body) };
 }
 
@@ -117,7 +88,7 @@ export function readAnthropicMessagesRequest(body: JsonObject): AnthropicRequest
  * POST /v1/messages/count_tokens: the same body without `max_tokens` and `stream`. Counting
  * uses no capability of the model, so nothing is required of it beyond chat.
  */
-export function readAnthropicCountTokensRequest(body: JsonObject): AnthropicRequest {
+export function readAnthropicCountTokensRequest(body: JsonObject): ApiRequest {
   const model = readModel(body);
   readConversation(body);
   return { model, stream: false, body, usesTools: false, usesImages: false };

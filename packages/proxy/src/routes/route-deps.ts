@@ -1,0 +1,16 @@
+import type { BackendRegistry } from '../backends/backend-registry.js';
+import type { Clock } from '../clock/clock.js';
+import type { Inflight } from '../forwarding/inflight.js';
+import type { ProxyLogger } from '../logging/logger.js';
+import type { ModelRouter } from '../routing/model-router.js';
+
+/** What the proxied POST routes work with. */
+export interface ProxyRouteDeps {
+  router: ModelRouter;
+  backends: BackendRegistry;
+  inflight: Inflight;
+  clock: Clock;
+  logger: ProxyLogger;
+  bodyLimitBytes: number;
+  heartbeatMs: number;
+}
