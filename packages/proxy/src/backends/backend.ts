@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ResponseTransform } from '../forwarding/response-transform.js';
 import type { OpenAIEndpoint } from '../routes/openai-endpoints.js';
 import type { OpenAIRequest } from '../routes/openai-request.js';
 import type { Target } from '../routing/target.js';
@@ -32,6 +33,11 @@ export interface PreparedRequest {
    * refused connection, prepares the request again the slow way, once.
    */
   retry?: (ctx: PrepareContext) => Promise<PreparedRequest>;
+  /**
+   * Present when the upstream speaks another API than the client: how its successful response
+   * becomes the client's. Absent: the response is relayed as it is.
+   */
+  transform?: ResponseTransform;
   /** Ends whatever the request holds (a lease); called exactly once. */
   release(): void;
 }

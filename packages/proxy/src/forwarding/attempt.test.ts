@@ -99,7 +99,6 @@ function harness(stream: boolean, idleMs = 1_000) {
   const host: AttemptHost = {
     res: outgoing,
     reqId: 'r1',
-    stream,
     sse: stream ? new SseResponse(outgoing, 'r1', 15_000, clock) : undefined,
     clock,
     heartbeatMs: 15_000,

@@ -33,22 +33,10 @@ export interface ResponseTransform {
   stream(): StreamTransform;
 }
 
-/** A prepared request whose response needs translating before it reaches the client. */
-export interface TranslatedRequest extends PreparedRequest {
-  transform: ResponseTransform;
-}
-
 /** `prepared` with a response transform attached (a new object; `prepared` is not changed). */
 export function withTransform(
   prepared: PreparedRequest,
   transform: ResponseTransform,
-): TranslatedRequest {
+): PreparedRequest {
   return { ...prepared, transform };
-}
-
-/** The response transform of a prepared request, if it has one. */
-export function transformOf(prepared: PreparedRequest | undefined): ResponseTransform | undefined {
-  return prepared !== undefined && 'transform' in prepared
-    ? (prepared as TranslatedRequest).transform
-    : undefined;
 }
