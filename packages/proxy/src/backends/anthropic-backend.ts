@@ -3,7 +3,7 @@ import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
 import type { RemoteModelConfig } from '@mlx-gateway/shared';
 import { anthropicToOpenAITransform } from './transforms/anthropic-to-openai-transform.js';
-import { withTransform } from './transforms/response-transform.js';
+import { withTransform } from './backend.js';
 import { isAnthropicApiPath } from '../api/anthropic-paths.js';
 import { chatCompletionsEndpoint } from '../api/openai-endpoints.js';
 import { unsupportedByTarget } from '../routing/capability-check.js';

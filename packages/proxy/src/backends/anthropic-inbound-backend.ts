@@ -14,7 +14,7 @@ import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.j
 import type { UpstreamIdentity } from '../upstream/upstream-error.js';
 import { openAIToAnthropicTransform } from './transforms/openai-to-anthropic-transform.js';
 import type { ResponseTransform } from './transforms/response-transform.js';
-import { withTransform } from './transforms/response-transform.js';
+import { withTransform } from './backend.js';
 
 /**
  * An OpenAI-speaking backend (a local model, OpenAI, any OpenAI-compatible URL) made to serve

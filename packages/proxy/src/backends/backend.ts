@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiEndpoint } from '../api/api-endpoint.js';
 import type { ApiRequest } from '../api/api-request.js';
+import type { ResponseTransform } from './transforms/response-transform.js';
 import type { Target } from '../routing/target.js';
 import type { UpstreamCall, UpstreamListener, UpstreamRequest } from '../upstream/upstream-call.js';
 import type { UpstreamIdentity } from '../upstream/upstream-error.js';
@@ -32,6 +33,11 @@ export interface PreparedRequest {
    * refused connection, prepares the request again the slow way, once.
    */
   retry?: (ctx: PrepareContext) => Promise<PreparedRequest>;
+  /**
+   * Present when the upstream speaks another API than the client: how its successful response
+   * becomes the client's. Absent: the response is relayed as it is.
+   */
+  transform?: ResponseTransform;
   /** Ends whatever the request holds (a lease); called exactly once. */
   release(): void;
 }
@@ -56,4 +62,12 @@ export interface Backend {
   /** Sends a prepared request; events go to the listener. */
   send(prepared: PreparedRequest, listener: UpstreamListener): UpstreamCall;
   health(target: Target): BackendHealth;
+}
+
+/** `prepared` with a response transform attached (a new object; `prepared` is not changed). */
+export function withTransform(
+  prepared: PreparedRequest,
+  transform: ResponseTransform,
+): PreparedRequest {
+  return { ...prepared, transform };
 }

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError } from '@mlx-gateway/shared';
 import type { Backend, BackendRequest, PreparedRequest } from '../backends/backend.js';
 import { chatCompletionsEndpoint } from '../api/openai-endpoints.js';
 import { SseResponse } from '../streaming/sse-response.js';
@@ -9,6 +11,7 @@ import { remoteModel, roomyTimeouts } from '../testing/test-config.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.js';
 import { Attempt } from './attempt.js';
 import type { AttemptHost } from './attempt.js';
+import type { ResponseTransform } from '../backends/transforms/response-transform.js';
 
 /** A client response whose socket buffer is "full" whenever the test says so. */
 class SlowClientResponse extends EventEmitter {
@@ -65,7 +68,7 @@ class FakeCall {
   }
 }
 
-function harness(stream: boolean, idleMs = 1_000) {
+function harness(stream: boolean, idleMs = 1_000, transform?: ResponseTransform) {
   const clock = new ManualClock();
   const res = new SlowClientResponse();
   const call = new FakeCall();
@@ -87,6 +90,7 @@ function harness(stream: boolean, idleMs = 1_000) {
     identity: { model: 'cloud', hosts: [] },
     release: () => {},
   };
+  if (transform !== undefined) prepared.transform = transform;
   const backend: Backend = {
     prepare: () => prepared,
     send: (_prepared, l) => {
@@ -99,7 +103,6 @@ function harness(stream: boolean, idleMs = 1_000) {
   const host: AttemptHost = {
     res: outgoing,
     reqId: 'r1',
-    stream,
     sse: stream ? new SseResponse(outgoing, 'r1', 15_000, clock) : undefined,
     clock,
     heartbeatMs: 15_000,
@@ -169,5 +172,67 @@ describe('Attempt backpressure', () => {
     expect(outcome.ok).toBe(false);
     expect(call.aborted).toBeDefined();
     if (!outcome.ok) expect(outcome.error.code).toBe('UPSTREAM_TIMEOUT');
+  });
+});
+
+describe('Attempt response sinks', () => {
+  /** Each chunk becomes one event; a chunk 'fail' makes the transform fail with its own event. */
+  const eventPerChunk: ResponseTransform = {
+    body: (upstream) => upstream.toString(),
+    stream: () => ({
+      push: (chunk) =>
+        chunk.toString() === 'fail'
+          ? { frames: 'event: error\n\n', failed: new GatewayError(ErrorCodes.UPSTREAM_ERROR, 'x') }
+          : { frames: `data: ${chunk.toString()}\n\n`, done: chunk.toString() === 'last' },
+      end: () => ({ frames: '' }),
+    }),
+  };
+
+  it('translates the stream with the transform the prepared request carries', async () => {
+    const { res, upstream, result, call } = harness(true, 1_000, eventPerChunk);
+    const up = upstream();
+    up.onResponseStart(200, { 'content-type': 'text/event-stream' });
+    up.onData(Buffer.from('one'));
+    up.onData(Buffer.from('last'));
+    // The transform said the stream is complete: anything after it is not the client's.
+    up.onData(Buffer.from('late'));
+    await expect(result).resolves.toEqual({ ok: true });
+    expect(res.written.join('')).toBe('data: one\n\ndata: last\n\n');
+    expect(call.aborted).toBeUndefined();
+  });
+
+  it('reports a translated stream’s own error event as delivered', async () => {
+    const { res, upstream, result } = harness(true, 1_000, eventPerChunk);
+    const up = upstream();
+    up.onResponseStart(200, {});
+    up.onData(Buffer.from('fail'));
+    const outcome = await result;
+    expect(outcome).toMatchObject({ ok: false, delivered: true });
+    expect(res.written.join('')).toBe('event: error\n\n');
+    expect(res.writableEnded).toBe(true);
+  });
+
+  it('names the upstream status, not the cut, when an error body breaks off', async () => {
+    const { res, upstream, result } = harness(true);
+    const up = upstream();
+    up.onResponseStart(401, { 'content-type': 'application/json' });
+    up.onData(Buffer.from('{"error":'));
+    up.onError(new Error('socket hang up'));
+    const outcome = await result;
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error.code).toBe(ErrorCodes.UPSTREAM_AUTH);
+    expect(res.headersSent).toBe(false);
+  });
+
+  it('reports a relayed body that breaks off as an interrupted response', async () => {
+    const { res, upstream, result } = harness(false);
+    const up = upstream();
+    up.onResponseStart(200, { 'content-type': 'application/json' });
+    up.onData(Buffer.from('{"id":'));
+    up.onError(new Error('socket hang up'));
+    const outcome = await result;
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error.code).toBe(ErrorCodes.STREAM_INTERRUPTED);
+    expect(res.written.join('')).toBe('{"id":');
   });
 });

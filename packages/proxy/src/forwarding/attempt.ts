@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, errorFrom } from '@mlx-gateway/shared';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayError } from '@mlx-gateway/shared';
+import { errorFrom } from '@mlx-gateway/shared';
 import type { Timeouts } from '@mlx-gateway/shared';
 import type {
   Backend,
@@ -9,61 +9,42 @@ import type {
   PreparedRequest,
 } from '../backends/backend.js';
 import type { Clock, Timer } from '../clock/clock.js';
-import { SseFramer, lastEventEnd } from '../streaming/sse-framer.js';
-import type { SseResponse } from '../streaming/sse-response.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.js';
 import { PhaseDeadlines } from './phase-deadlines.js';
-import { transformOf } from '../backends/transforms/response-transform.js';
-import type {
-  ResponseTransform,
-  StreamStep,
-  StreamTransform,
-} from '../backends/transforms/response-transform.js';
 import {
-  ERROR_BODY_LIMIT,
   errorFromBrokenResponse,
   errorFromConnectFailure,
-  errorFromUpstreamStatus,
   networkErrorCode,
   timeoutError,
 } from '../upstream/upstream-error.js';
 import type { TimeoutPhase, UpstreamIdentity } from '../upstream/upstream-error.js';
+import { chooseSink } from './sinks/choose-sink.js';
+import type { ClientOutput, ResponseSink, SinkOwner } from './sinks/response-sink.js';
 
 export type AttemptResult =
   | { ok: true }
   /** `delivered`: the client already got the error (a translated stream's own error event). */
   | { ok: false; error: GatewayError; delivered?: boolean };
 
-/** The request-wide state an attempt writes to: the client response and what reached it. */
-export interface AttemptHost {
-  readonly res: ServerResponse;
-  readonly reqId: string;
-  readonly stream: boolean;
-  /** Present for streamed requests. */
-  readonly sse: SseResponse | undefined;
+/** The request-wide state an attempt works with: the client side, its clock and heartbeat. */
+export interface AttemptHost extends ClientOutput {
   readonly clock: Clock;
   readonly heartbeatMs: number;
-  /** Upstream content has been written to the client: no failover from here on. */
-  contentSent: boolean;
-  /** Body bytes written to the client by non-streamed responses. */
-  bodyBytes: number;
   /** Called on the first upstream body byte of each attempt. */
   firstByte(): void;
 }
 
-const EVENT_END = Buffer.from('\n\n');
 const ENSURE_MARGIN_MS = 1_000;
-/** Most bytes of a non-streamed upstream body the proxy holds to translate it. */
-const TRANSLATED_BODY_LIMIT = 64 * 1024 * 1024;
 
 /**
  * One try of one target: prepare (which may wait for a local model to start), send, and relay
- * the response to the client as it arrives. Runs the target's timeouts: connect (until the
- * request is on a socket), first byte (from the start of the attempt, model start included),
- * idle (longest gap between body chunks, paused while the client is the slow one) and total.
- * Resolves once, with success or the error that ended it; it never writes an error itself.
+ * the response to the client as it arrives, through the sink chosen when it starts (see
+ * `chooseSink`). Runs the target's timeouts: connect (until the request is on a socket), first
+ * byte (from the start of the attempt, model start included), idle (longest gap between body
+ * chunks, paused while the client is the slow one) and total. Resolves once, with success or
+ * the error that ended it; it never writes an error itself.
  */
-export class Attempt implements UpstreamListener, PrepareContext {
+export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
   private settled = false;
   private resolveResult: (result: AttemptResult) => void = () => {};
   private readonly startedAt: number;
@@ -72,19 +53,10 @@ export class Attempt implements UpstreamListener, PrepareContext {
   private call: UpstreamCall | undefined;
   private controller: AbortController | undefined;
   private retried = false;
-  private responseStarted = false;
-  private status = 0;
-  private headers: IncomingHttpHeaders | undefined;
-  private errorBody: Buffer[] | undefined;
-  private errorBodyBytes = 0;
+  /** Where the response body goes; set when the response starts. */
+  private sink: ResponseSink | undefined;
   private gotFirstByte = false;
   private paused = false;
-  private framer: SseFramer | undefined;
-  /** Set when the upstream speaks another API than the client: its stream, translated. */
-  private translation: StreamTransform | undefined;
-  /** Set for a non-streamed response to translate: its body, held until complete. */
-  private translatedBody:
-    { transform: ResponseTransform; parts: Buffer[]; bytes: number } | undefined;
   private readonly deadlines: PhaseDeadlines;
   private commitTimer: Timer | undefined;
 
@@ -138,22 +110,10 @@ export class Attempt implements UpstreamListener, PrepareContext {
   }
 
   onResponseStart(status: number, headers: IncomingHttpHeaders): void {
-    this.responseStarted = true;
     this.deadlines.clear('connect');
-    this.status = status;
-    if (status >= 300) {
-      this.errorBody = [];
-      return;
-    }
-    this.headers = headers;
-    const transform = transformOf(this.prepared);
-    if (this.host.stream) {
-      if (transform !== undefined) this.translation = transform.stream();
-      else this.framer = new SseFramer();
-      this.host.sse?.commit();
-    } else if (transform !== undefined) {
-      this.translatedBody = { transform, parts: [], bytes: 0 };
-    }
+    // `send` is only ever called with a prepared request, so there is one by now.
+    const prepared = this.prepared as PreparedRequest;
+    this.sink = chooseSink(this.host, this, status, headers, prepared);
   }
 
   onData(chunk: Buffer): void {
@@ -166,90 +126,60 @@ export class Attempt implements UpstreamListener, PrepareContext {
     } else if (!this.paused) {
       this.deadlines.set('idle', this.timeouts.idleMs);
     }
-    if (this.errorBody !== undefined) {
-      this.collectErrorBody(chunk);
-      return;
-    }
-    const { host } = this;
-    if (this.translation !== undefined) {
-      this.writeTranslated(this.translation.push(chunk));
-      return;
-    }
-    if (this.translatedBody !== undefined) {
-      this.holdTranslatedBody(chunk);
-      return;
-    }
-    if (this.framer !== undefined && host.sse !== undefined) {
-      const events = this.framer.push(chunk);
-      if (events === undefined) return;
-      host.contentSent = true;
-      if (!host.sse.write(events)) this.waitForDrain();
-      return;
-    }
-    if (!host.res.headersSent) this.writeHead();
-    host.contentSent = true;
-    host.bodyBytes += chunk.length;
-    if (!host.res.write(chunk)) this.waitForDrain();
+    this.sink?.data(chunk);
   }
 
   onEnd(): void {
     if (this.settled) return;
-    if (this.errorBody !== undefined) {
-      this.fail(this.statusError());
-      return;
-    }
-    if (this.translation !== undefined) {
-      this.writeTranslated(this.translation.end());
-      // A translation always ends or fails at the end of its body; never leave it hanging.
-      this.fail(errorFromBrokenResponse(new Error('ended'), this.identity()));
-      return;
-    }
-    if (this.translatedBody !== undefined) {
-      this.endTranslatedBody(this.translatedBody);
-      return;
-    }
-    const { host } = this;
-    if (host.sse !== undefined) {
-      const rest = this.framer?.flush();
-      if (rest !== undefined) {
-        host.contentSent = true;
-        host.sse.write(rest);
-        if (lastEventEnd(rest) !== rest.length) host.sse.write(EVENT_END);
-      }
-      host.sse.end();
-    } else {
-      if (!host.res.headersSent) this.writeHead();
-      host.res.end();
-    }
-    this.settle({ ok: true });
+    this.sink?.end();
   }
 
   onError(err: Error): void {
     if (this.settled) return;
-    const identity = this.identity();
-    if (!this.responseStarted) {
-      const retry = this.prepared?.retry;
-      if (retry !== undefined && !this.retried && networkErrorCode(err) === 'ECONNREFUSED') {
-        this.retried = true;
-        this.deadlines.clear('connect');
-        this.prepared = undefined;
-        this.call = undefined;
-        let again: Promise<PreparedRequest>;
-        try {
-          again = retry(this);
-        } catch (retryErr) {
-          this.fail(errorFrom(retryErr));
-          return;
-        }
-        this.whenPrepared(again);
-        return;
-      }
-      this.fail(errorFromConnectFailure(err, identity));
+    const { sink } = this;
+    if (sink === undefined) {
+      this.connectFailed(err);
       return;
     }
-    this.fail(
-      this.errorBody !== undefined ? this.statusError() : errorFromBrokenResponse(err, identity),
-    );
+    this.fail(sink.broken?.(err) ?? errorFromBrokenResponse(err, this.identity()));
+  }
+
+  /** The client is not keeping up: stop reading the upstream (and its idle clock) until drained. */
+  backpressure(): void {
+    if (this.paused || this.host.res.destroyed) return;
+    this.paused = true;
+    this.deadlines.clear('idle');
+    this.call?.pause();
+    this.host.res.once('drain', this.onDrain);
+  }
+
+  complete(): void {
+    this.settle({ ok: true });
+  }
+
+  fail(error: GatewayError, delivered?: boolean): void {
+    this.settle(delivered === true ? { ok: false, error, delivered } : { ok: false, error });
+  }
+
+  /** No response: a refused connection to a possibly stale endpoint gets one retry. */
+  private connectFailed(err: Error): void {
+    const retry = this.prepared?.retry;
+    if (retry === undefined || this.retried || networkErrorCode(err) !== 'ECONNREFUSED') {
+      this.fail(errorFromConnectFailure(err, this.identity()));
+      return;
+    }
+    this.retried = true;
+    this.deadlines.clear('connect');
+    this.prepared = undefined;
+    this.call = undefined;
+    let again: Promise<PreparedRequest>;
+    try {
+      again = retry(this);
+    } catch (retryErr) {
+      this.fail(errorFrom(retryErr));
+      return;
+    }
+    this.whenPrepared(again);
   }
 
   private whenPrepared(prepared: PreparedRequest | Promise<PreparedRequest>): void {
@@ -290,105 +220,12 @@ export class Attempt implements UpstreamListener, PrepareContext {
     }
   }
 
-  private writeHead(): void {
-    const upstream = this.headers ?? {};
-    const headers: OutgoingHttpHeaders = {
-      'content-type': upstream['content-type'] ?? 'application/json',
-      'x-request-id': this.host.reqId,
-    };
-    const length = upstream['content-length'];
-    if (length !== undefined) headers['content-length'] = length;
-    this.host.res.writeHead(this.status, headers);
-  }
-
-  /**
-   * Writes what a stream translation produced, as soon as it is formed, and ends the response
-   * when the translation says the stream is complete or failed (its error event included).
-   */
-  private writeTranslated(step: StreamStep): void {
-    const { host } = this;
-    const sse = host.sse;
-    if (this.settled || sse === undefined) return;
-    let drained = true;
-    if (step.frames !== '') {
-      host.contentSent = true;
-      drained = sse.write(Buffer.from(step.frames));
-    }
-    if (step.failed !== undefined) {
-      sse.end();
-      this.settle({ ok: false, error: step.failed, delivered: true });
-    } else if (step.done === true) {
-      sse.end();
-      this.settle({ ok: true });
-    } else if (!drained) {
-      this.waitForDrain();
-    }
-  }
-
-  private holdTranslatedBody(chunk: Buffer): void {
-    const held = this.translatedBody;
-    if (held === undefined) return;
-    held.bytes += chunk.length;
-    if (held.bytes > TRANSLATED_BODY_LIMIT) {
-      this.fail(
-        new GatewayError(
-          ErrorCodes.UPSTREAM_ERROR,
-          `the answer of model '${this.identity().model}' is larger than ${TRANSLATED_BODY_LIMIT} bytes and cannot be translated; ask for a stream`,
-        ),
-      );
-      return;
-    }
-    held.parts.push(chunk);
-  }
-
-  /** A complete non-streamed body, translated and sent with its own length. */
-  private endTranslatedBody(held: { transform: ResponseTransform; parts: Buffer[] }): void {
-    let body: string;
-    try {
-      body = held.transform.body(Buffer.concat(held.parts));
-    } catch (err) {
-      this.fail(errorFrom(err));
-      return;
-    }
-    const { res } = this.host;
-    res.writeHead(this.status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      'x-request-id': this.host.reqId,
-    });
-    this.host.contentSent = true;
-    this.host.bodyBytes += Buffer.byteLength(body);
-    res.end(body);
-    this.settle({ ok: true });
-  }
-
-  private waitForDrain(): void {
-    if (this.paused || this.host.res.destroyed) return;
-    this.paused = true;
-    this.deadlines.clear('idle');
-    this.call?.pause();
-    this.host.res.once('drain', this.onDrain);
-  }
-
   private readonly onDrain = (): void => {
     if (this.settled) return;
     this.paused = false;
     this.deadlines.set('idle', this.timeouts.idleMs);
     this.call?.resume();
   };
-
-  private collectErrorBody(chunk: Buffer): void {
-    const room = ERROR_BODY_LIMIT - this.errorBodyBytes;
-    if (room <= 0) return;
-    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.errorBody?.push(part);
-    this.errorBodyBytes += part.length;
-  }
-
-  private statusError(): GatewayError {
-    const body = this.errorBody === undefined ? undefined : Buffer.concat(this.errorBody);
-    return errorFromUpstreamStatus(this.status, body, this.identity());
-  }
 
   private identity(): UpstreamIdentity {
     return this.prepared?.identity ?? { model: this.req.target.name, hosts: [] };
@@ -398,10 +235,6 @@ export class Attempt implements UpstreamListener, PrepareContext {
     const { totalMs, firstByteMs, connectMs, idleMs } = this.timeouts;
     const ms = { total: totalMs, 'first byte': firstByteMs, connect: connectMs, idle: idleMs };
     this.fail(timeoutError(phase, ms[phase], this.identity()));
-  }
-
-  private fail(error: GatewayError): void {
-    this.settle({ ok: false, error });
   }
 
   private settle(result: AttemptResult): void {

@@ -1,5 +1,4 @@
 import type { GatewayError } from '@mlx-gateway/shared';
-import type { PreparedRequest } from '../backend.js';
 
 /** What a stream translation produced for some upstream bytes. */
 export interface StreamStep {
@@ -31,24 +30,4 @@ export interface ResponseTransform {
   body(upstream: Buffer): string;
   /** A fresh translation for one streamed response. */
   stream(): StreamTransform;
-}
-
-/** A prepared request whose response needs translating before it reaches the client. */
-export interface TranslatedRequest extends PreparedRequest {
-  transform: ResponseTransform;
-}
-
-/** `prepared` with a response transform attached (a new object; `prepared` is not changed). */
-export function withTransform(
-  prepared: PreparedRequest,
-  transform: ResponseTransform,
-): TranslatedRequest {
-  return { ...prepared, transform };
-}
-
-/** The response transform of a prepared request, if it has one. */
-export function transformOf(prepared: PreparedRequest | undefined): ResponseTransform | undefined {
-  return prepared !== undefined && 'transform' in prepared
-    ? (prepared as TranslatedRequest).transform
-    : undefined;
 }

@@ -1,0 +1,39 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { PreparedRequest } from '../../backends/backend.js';
+import { ErrorBodySink } from './error-body-sink.js';
+import { RawBodySink } from './raw-body-sink.js';
+import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
+import { SsePassThroughSink } from './sse-pass-through-sink.js';
+import { TranslatedBodySink } from './translated-body-sink.js';
+import { TranslatedStreamSink } from './translated-stream-sink.js';
+
+/**
+ * The sink for one upstream response, chosen once when it starts: an error status, a stream
+ * (relayed or translated), or a body (relayed or translated). A streamed response is
+ * committed here (the 200 and SSE headers go out), since its events follow.
+ *
+ * This is where a wrapper would go that must see every response (usage capture for an audit
+ * record, a secret scrubber on the bytes relayed): wrap the sink chosen below. A translation
+ * for another API (e.g. the Responses API) needs nothing here: it is a transform on the
+ * prepared request, which the backend sets.
+ */
+export function chooseSink(
+  client: ClientOutput,
+  owner: SinkOwner,
+  status: number,
+  headers: IncomingHttpHeaders,
+  prepared: PreparedRequest,
+): ResponseSink {
+  const { transform, identity: who } = prepared;
+  if (status >= 300) return new ErrorBodySink(owner, status, who);
+  const { sse } = client;
+  if (sse !== undefined) {
+    sse.commit();
+    return transform === undefined
+      ? new SsePassThroughSink(client, sse, owner)
+      : new TranslatedStreamSink(client, sse, owner, transform.stream(), who);
+  }
+  return transform === undefined
+    ? new RawBodySink(client, owner, status, headers)
+    : new TranslatedBodySink(client, owner, status, transform, who);
+}
