@@ -488,7 +488,7 @@ describe('Anthropic-format errors on /v1/messages', () => {
     ['no messages', { model: 'qwen', max_tokens: 5, messages: [] }, 'messages'],
     [
       'a bad role',
-      { model: 'qwen', max_tokens: 5, messages: [{ role: 'system', content: 'x' }] },
+      { model: 'qwen', max_tokens: 5, messages: [{ role: 'developer', content: 'x' }] },
       'messages[0].role',
     ],
     [

@@ -1,11 +1,13 @@
 import type { BackendRequest } from '../backends/backend.js';
 import type { PlannedTarget } from '../forwarding/exchange.js';
 import type { ProxyCall } from '../http/proxy-call.js';
+import { droppedAnthropicFields } from '../translate/index.js';
 import type { RequestRecord } from '../logging/request-record.js';
 import type { Target } from '../routing/target.js';
 import type { AnthropicRequest } from './anthropic-request.js';
 import type { OpenAIEndpoint } from './openai-endpoints.js';
 import type { ProxyRouteDeps } from './openai-proxy-route.js';
+import { ANTHROPIC_MESSAGES_PATH } from './anthropic-paths.js';
 import { planTargets } from './plan-targets.js';
 import { readRoutedRequest } from './routed-request.js';
 
@@ -39,17 +41,51 @@ export async function readAnthropicInput(
     const backend = deps.backends.forAnthropicClients(step.target);
     if (backend !== undefined) plan.push({ ...step, backend });
   }
+  let dropped: string[] | undefined;
   return {
     request,
     record,
     plan,
-    requestFor: (target) => ({
-      target,
-      endpoint,
-      request,
-      rawBody,
-      clientHeaders: call.incoming.headers,
-      reqId: record.reqId,
-    }),
+    requestFor: (target) => {
+      if (endpoint.path === ANTHROPIC_MESSAGES_PATH) {
+        const translated = !deps.backends.speaksAnthropic(target);
+        dropped = translated ? (dropped ?? droppedFor(request, call)) : [];
+        noteDropped(call, translated ? dropped : []);
+      }
+      return {
+        target,
+        endpoint,
+        request,
+        rawBody,
+        clientHeaders: call.incoming.headers,
+        reqId: record.reqId,
+      };
+    },
   };
+}
+
+/** What a translation for an OpenAI-compatible backend leaves out, beta features included. */
+function droppedFor(request: AnthropicRequest, call: ProxyCall): string[] {
+  const fields = droppedAnthropicFields(request.body);
+  const betas = call.incoming.headers['anthropic-beta'];
+  return betas === undefined || betas === '' ? fields : [...fields, 'anthropic-beta'];
+}
+
+/** Names the response header a client reads to learn which of its fields a backend did not get. */
+export const DROPPED_FIELDS_HEADER = 'x-mlx-gateway-dropped-fields';
+
+/**
+ * Names, for the target being tried, the request fields its backend does not get (hints a
+ * translation leaves out, unknown fields): in a response header and in the request log. Set
+ * per attempt, so that after a failover the answer names what its own target dropped.
+ */
+function noteDropped(call: ProxyCall, fields: readonly string[]): void {
+  if (fields.length === 0) {
+    call.record.droppedFields = undefined;
+    if (!call.outgoing.headersSent) call.outgoing.removeHeader(DROPPED_FIELDS_HEADER);
+    return;
+  }
+  const value = fields.join(', ');
+  call.record.droppedFields = value;
+  if (!call.outgoing.headersSent) call.outgoing.setHeader(DROPPED_FIELDS_HEADER, value);
 }
