@@ -34,7 +34,16 @@ export type FakeFailure =
 export interface FakeAnthropicOptions {
   /** The key `x-api-key` must carry. */
   apiKey: string;
+  /**
+   * When offered tools are called: `auto` (default), whenever the last user turn holds no tool
+   * result; `asked`, only when the user's last text asks for one (`call-tool:NAME {json}`), as an
+   * agent client that always offers tools needs. Asking works in both modes.
+   */
+  toolCalls?: 'auto' | 'asked';
 }
+
+/** A user's request for a tool call: `call-tool:NAME`, optionally followed by JSON arguments. */
+const TOOL_REQUEST = /call-tool:([A-Za-z0-9_.-]+)[ \t]*(\{.*\})?/;
 
 type Json = Record<string, unknown>;
 
@@ -96,14 +105,62 @@ function anthropicError(res: ServerResponse, status: number, type: string, messa
   res.end(body);
 }
 
+function hasToolResult(message: unknown): boolean {
+  const content = isObject(message) ? message['content'] : undefined;
+  return Array.isArray(content) && content.some((b) => isObject(b) && b['type'] === 'tool_result');
+}
+
+/** The text of the last user turn that is not only tool results (system-role messages skipped). */
+function lastUserText(messages: readonly unknown[]): { text: string; answered: boolean } {
+  let answered = false;
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const message = messages[i];
+    if (!isObject(message) || message['role'] !== 'user') continue;
+    if (hasToolResult(message)) answered = true;
+    const text = textOf(
+      Array.isArray(message['content'])
+        ? message['content'].filter((b) => isObject(b) && b['type'] === 'text')
+        : message['content'],
+    );
+    if (text.trim() !== '') return { text, answered };
+  }
+  return { text: '', answered };
+}
+
+/** The tool_use block the user's last text asks for, unless a tool result answered it. */
+function askedTool(messages: readonly unknown[], tools: readonly Json[], id: () => string) {
+  const { text, answered } = lastUserText(messages);
+  const match = TOOL_REQUEST.exec(text);
+  const tool = tools.find((candidate) => candidate['name'] === match?.[1]);
+  if (answered || match === null || tool === undefined) return undefined;
+  let input: unknown;
+  try {
+    input = match[2] === undefined ? undefined : JSON.parse(match[2]);
+  } catch {
+    input = undefined;
+  }
+  const block: ToolUseBlock = {
+    type: 'tool_use',
+    id: id(),
+    name: String(tool['name']),
+    input: isObject(input) ? input : exampleInput(tool['input_schema']),
+  };
+  return block;
+}
+
 /**
- * The answer the fake "model" gives: a thinking block when thinking is enabled; tool_use blocks
- * when tools are offered, tool_choice is not `none` and the last user turn holds no tool result
- * (the named tool for `tool`, the first for `disable_parallel_tool_use`, otherwise the first two
- * tools, in parallel); otherwise text: "Tool said: <result>" after a tool result, else
+ * The answer the fake "model" gives: a thinking block when thinking is enabled; the tool_use the
+ * user's last text asks for (`call-tool:NAME {json}`); in the `auto` tool-call mode, tool_use
+ * blocks when tools are offered, tool_choice is not `none` and the last user turn holds no tool
+ * result (the named tool for `tool`, the first for `disable_parallel_tool_use`, otherwise the
+ * first two tools, in parallel); otherwise text: "Tool said: <result>" after a tool result, else
  * "You said: <last user text>".
  */
-function plan(body: Json, nextToolId: () => string): { blocks: Block[]; stop: string } {
+function plan(
+  body: Json,
+  nextToolId: () => string,
+  toolCalls: 'auto' | 'asked',
+): { blocks: Block[]; stop: string } {
   const blocks: Block[] = [];
   const thinking = body['thinking'];
   if (isObject(thinking) && thinking['type'] === 'enabled') {
@@ -117,7 +174,14 @@ function plan(body: Json, nextToolId: () => string): { blocks: Block[]; stop: st
     : undefined;
   const tools = Array.isArray(body['tools']) ? body['tools'].filter(isObject) : [];
   const choice = isObject(body['tool_choice']) ? body['tool_choice'] : { type: 'auto' };
-  if (tools.length > 0 && choice['type'] !== 'none' && toolResult === undefined) {
+  const asked = choice['type'] === 'none' ? undefined : askedTool(messages, tools, nextToolId);
+  if (asked !== undefined) return { blocks: [...blocks, asked], stop: 'tool_use' };
+  if (
+    toolCalls === 'auto' &&
+    tools.length > 0 &&
+    choice['type'] !== 'none' &&
+    toolResult === undefined
+  ) {
     const chosen =
       choice['type'] === 'tool'
         ? tools.filter((tool) => tool['name'] === choice['name'])
@@ -135,7 +199,7 @@ function plan(body: Json, nextToolId: () => string): { blocks: Block[]; stop: st
   const text =
     toolResult !== undefined
       ? `Tool said: ${textOf((toolResult as Json)['content'])}`
-      : `You said: ${isObject(last) ? textOf(last['content']) : ''}`;
+      : `You said: ${lastUserText(messages).text}`;
   blocks.push({ type: 'text', text });
   return { blocks, stop: 'end_turn' };
 }
@@ -348,7 +412,11 @@ export class FakeAnthropicApi {
     body: Json,
     failure: Exclude<FakeFailure, { kind: 'status' }> | undefined,
   ): void {
-    const { blocks, stop } = plan(body, () => `toolu_fake_${++this.toolIds}`);
+    const { blocks, stop } = plan(
+      body,
+      () => `toolu_fake_${++this.toolIds}`,
+      this.options.toolCalls ?? 'auto',
+    );
     const usage = {
       input_tokens: inputTokens(body),
       output_tokens: outputTokens(blocks),
