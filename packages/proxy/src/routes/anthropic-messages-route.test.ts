@@ -409,6 +409,7 @@ describe('POST /v1/messages in front of an OpenAI-compatible model', () => {
         max_tokens: 10,
         messages: [{ role: 'user', content: 'search' }],
         tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+        tool_choice: { type: 'tool', name: 'web_search' },
       },
     });
     expect(res.status).toBe(502);

@@ -1,5 +1,20 @@
 import type { CapabilityMatrix } from './capability-matrix.js';
 import { isObject } from './guards.js';
+import type { JsonObject } from './types.js';
+
+/** An Anthropic-hosted tool: one whose `type` is set and is not `custom`. */
+export function isServerTool(tool: unknown): boolean {
+  return isObject(tool) && tool.type != null && tool.type !== 'custom';
+}
+
+/** Whether `tool_choice` demands this server tool: by name, or `any` with no client tool. */
+function forcesServerTool(tool: unknown, request: JsonObject): boolean {
+  const choice = request.tool_choice;
+  if (!isObject(choice) || !isObject(tool)) return false;
+  if (choice.type === 'tool') return choice.name === tool.name;
+  const tools = Array.isArray(request.tools) ? request.tools : [];
+  return choice.type === 'any' && tools.every(isServerTool);
+}
 
 /** Anthropic Messages requests sent to an OpenAI-compatible backend (MLX servers, vLLM, OpenAI). */
 export const ANTHROPIC_TO_OPENAI_CAPABILITIES: CapabilityMatrix = {
@@ -186,6 +201,14 @@ export const ANTHROPIC_TO_OPENAI_CAPABILITIES: CapabilityMatrix = {
       note: 'per-turn effort (a beta); the request-level effort applies',
     },
     {
+      feature: 'server tools offered, not forced',
+      field: 'server tools',
+      location: { in: 'tool' },
+      disposition: 'ignored',
+      note: 'Anthropic-hosted tools only run on Anthropic; left out of the tool list, the model answers without them',
+      when: (tool, { request }) => isServerTool(tool) && !forcesServerTool(tool, request),
+    },
+    {
       feature: 'redacted_thinking blocks',
       field: 'redacted_thinking',
       location: { in: 'content', types: ['redacted_thinking'] },
@@ -249,11 +272,11 @@ export const ANTHROPIC_TO_OPENAI_CAPABILITIES: CapabilityMatrix = {
       note: 'they belong to tools that only Anthropic runs',
     },
     {
-      feature: 'server tools',
+      feature: 'forced server tools',
       location: { in: 'tool' },
       disposition: 'rejected',
-      note: 'Anthropic-hosted tools (web search, code execution, computer use, ...) only run on Anthropic',
-      when: (tool) => isObject(tool) && tool.type !== undefined && tool.type !== 'custom',
+      note: 'Anthropic-hosted tools (web search, code execution, computer use, ...) only run on Anthropic, and `tool_choice` demands one (named, or `any` with no client tool left)',
+      when: (tool, { request }) => isServerTool(tool) && forcesServerTool(tool, request),
     },
     {
       feature: 'mcp_servers',

@@ -1,4 +1,5 @@
 import { reasoningEffortFor, responseFormatFor } from './anthropic-output-controls.js';
+import { isServerTool } from './anthropic-to-openai-capabilities.js';
 import { checkOpenAITranslatable } from './capability-check.js';
 import { toDataUrl } from './data-url.js';
 import { isObject } from './guards.js';
@@ -253,8 +254,10 @@ export function anthropicToOpenAIRequest(
     messages: [...systemMessages(request.system, 'system'), ...conversation(request.messages)],
   };
   out[options.maxTokensField ?? 'max_tokens'] = request.max_tokens;
-  if (request.tools && request.tools.length > 0) {
-    out.tools = request.tools.map((tool) => ({
+  // Server tools are left out (the capability check refused the request if one is forced).
+  const tools = (request.tools ?? []).filter((tool) => !isServerTool(tool));
+  if (tools.length > 0) {
+    out.tools = tools.map((tool) => ({
       type: 'function',
       function: {
         name: tool.name,
@@ -268,7 +271,8 @@ export function anthropicToOpenAIRequest(
   if (effort !== undefined) out.reasoning_effort = effort;
   const format = responseFormatFor(request);
   if (format !== undefined) out.response_format = format;
-  if (request.tool_choice) {
+  const onlyServerTools = tools.length === 0 && (request.tools ?? []).length > 0;
+  if (request.tool_choice && !onlyServerTools) {
     out.tool_choice = toolChoice(request.tool_choice);
     if (
       'disable_parallel_tool_use' in request.tool_choice &&
