@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeUpstream } from '../testing/fake-upstream.js';
+import { FakeUpstream, startSse } from '../testing/fake-upstream.js';
 import type { UpstreamExchange } from '../testing/fake-upstream.js';
-import { send } from '../testing/proxy-client.js';
+import { SseReader, open, send } from '../testing/proxy-client.js';
 import { remoteModel } from '../testing/test-config.js';
 import { startTestProxy } from '../testing/test-proxy.js';
 import type { TestProxy } from '../testing/test-proxy.js';
@@ -84,6 +84,57 @@ describe('/v1/messages with the fields current Claude Code sends', () => {
     expect(sent).not.toHaveProperty('context_management');
     const line = await t.logger.waitForRequests(1);
     expect(line).toMatchObject({ path: '/v1/messages', status: 200, droppedFields: dropped });
+  });
+
+  it('names the dropped fields on a translated stream too', async () => {
+    const fake = await upstream();
+    const t = await proxyFor([remoteModel('m', `${fake.origin}/v1`)]);
+    const { response } = open(t.url, '/v1/messages?beta=true', {
+      body: { ...claudeCodeLike, stream: true },
+    });
+    const ex = await fake.nextExchange();
+    startSse(ex);
+    const res = await response;
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    expect(res.headers[DROPPED_FIELDS_HEADER]).toBe(
+      'cache_control, thinking.display, context_management, tools[].defer_loading',
+    );
+    const reader = new SseReader(res);
+    ex.res.end('data: [DONE]\n\n');
+    await reader.waitForEnd();
+  });
+
+  it('after a failover to an Anthropic target, names nothing: that target got every field', async () => {
+    const broken = await upstream();
+    broken.setHandler((ex) => {
+      ex.res.writeHead(503, { 'content-type': 'application/json' });
+      ex.res.end('{"error":{"message":"busy"}}');
+    });
+    const anthropic = await upstream();
+    anthropic.setHandler((ex) =>
+      json(ex, {
+        id: 'msg_2',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude',
+        content: [{ type: 'text', text: 'from Anthropic' }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 2 },
+      }),
+    );
+    const t = await proxyFor([
+      remoteModel('m', `${broken.origin}/v1`, { fallbacks: ['claude'] }),
+      remoteModel('claude', `${anthropic.origin}/v1`, { backend: 'anthropic' }),
+    ]);
+    const res = await send(t.url, '/v1/messages', { body: { ...claudeCodeLike, stream: false } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ content: [{ type: 'text', text: 'from Anthropic' }] });
+    expect(broken.exchanges).toHaveLength(1);
+    expect(res.headers[DROPPED_FIELDS_HEADER]).toBeUndefined();
+    const line = await t.logger.waitForRequests(1);
+    expect(line).toMatchObject({ target: 'claude', attempts: 2 });
+    expect(line['droppedFields']).toBeUndefined();
   });
 
   it('passes every field through unchanged to an Anthropic backend, naming nothing', async () => {
