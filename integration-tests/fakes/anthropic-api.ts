@@ -7,10 +7,11 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { inputTokens, isObject, outputTokens, plan } from './anthropic-answer.js';
+import type { Block, Json, ToolCallMode } from './anthropic-answer.js';
 
 /** What the fake answered with, deterministic so tests can predict it. */
-export const FAKE_THINKING = 'Considering the question carefully.';
-export const FAKE_SIGNATURE = 'c2lnbmF0dXJlLW9mLXRoZS1mYWtl';
+export { FAKE_SIGNATURE, FAKE_THINKING } from './anthropic-answer.js';
 export const FAKE_CACHE_READ_TOKENS = 3;
 export const FAKE_CACHE_CREATION_TOKENS = 2;
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -34,130 +35,18 @@ export type FakeFailure =
 export interface FakeAnthropicOptions {
   /** The key `x-api-key` must carry. */
   apiKey: string;
-}
-
-type Json = Record<string, unknown>;
-
-interface TextBlock {
-  type: 'text';
-  text: string;
-}
-interface ThinkingBlock {
-  type: 'thinking';
-  thinking: string;
-  signature: string;
-}
-interface ToolUseBlock {
-  type: 'tool_use';
-  id: string;
-  name: string;
-  input: Json;
-}
-type Block = TextBlock | ThinkingBlock | ToolUseBlock;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function words(text: string): number {
-  return text.split(/\s+/).filter((word) => word !== '').length;
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((block) => {
-      if (!isObject(block)) return '';
-      if (block['type'] === 'text') return String(block['text'] ?? '');
-      if (block['type'] === 'tool_result') return textOf(block['content']);
-      return '';
-    })
-    .join(' ');
-}
-
-/** A value for each required property of a tool's input schema. */
-function exampleInput(schema: unknown): Json {
-  if (!isObject(schema) || !isObject(schema['properties'])) return {};
-  const properties = schema['properties'];
-  const required = Array.isArray(schema['required']) ? schema['required'] : [];
-  const input: Json = {};
-  for (const name of required) {
-    if (typeof name !== 'string') continue;
-    const type = isObject(properties[name]) ? properties[name]['type'] : undefined;
-    input[name] =
-      type === 'number' || type === 'integer' ? 1 : type === 'boolean' ? true : `example-${name}`;
-  }
-  return input;
+  /**
+   * When offered tools are called: `auto` (default), whenever the last user turn holds no tool
+   * result; `asked`, only when the user's last text asks for one (`call-tool:NAME {json}`), as an
+   * agent client that always offers tools needs. Asking works in both modes.
+   */
+  toolCalls?: ToolCallMode;
 }
 
 function anthropicError(res: ServerResponse, status: number, type: string, message: string): void {
   const body = JSON.stringify({ type: 'error', error: { type, message } });
   res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake_error' });
   res.end(body);
-}
-
-/**
- * The answer the fake "model" gives: a thinking block when thinking is enabled; tool_use blocks
- * when tools are offered, tool_choice is not `none` and the last user turn holds no tool result
- * (the named tool for `tool`, the first for `disable_parallel_tool_use`, otherwise the first two
- * tools, in parallel); otherwise text: "Tool said: <result>" after a tool result, else
- * "You said: <last user text>".
- */
-function plan(body: Json, nextToolId: () => string): { blocks: Block[]; stop: string } {
-  const blocks: Block[] = [];
-  const thinking = body['thinking'];
-  if (isObject(thinking) && thinking['type'] === 'enabled') {
-    blocks.push({ type: 'thinking', thinking: FAKE_THINKING, signature: FAKE_SIGNATURE });
-  }
-  const messages = Array.isArray(body['messages']) ? body['messages'] : [];
-  const last: unknown = messages[messages.length - 1];
-  const lastContent = isObject(last) ? last['content'] : undefined;
-  const toolResult = Array.isArray(lastContent)
-    ? lastContent.find((block) => isObject(block) && block['type'] === 'tool_result')
-    : undefined;
-  const tools = Array.isArray(body['tools']) ? body['tools'].filter(isObject) : [];
-  const choice = isObject(body['tool_choice']) ? body['tool_choice'] : { type: 'auto' };
-  if (tools.length > 0 && choice['type'] !== 'none' && toolResult === undefined) {
-    const chosen =
-      choice['type'] === 'tool'
-        ? tools.filter((tool) => tool['name'] === choice['name'])
-        : tools.slice(0, choice['disable_parallel_tool_use'] === true ? 1 : 2);
-    for (const tool of chosen) {
-      blocks.push({
-        type: 'tool_use',
-        id: nextToolId(),
-        name: String(tool['name']),
-        input: exampleInput(tool['input_schema']),
-      });
-    }
-    return { blocks, stop: 'tool_use' };
-  }
-  const text =
-    toolResult !== undefined
-      ? `Tool said: ${textOf((toolResult as Json)['content'])}`
-      : `You said: ${isObject(last) ? textOf(last['content']) : ''}`;
-  blocks.push({ type: 'text', text });
-  return { blocks, stop: 'end_turn' };
-}
-
-function inputTokens(body: Json): number {
-  const messages = Array.isArray(body['messages']) ? body['messages'] : [];
-  const text = [
-    textOf(body['system']),
-    ...messages.map((m) => (isObject(m) ? textOf(m['content']) : '')),
-  ];
-  return Math.max(
-    1,
-    text.reduce((sum, part) => sum + words(part), 0),
-  );
-}
-
-function outputTokens(blocks: readonly Block[]): number {
-  return blocks.reduce((sum, block) => {
-    if (block.type === 'text') return sum + words(block.text);
-    if (block.type === 'thinking') return sum + words(block.thinking);
-    return sum + 1 + Object.keys(block.input).length;
-  }, 0);
 }
 
 function sse(type: string, data: Json): string {
@@ -348,7 +237,11 @@ export class FakeAnthropicApi {
     body: Json,
     failure: Exclude<FakeFailure, { kind: 'status' }> | undefined,
   ): void {
-    const { blocks, stop } = plan(body, () => `toolu_fake_${++this.toolIds}`);
+    const { blocks, stop } = plan(
+      body,
+      () => `toolu_fake_${++this.toolIds}`,
+      this.options.toolCalls ?? 'auto',
+    );
     const usage = {
       input_tokens: inputTokens(body),
       output_tokens: outputTokens(blocks),

@@ -20,7 +20,15 @@ export interface RequestBehaviour {
   reasoning: boolean;
   /** Call the first two tools instead of one when a request offers at least two. */
   parallelTools: boolean;
+  /**
+   * When offered tools are called: `auto`, whenever the last message is the user's; `asked`,
+   * only when the user's last message asks for one (`call-tool:NAME {json}`), as an agent
+   * client that always offers tools needs. Asking works in both modes.
+   */
+  toolCalls: ToolCallMode;
 }
+
+export type ToolCallMode = 'auto' | 'asked';
 
 /** What the process does while it starts and stops. */
 export interface ProcessBehaviour {
@@ -43,6 +51,7 @@ export const DEFAULT_REQUEST_BEHAVIOUR: RequestBehaviour = {
   stream: { kind: 'normal' },
   reasoning: false,
   parallelTools: false,
+  toolCalls: 'auto',
 };
 
 export const DEFAULT_PROCESS_BEHAVIOUR: ProcessBehaviour = {
@@ -85,6 +94,12 @@ function flag(source: string, text: string): boolean {
   if (['1', 'true', 'yes', 'on'].includes(value)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
   throw new BehaviourError(source, `expected 1 or 0, got '${text}'`);
+}
+
+function parseToolCalls(source: string, text: string): ToolCallMode {
+  const value = text.trim();
+  if (value === 'auto' || value === 'asked') return value;
+  throw new BehaviourError(source, `expected auto or asked, got '${text}'`);
 }
 
 /** Parses `stall-after:N`, `break-after:N`, `error-after:N` or `normal`. */
@@ -132,6 +147,7 @@ export function behaviourFromEnv(env: NodeJS.ProcessEnv): Behaviour {
       stream: read('MLX_STANDIN_STREAM', parseStreamMode, d.stream),
       reasoning: read('MLX_STANDIN_REASONING', flag, d.reasoning),
       parallelTools: read('MLX_STANDIN_PARALLEL_TOOLS', flag, d.parallelTools),
+      toolCalls: read('MLX_STANDIN_TOOL_CALLS', parseToolCalls, d.toolCalls),
     },
   };
 }
@@ -144,6 +160,7 @@ export const BEHAVIOUR_HEADERS = {
   stream: 'x-standin-stream',
   reasoning: 'x-standin-reasoning',
   parallelTools: 'x-standin-parallel-tools',
+  toolCalls: 'x-standin-tool-calls',
 } as const satisfies Record<keyof RequestBehaviour, string>;
 
 /** Applies x-standin-* headers over the server's defaults; throws BehaviourError on a bad one. */
@@ -164,5 +181,6 @@ export function behaviourForRequest(
     stream: read(h.stream, parseStreamMode, base.stream),
     reasoning: read(h.reasoning, flag, base.reasoning),
     parallelTools: read(h.parallelTools, flag, base.parallelTools),
+    toolCalls: read(h.toolCalls, parseToolCalls, base.toolCalls),
   };
 }

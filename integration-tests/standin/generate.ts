@@ -137,10 +137,42 @@ function lastUserText(messages: readonly ChatMessage[]): string {
   return '';
 }
 
+/** A user's request for a tool call: `call-tool:NAME`, optionally followed by JSON arguments. */
+const TOOL_REQUEST = /call-tool:([A-Za-z0-9_.-]+)[ \t]*(\{.*\})?/;
+
+function parsedObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * What the model answers to a chat request: tool calls when tools are offered, tool_choice is not
- * "none" and the last message is the user's; otherwise text (after a tool result,
- * "Tool said: <result>"; else the last user message echoed).
+ * The tool call the user's last message asks for, when no tool result has answered it yet and
+ * the tool is offered: its arguments as written, else example values from its schema.
+ */
+function askedToolCall(request: ChatRequest): PlannedToolCall | undefined {
+  const { messages } = request;
+  let index = messages.length - 1;
+  while (index >= 0 && messages[index]?.role !== 'user') {
+    if (messages[index]?.role === 'tool') return undefined;
+    index -= 1;
+  }
+  const match = TOOL_REQUEST.exec(messages[index]?.text ?? '');
+  const tool = request.tools.find((candidate) => candidate.name === match?.[1]);
+  if (match === null || tool === undefined) return undefined;
+  const args = parsedObject(match[2]) ?? exampleArguments(tool.parameters);
+  return { id: toolCallId(), name: tool.name, arguments: JSON.stringify(args) };
+}
+
+/**
+ * What the model answers to a chat request: the tool call the user's last message asks for
+ * (`call-tool:NAME {json}`); else, in the `auto` tool-call mode, tool calls when tools are
+ * offered, tool_choice is not "none" and the last message is the user's; otherwise text (after a
+ * tool result, "Tool said: <result>"; else the last user message echoed).
  */
 export function planChat(
   request: ChatRequest,
@@ -149,8 +181,13 @@ export function planChat(
 ): ChatPlan {
   const reasoning = behaviour.reasoning ? tokenize(REASONING_TEXT) : [];
   const last = lastMessage(request.messages);
+  const asked = request.toolChoice.kind === 'none' ? undefined : askedToolCall(request);
+  if (asked !== undefined) return { kind: 'tools', reasoning, calls: [asked] };
   const wantsTools =
-    request.tools.length > 0 && request.toolChoice.kind !== 'none' && last?.role === 'user';
+    behaviour.toolCalls === 'auto' &&
+    request.tools.length > 0 &&
+    request.toolChoice.kind !== 'none' &&
+    last?.role === 'user';
   if (wantsTools) {
     const choice = request.toolChoice;
     const chosen =

@@ -181,6 +181,7 @@ describe('stand-in behaviour from the environment', () => {
       MLX_STANDIN_STREAM: 'break-after:2',
       MLX_STANDIN_REASONING: '1',
       MLX_STANDIN_PARALLEL_TOOLS: '1',
+      MLX_STANDIN_TOOL_CALLS: 'asked',
     });
     expect(behaviour).toEqual({
       process: {
@@ -197,6 +198,7 @@ describe('stand-in behaviour from the environment', () => {
         stream: { kind: 'break-after', after: 2 },
         reasoning: true,
         parallelTools: true,
+        toolCalls: 'asked',
       },
     });
   });
@@ -208,6 +210,7 @@ describe('stand-in behaviour from the environment', () => {
     ['MLX_STANDIN_STREAM', 'stall-after:x'],
     ['MLX_STANDIN_STREAM', 'hang'],
     ['MLX_STANDIN_GRANDCHILD', 'maybe'],
+    ['MLX_STANDIN_TOOL_CALLS', 'sometimes'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => behaviourFromEnv({ [name]: value })).toThrow(BehaviourError);
     expect(() => behaviourFromEnv({ [name]: value })).toThrow(name);
@@ -221,6 +224,7 @@ describe('stand-in behaviour from the environment', () => {
       'x-standin-stream': 'stall-after:1',
       'x-standin-reasoning': 'true',
       'x-standin-parallel-tools': '1',
+      'x-standin-tool-calls': 'asked',
     });
     expect(behaviour).toEqual({
       tokenMs: 25,
@@ -229,6 +233,7 @@ describe('stand-in behaviour from the environment', () => {
       stream: { kind: 'stall-after', after: 1 },
       reasoning: true,
       parallelTools: true,
+      toolCalls: 'asked',
     });
     expect(() =>
       behaviourForRequest(DEFAULT_REQUEST_BEHAVIOUR, { 'x-standin-tokens': 'lots' }),

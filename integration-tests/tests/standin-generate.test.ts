@@ -96,6 +96,55 @@ describe('stand-in answers', () => {
     ).toBe('text');
   });
 
+  it('calls the tool the user asks for, with the arguments written, until a result answers it', () => {
+    const asks = 'please call-tool:search {"q": "gateway"} now';
+    const asked = (behaviour = DEFAULT_REQUEST_BEHAVIOUR) =>
+      planChat(
+        chat({
+          tools: [weather, search],
+          // An agent client's environment note may follow the user's message.
+          messages: [
+            { role: 'user', text: asks },
+            { role: 'system', text: 'env' },
+          ],
+        }),
+        behaviour,
+      );
+    for (const toolCalls of ['auto', 'asked'] as const) {
+      const plan = asked({ ...DEFAULT_REQUEST_BEHAVIOUR, toolCalls });
+      expect(plan.kind === 'tools' && plan.calls.map((call) => call.name)).toEqual(['search']);
+      expect(plan.kind === 'tools' && JSON.parse(plan.calls[0]?.arguments ?? '')).toEqual({
+        q: 'gateway',
+      });
+    }
+    const withoutJson = planChat(
+      chat({ tools: [weather], messages: [{ role: 'user', text: 'call-tool:get_weather' }] }),
+      DEFAULT_REQUEST_BEHAVIOUR,
+    );
+    expect(
+      withoutJson.kind === 'tools' && JSON.parse(withoutJson.calls[0]?.arguments ?? ''),
+    ).toEqual({ city: 'example', days: 1 });
+    const answered = planChat(
+      chat({
+        tools: [weather, search],
+        messages: [
+          { role: 'user', text: asks },
+          { role: 'assistant', text: '' },
+          { role: 'tool', text: 'found it' },
+        ],
+      }),
+      { ...DEFAULT_REQUEST_BEHAVIOUR, tokens: 4 },
+    );
+    expect(answered).toMatchObject({ kind: 'text', tokens: ['Tool', ' said:', ' found', ' it'] });
+  });
+
+  it('calls no tool unasked in the asked mode, nor one that is not offered', () => {
+    const quiet = { ...DEFAULT_REQUEST_BEHAVIOUR, toolCalls: 'asked' as const };
+    expect(planChat(chat({ tools: [weather, search] }), quiet).kind).toBe('text');
+    const unknown = chat({ tools: [weather], messages: [{ role: 'user', text: 'call-tool:rm' }] });
+    expect(planChat(unknown, quiet).kind).toBe('text');
+  });
+
   it('answers a tool result with text quoting it', () => {
     const plan = planChat(
       chat({

@@ -62,7 +62,13 @@ function checkBlock(param: string, block: unknown, facts: ContentFacts): void {
   }
 }
 
-/** `messages`: a non-empty array of `{role: user|assistant, content: string | blocks}`. */
+/** Roles a message may have; `system` is an instruction placed in the conversation. */
+const MESSAGE_ROLES: ReadonlySet<unknown> = new Set(['user', 'assistant', 'system']);
+
+/**
+ * `messages`: a non-empty array of `{role: user|assistant|system, content: string | blocks}`.
+ * Other fields of a message (per-turn settings of newer clients) are left to the backend.
+ */
 export function checkMessages(messages: unknown, facts: ContentFacts): void {
   expectType('messages', messages, 'an array', Array.isArray(messages));
   const list = messages as unknown[];
@@ -71,10 +77,10 @@ export function checkMessages(messages: unknown, facts: ContentFacts): void {
     const param = `messages[${i}]`;
     expectObject(param, message);
     const role = message['role'];
-    if (role !== 'user' && role !== 'assistant') {
+    if (!MESSAGE_ROLES.has(role)) {
       throw invalid(
         `${param}.role`,
-        `'${param}.role' must be 'user' or 'assistant', got ${typeof role === 'string' ? `'${role}'` : describeJson(role)}`,
+        `'${param}.role' must be 'user', 'assistant' or 'system', got ${typeof role === 'string' ? `'${role}'` : describeJson(role)}`,
       );
     }
     const content = message['content'];

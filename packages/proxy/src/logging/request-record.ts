@@ -30,6 +30,8 @@ export interface RequestRecord {
   clientClosed?: boolean;
   /** Name of the client key the request presented (never the key). */
   client?: string;
+  /** Request fields the backend did not get (a translation's dropped hints), comma-separated. */
+  droppedFields?: string;
 }
 
 export function newRequestRecord(
@@ -72,6 +74,7 @@ export function logRequest(logger: ProxyLogger, record: RequestRecord, now: numb
     error: record.error,
     clientClosed: record.clientClosed,
     client: record.client,
+    droppedFields: record.droppedFields,
   };
   const level = status >= 500 || record.complete === false ? 'warn' : 'info';
   if (logger.logPrimitives !== undefined) logger.logPrimitives(level, line, 'request', VETTED);

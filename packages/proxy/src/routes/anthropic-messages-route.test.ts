@@ -409,6 +409,7 @@ describe('POST /v1/messages in front of an OpenAI-compatible model', () => {
         max_tokens: 10,
         messages: [{ role: 'user', content: 'search' }],
         tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+        tool_choice: { type: 'tool', name: 'web_search' },
       },
     });
     expect(res.status).toBe(502);
@@ -488,7 +489,7 @@ describe('Anthropic-format errors on /v1/messages', () => {
     ['no messages', { model: 'qwen', max_tokens: 5, messages: [] }, 'messages'],
     [
       'a bad role',
-      { model: 'qwen', max_tokens: 5, messages: [{ role: 'system', content: 'x' }] },
+      { model: 'qwen', max_tokens: 5, messages: [{ role: 'developer', content: 'x' }] },
       'messages[0].role',
     ],
     [

@@ -1,6 +1,9 @@
 import type { ApiEndpoint } from '../api/api-endpoint.js';
 import type { PlannedTarget } from '../forwarding/exchange.js';
 import type { ProxyCall } from '../http/proxy-call.js';
+import { ANTHROPIC_MESSAGES_PATH } from '../api/anthropic-paths.js';
+import type { ApiRequest } from '../api/api-request.js';
+import { droppedAnthropicFields } from '../translate/index.js';
 import { planTargets } from './plan-targets.js';
 import type { ProxyRouteDeps } from './route-deps.js';
 import { readRoutedRequest } from './routed-request.js';
@@ -31,5 +34,40 @@ export async function readAnthropicInput(
     const backend = deps.backends.forAnthropicClients(step.target);
     if (backend !== undefined) plan.push({ ...step, backend });
   }
-  return { routed, plan };
+  if (endpoint.path !== ANTHROPIC_MESSAGES_PATH) return { routed, plan };
+  const backendRequest = routed.requestFor;
+  let dropped: string[] | undefined;
+  const requestFor: RoutedRequest['requestFor'] = (target) => {
+    const translated = !deps.backends.speaksAnthropic(target);
+    dropped = translated ? (dropped ?? droppedFor(routed.request, call)) : [];
+    noteDropped(call, dropped);
+    return backendRequest(target);
+  };
+  return { routed: { ...routed, requestFor }, plan };
+}
+
+/** What a translation for an OpenAI-compatible backend leaves out, beta features included. */
+function droppedFor(request: ApiRequest, call: ProxyCall): string[] {
+  const fields = droppedAnthropicFields(request.body);
+  const betas = call.incoming.headers['anthropic-beta'];
+  return betas === undefined || betas === '' ? fields : [...fields, 'anthropic-beta'];
+}
+
+/** Names the response header a client reads to learn which of its fields a backend did not get. */
+export const DROPPED_FIELDS_HEADER = 'x-mlx-gateway-dropped-fields';
+
+/**
+ * Names, for the target being tried, the request fields its backend does not get (hints a
+ * translation leaves out, unknown fields): in a response header and in the request log. Set
+ * per attempt, so that after a failover the answer names what its own target dropped.
+ */
+function noteDropped(call: ProxyCall, fields: readonly string[]): void {
+  if (fields.length === 0) {
+    call.record.droppedFields = undefined;
+    if (!call.outgoing.headersSent) call.outgoing.removeHeader(DROPPED_FIELDS_HEADER);
+    return;
+  }
+  const value = fields.join(', ');
+  call.record.droppedFields = value;
+  if (!call.outgoing.headersSent) call.outgoing.setHeader(DROPPED_FIELDS_HEADER, value);
 }

@@ -5,6 +5,7 @@ import {
   anthropicToOpenAIRequest,
   type AnthropicToOpenAIRequestOptions,
 } from './anthropic-to-openai-request.js';
+import { droppedAnthropicFields } from './dropped-fields.js';
 import type { AnthropicMessagesRequest } from './types.js';
 
 interface Fixture {
@@ -13,6 +14,8 @@ interface Fixture {
   options: AnthropicToOpenAIRequestOptions;
   expected?: unknown;
   expectedError?: { code: string; param?: string; messageIncludes: string };
+  /** What `droppedAnthropicFields` names for the request (checked when given). */
+  dropped?: string[];
 }
 
 const dir = new URL('./fixtures/anthropic-to-openai-request/', import.meta.url);
@@ -44,5 +47,7 @@ describe('anthropicToOpenAIRequest fixtures', () => {
     expect(anthropicToOpenAIRequest(fixture.request, fixture.options)).toStrictEqual(
       fixture.expected,
     );
+    if (fixture.dropped)
+      expect(droppedAnthropicFields(fixture.request)).toStrictEqual(fixture.dropped);
   });
 });

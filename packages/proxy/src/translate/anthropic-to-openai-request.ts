@@ -1,3 +1,5 @@
+import { reasoningEffortFor, responseFormatFor } from './anthropic-output-controls.js';
+import { isServerTool } from './anthropic-to-openai-capabilities.js';
 import { checkOpenAITranslatable } from './capability-check.js';
 import { toDataUrl } from './data-url.js';
 import { isObject } from './guards.js';
@@ -46,15 +48,19 @@ function imagePart(block: AnthropicImageBlock, param: string): OpenAIImagePart {
   throw invalidRequest(`${param}: an image source must be base64 or url`, param);
 }
 
-function systemMessages(system: AnthropicMessagesRequest['system']): OpenAIMessage[] {
+/** A system prompt (the `system` field or a system-role message) as one system message. */
+function systemMessages(
+  system: string | readonly AnthropicRequestBlock[] | undefined,
+  param: string,
+): OpenAIMessage[] {
   if (system === undefined) return [];
   const text =
     typeof system === 'string'
       ? system
       : system
           .map((block, i) => {
-            if (block.type !== 'text') {
-              throw invalidRequest(`system[${i}] must be a text block`, `system[${i}]`);
+            if (!isObject(block) || block.type !== 'text') {
+              throw invalidRequest(`${param}[${i}] must be a text block`, `${param}[${i}]`);
             }
             return block.text;
           })
@@ -195,9 +201,12 @@ function conversation(messages: AnthropicMessageParam[]): OpenAIMessage[] {
           : [];
     if (message.role === 'user') out.push(...userMessages(blocks, i));
     else if (message.role === 'assistant') out.push(assistantMessage(blocks, i));
-    else {
+    else if (message.role === 'system') {
+      // Kept in place: it speaks about the conversation at this point.
+      out.push(...systemMessages(blocks, `messages[${i}].content`));
+    } else {
       throw invalidRequest(
-        `messages[${i}].role must be user or assistant, not '${String(message.role)}'`,
+        `messages[${i}].role must be user, assistant or system, not '${String(message.role)}'`,
         `messages[${i}].role`,
       );
     }
@@ -226,7 +235,10 @@ function toolChoice(choice: AnthropicToolChoice): OpenAIToolChoice {
 /**
  * Anthropic Messages request → OpenAI Chat Completions request, for OpenAI-compatible
  * backends (mlx-openai-server, vLLM, OpenAI). Throws UNSUPPORTED_FEATURE for features the
- * capability matrix rejects and INVALID_REQUEST for malformed input.
+ * capability matrix rejects and INVALID_REQUEST for malformed input. Fields it does not read
+ * are left out (`droppedAnthropicFields` names them); `max_tokens` is passed as it is, however
+ * large: a local server stops at the end of its context anyway, and clamping would need a
+ * context size the gateway does not know.
  */
 export function anthropicToOpenAIRequest(
   request: AnthropicMessagesRequest,
@@ -239,20 +251,28 @@ export function anthropicToOpenAIRequest(
 
   const out: OpenAIChatRequest = {
     model: options.upstreamModel,
-    messages: [...systemMessages(request.system), ...conversation(request.messages)],
+    messages: [...systemMessages(request.system, 'system'), ...conversation(request.messages)],
   };
   out[options.maxTokensField ?? 'max_tokens'] = request.max_tokens;
-  if (request.tools && request.tools.length > 0) {
-    out.tools = request.tools.map((tool) => ({
+  // Server tools are left out (the capability check refused the request if one is forced).
+  const tools = (request.tools ?? []).filter((tool) => !isServerTool(tool));
+  if (tools.length > 0) {
+    out.tools = tools.map((tool) => ({
       type: 'function',
       function: {
         name: tool.name,
         ...(tool.description !== undefined ? { description: tool.description } : {}),
         parameters: tool.input_schema,
+        ...(typeof tool.strict === 'boolean' ? { strict: tool.strict } : {}),
       },
     }));
   }
-  if (request.tool_choice) {
+  const effort = reasoningEffortFor(request);
+  if (effort !== undefined) out.reasoning_effort = effort;
+  const format = responseFormatFor(request);
+  if (format !== undefined) out.response_format = format;
+  const onlyServerTools = tools.length === 0 && (request.tools ?? []).length > 0;
+  if (request.tool_choice && !onlyServerTools) {
     out.tool_choice = toolChoice(request.tool_choice);
     if (
       'disable_parallel_tool_use' in request.tool_choice &&

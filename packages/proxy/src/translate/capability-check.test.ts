@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkAnthropicTranslatable,
   checkOpenAITranslatable,
+  ignoredFeatures,
   listIgnoredFeatures,
 } from './capability-check.js';
 import { ANTHROPIC_TO_OPENAI_CAPABILITIES } from './anthropic-to-openai-capabilities.js';
@@ -146,14 +147,24 @@ describe('checkOpenAITranslatable', () => {
     expect(() => checkOpenAITranslatable(request)).not.toThrow();
   });
 
-  it('lists cache_control and the thinking configuration as ignored', () => {
+  it('lists cache_control and thinking.display as ignored, not the thinking type', () => {
     const request = {
       ...messages([{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }]),
-      thinking: { type: 'enabled', budget_tokens: 2048 },
+      thinking: { type: 'enabled', budget_tokens: 2048, display: 'omitted' },
     };
     expect(listIgnoredFeatures(request, ANTHROPIC_TO_OPENAI_CAPABILITIES)).toStrictEqual([
       'cache_control',
-      'thinking configuration',
+      'thinking.display',
+    ]);
+  });
+
+  it('names cache_control once when blocks and tools both carry it', () => {
+    const request = {
+      ...messages([{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }]),
+      tools: [{ name: 'f', input_schema: {}, cache_control: { type: 'ephemeral' } }],
+    };
+    expect(ignoredFeatures(request, ANTHROPIC_TO_OPENAI_CAPABILITIES)).toStrictEqual([
+      'cache_control',
     ]);
   });
 });

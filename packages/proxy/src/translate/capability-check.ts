@@ -106,10 +106,21 @@ export function checkTranslatable(request: object, matrix: CapabilityMatrix): vo
 
 /** Names of the ignored features the request uses, for logs or a warning header. */
 export function listIgnoredFeatures(request: object, matrix: CapabilityMatrix): string[] {
+  return matchingIgnored(request, matrix).map((entry) => entry.feature);
+}
+
+/** The ignored fields the request uses, as the client wrote them (`field`, else `feature`), once each. */
+export function ignoredFeatures(request: object, matrix: CapabilityMatrix): string[] {
+  return [
+    ...new Set(matchingIgnored(request, matrix).map((entry) => entry.field ?? entry.feature)),
+  ];
+}
+
+function matchingIgnored(request: object, matrix: CapabilityMatrix): CapabilityEntry[] {
   const body = request as JsonObject;
-  return matrix.entries
-    .filter((entry) => entry.disposition === 'ignored' && firstMatch(body, entry) !== undefined)
-    .map((entry) => entry.feature);
+  return matrix.entries.filter(
+    (entry) => entry.disposition === 'ignored' && firstMatch(body, entry) !== undefined,
+  );
 }
 
 /** Throws UNSUPPORTED_FEATURE when an OpenAI request uses a feature an Anthropic backend lacks. */

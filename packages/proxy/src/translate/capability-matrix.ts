@@ -37,6 +37,12 @@ export interface CapabilityEntry {
   disposition: Disposition;
   /** What the translation does, or why the feature is rejected or ignored. */
   note: string;
+  /**
+   * For an ignored feature: the field as the client wrote it (`context_management`,
+   * `tools[].defer_loading`), named in the `x-mlx-gateway-dropped-fields` response header and
+   * the request log. Defaults to `feature`.
+   */
+  field?: string;
   /** Narrows the entry to some values; without it any set value (not null) matches. */
   when?: (value: unknown, context: FeatureContext) => boolean;
 }

@@ -50,8 +50,11 @@ export {
   checkAnthropicTranslatable,
   checkOpenAITranslatable,
   checkTranslatable,
+  ignoredFeatures,
   listIgnoredFeatures,
 } from './capability-check.js';
+export { droppedAnthropicFields } from './dropped-fields.js';
+export { EFFORT_TO_REASONING_EFFORT } from './anthropic-output-controls.js';
 export { REASONING_EFFORT_BUDGETS, MIN_THINKING_BUDGET } from './thinking-budget.js';
 export { countTokensAnthropic } from './count-tokens.js';
 export { estimateTextTokens } from './estimate-tokens.js';

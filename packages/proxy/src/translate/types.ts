@@ -142,7 +142,7 @@ export interface OpenAIChatRequest {
   logprobs?: boolean | null;
   top_logprobs?: number | null;
   logit_bias?: Record<string, number> | null;
-  response_format?: { type: string } | null;
+  response_format?: { type: string; json_schema?: JsonObject } | null;
   modalities?: string[] | null;
   presence_penalty?: number | null;
   frequency_penalty?: number | null;
@@ -275,8 +275,11 @@ export type AnthropicRequestBlock =
   | AnthropicRedactedThinkingBlock;
 
 export interface AnthropicMessageParam {
-  role: 'user' | 'assistant';
+  /** `system`: an instruction placed in the conversation (current Claude Code sends one). */
+  role: 'user' | 'assistant' | 'system';
   content: string | AnthropicRequestBlock[];
+  /** Per-turn settings (per-turn-control beta); a hint. */
+  output_config?: JsonObject;
 }
 
 export interface AnthropicTool {
@@ -286,6 +289,10 @@ export interface AnthropicTool {
   /** Absent or `custom` for client tools; anything else is a server tool. */
   type?: string;
   cache_control?: CacheControl;
+  /** Tool search: the tool's schema is loaded only when searched for; a hint. */
+  defer_loading?: boolean;
+  /** Arguments are guaranteed to match the schema (structured outputs). */
+  strict?: boolean;
 }
 
 export type AnthropicToolChoice =
@@ -295,7 +302,16 @@ export type AnthropicToolChoice =
   | { type: 'none' };
 
 export type AnthropicThinkingConfig =
-  { type: 'enabled'; budget_tokens: number } | { type: 'disabled' };
+  | { type: 'enabled'; budget_tokens: number; display?: string }
+  | { type: 'adaptive'; display?: string }
+  | { type: 'disabled' };
+
+/** `output_config`: how much effort to spend, and the shape of the answer. */
+export interface AnthropicOutputConfig {
+  effort?: string;
+  /** `{type: 'json_schema', schema}`: the answer is JSON matching the schema. */
+  format?: JsonObject;
+}
 
 export interface AnthropicMessagesRequest {
   model: string;
@@ -311,6 +327,10 @@ export interface AnthropicMessagesRequest {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   thinking?: AnthropicThinkingConfig;
+  output_config?: AnthropicOutputConfig;
+  /** The structured-outputs beta's place for what became `output_config.format`. */
+  output_format?: JsonObject;
+  context_management?: JsonObject;
 }
 
 export type AnthropicStopReason =
