@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { formatDuration } from '../units/duration.js';
+import { auditSchema, compileAudit, compileMetrics, metricsSchema } from './audit-schema.js';
 import { DEFAULT_PROXY, defaultSupervisor } from './builtin-defaults.js';
 import { compileModel } from './compile-model.js';
 import { compileProviderModel, namesProvider } from './compile-provider-model.js';
@@ -38,7 +39,17 @@ export interface CompileContext {
   env?: NodeJS.ProcessEnv;
 }
 
-const TOP_KEYS = ['listen', 'proxy', 'supervisor', 'defaults', 'providers', 'routing', 'models'];
+const TOP_KEYS = [
+  'listen',
+  'proxy',
+  'supervisor',
+  'defaults',
+  'providers',
+  'routing',
+  'models',
+  'audit',
+  'metrics',
+];
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -119,8 +130,17 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
   const rules = compileRules(routing?.rules, providerNames, names, problems);
   checkModelUrls(models, problems);
 
+  const audit = compileAudit(
+    parseSection(auditSchema, root['audit'], ['audit'], problems) ?? undefined,
+    ctx.home,
+    expandHome,
+  );
+  const metrics = compileMetrics(
+    parseSection(metricsSchema, root['metrics'], ['metrics'], problems) ?? undefined,
+  );
+
   if (problems.size > 0) throw new ConfigError(label, problems.items);
-  const config: GatewayConfig = { home: ctx.home, proxy, supervisor, models };
+  const config: GatewayConfig = { home: ctx.home, proxy, supervisor, models, audit, metrics };
   if (ctx.file !== undefined) config.file = ctx.file;
   if (providers.length > 0) config.providers = providers;
   if (routing) config.routing = { prefixes, rules };
