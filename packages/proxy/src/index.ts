@@ -19,3 +19,4 @@ export { systemClock } from './clock/clock.js';
 export type { ProxyLogger } from './logging/logger.js';
 // Observability (issue 13): the audit log, the metrics and the live events.
 export * from './audit/index.js';
+export * from './metrics/index.js';
