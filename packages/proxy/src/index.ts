@@ -20,3 +20,4 @@ export type { ProxyLogger } from './logging/logger.js';
 // Observability (issue 13): the audit log, the metrics and the live events.
 export * from './audit/index.js';
 export * from './metrics/index.js';
+export * from './events/index.js';
