@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { BlankEnv } from 'hono/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditRecord } from '../audit/audit-record.js';
 import { waitUntil } from '../testing/wait-until.js';
@@ -32,7 +33,7 @@ class BodyReader {
   }
 }
 
-function appWith(hub: EventHub, options: EventsRouteOptions<{}> = {}): Hono {
+function appWith(hub: EventHub, options: EventsRouteOptions<BlankEnv> = {}): Hono {
   const app = new Hono();
   app.get('/v1/gateway/events', gatewayEventsRoute(hub, options));
   return app;
