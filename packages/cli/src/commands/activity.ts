@@ -43,11 +43,16 @@ export async function activity(opts: ActivityOptions, now = Date.now()): Promise
   }
   const query = queryOf(opts, now);
   const dir = auditDir(opts);
+  // Following starts before the last records are read, so that nothing appended in between is
+  // missed; what both saw is printed once.
+  const follower = opts.follow === true ? await startFollowing(dir, query) : undefined;
   const records = await readLastRecords(dir, query, limit);
   const print = opts.json === true ? printJson : printTable(records);
   for (const record of records) print(record);
-  if (opts.follow === true) await follow(dir, query, print);
-  else if (records.length === 0 && opts.json !== true) {
+  if (follower !== undefined) {
+    process.stderr.write(`following ${dir} (Ctrl-C stops)\n`);
+    await follower.run(print, new Set(records.map((r) => r.requestId)));
+  } else if (records.length === 0 && opts.json !== true) {
     process.stdout.write(`no matching records in ${dir}\n`);
   }
 }
@@ -86,21 +91,29 @@ function timeOf(flag: string, text: string, now: number): number {
   }
 }
 
-/** Follows the audit directory until Ctrl-C or SIGTERM. */
-async function follow(
-  dir: string,
-  query: AuditQuery,
-  print: (record: AuditRecord) => void,
-): Promise<void> {
+interface Follower {
+  /** Prints what was followed so far (but `printed`), then every new record until a signal. */
+  run(print: (record: AuditRecord) => void, printed: ReadonlySet<string>): Promise<void>;
+}
+
+async function startFollowing(dir: string, query: AuditQuery): Promise<Follower> {
+  const held: AuditRecord[] = [];
+  let sink = (record: AuditRecord): void => void held.push(record);
   const tail = new AuditTail(dir, (record) => {
-    if (matchesQuery(record, query)) print(record);
+    if (matchesQuery(record, query)) sink(record);
   });
   await tail.start();
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await tail.stop();
+  return {
+    async run(print, printed) {
+      for (const record of held) if (!printed.has(record.requestId)) print(record);
+      sink = print;
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await tail.stop();
+    },
+  };
 }
 
 function printJson(record: AuditRecord): void {
