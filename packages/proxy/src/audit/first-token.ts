@@ -2,8 +2,8 @@ import { isObject } from '../translate/guards.js';
 import { parseJsonData, sseEventSpans } from './sse-events.js';
 import type { UsageFormat } from './usage-extractor.js';
 
-const ANTHROPIC_DELTA = 'content_block_delta';
-const OPENAI_MARKS = ['"delta"', '"text"'];
+const ANTHROPIC_DELTA = Buffer.from('content_block_delta');
+const OPENAI_MARKS = [Buffer.from('"delta"'), Buffer.from('"text"')];
 
 /**
  * Whether a buffer of whole SSE events carries a generated token: an Anthropic
@@ -12,9 +12,9 @@ const OPENAI_MARKS = ['"delta"', '"text"'];
  * first chunk does not count.
  */
 export function hasFirstToken(format: UsageFormat, events: Buffer | string): boolean {
-  if (format === 'anthropic') return events.indexOf(ANTHROPIC_DELTA) !== -1;
-  if (!OPENAI_MARKS.some((mark) => events.indexOf(mark) !== -1)) return false;
   const buf = typeof events === 'string' ? Buffer.from(events) : events;
+  if (format === 'anthropic') return buf.indexOf(ANTHROPIC_DELTA) !== -1;
+  if (!OPENAI_MARKS.some((mark) => buf.indexOf(mark) !== -1)) return false;
   return sseEventSpans(buf).some((span) => openAIChunkHasToken(parseJsonData(span.data)));
 }
 

@@ -2,7 +2,7 @@ import { isObject } from '../translate/guards.js';
 import type { JsonObject } from '../translate/types.js';
 import type { UsageReport } from './record-builder.js';
 import { parseJsonData, sseEventSpans } from './sse-events.js';
-import { usageFromOpenAI } from './usage-extractor.js';
+import { mayCarryUsage, usageFromOpenAI } from './usage-extractor.js';
 
 /** The upstream body to send, and whether the gateway asked for usage the client did not. */
 export interface StreamUsageRequest {
@@ -43,7 +43,7 @@ const USAGE_MARK = '"usage"';
  * SSE events (SseFramer's output); costs one `indexOf` for events without a usage.
  */
 export function filterUsageChunk(events: Buffer, injected: boolean): FilteredEvents {
-  if (events.indexOf(USAGE_MARK) === -1) return { events, usage: undefined };
+  if (!mayCarryUsage(events)) return { events, usage: undefined };
   let usage: UsageReport | undefined;
   let kept: Buffer[] | undefined;
   let from = 0;

@@ -7,6 +7,15 @@ import { parseJsonData, sseEventSpans } from './sse-events.js';
 export type UsageFormat = 'openai' | 'anthropic';
 
 const USAGE_MARK = '"usage"';
+/** The same mark as bytes: Buffer#indexOf with a string converts it on every call. */
+const USAGE_MARK_BYTES = Buffer.from(USAGE_MARK);
+
+/** Whether whole events may carry a usage (a cheap byte search). */
+export function mayCarryUsage(events: Buffer | string): boolean {
+  return typeof events === 'string'
+    ? events.includes(USAGE_MARK)
+    : events.indexOf(USAGE_MARK_BYTES) !== -1;
+}
 
 /**
  * An OpenAI usage object (chat, completions, embeddings) as audit counts. The conversion to
@@ -66,7 +75,7 @@ export function usageFromSseEvents(
   format: UsageFormat,
   events: Buffer | string,
 ): UsageReport | undefined {
-  if (events.indexOf(USAGE_MARK) === -1) return undefined;
+  if (!mayCarryUsage(events)) return undefined;
   const buf = typeof events === 'string' ? Buffer.from(events) : events;
   let merged: UsageReport | undefined;
   for (const span of sseEventSpans(buf)) {

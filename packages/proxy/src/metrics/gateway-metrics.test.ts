@@ -62,13 +62,13 @@ describe('GatewayMetrics.recordRequest', () => {
     expect(
       sample(
         text,
-        'mlx_gateway_request_duration_seconds_bucket{le="0.25",model="qwen-7b",api="openai.chat"}',
+        'mlx_gateway_request_duration_seconds_bucket{model="qwen-7b",api="openai.chat",le="0.25"}',
       ),
     ).toBe(1);
     expect(
       sample(
         text,
-        'mlx_gateway_request_duration_seconds_bucket{le="0.1",model="qwen-7b",api="openai.chat"}',
+        'mlx_gateway_request_duration_seconds_bucket{model="qwen-7b",api="openai.chat",le="0.1"}',
       ),
     ).toBe(0);
     expect(

@@ -1,6 +1,8 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AuditRecord } from '../audit/audit-record.js';
 import { statusClass } from '../audit/audit-record.js';
+import { CounterTable, HistogramTable } from './metric-tables.js';
+import type { RegistryMetric } from './metric-tables.js';
 import { SupervisorCollector } from './supervisor-collector.js';
 import type { SupervisorCollectorOptions } from './supervisor-collector.js';
 
@@ -31,100 +33,89 @@ const TOKEN_LABELS = {
 /** A label value for a record field that may be absent. */
 const NONE = 'none';
 
-interface Inc {
-  inc(value?: number): void;
-}
-interface Observe {
-  observe(value: number): void;
-}
-
 /**
  * The proxy's Prometheus registry: request, token and failure series, fed by one call per
  * request (`recordRequest`, from its audit record), the supervisor's series (from snapshots)
- * and the proxy process's own. Label children are cached by a joined key, so a request costs
- * a few map lookups and additions. The `model` label is the configured model that answered
- * (never the name a client typed, which would let any client add series).
+ * and the proxy process's own (prom-client's default metrics). The request series are plain
+ * tables rendered at scrape time (metric-tables.ts): a request costs a few map lookups. The
+ * `model` label is the configured model that answered, never the name a client typed (which
+ * would let any client add series).
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly supervisor: SupervisorCollector;
   private readonly tokensByClient: boolean;
-  private readonly requests: Counter;
-  private readonly duration: Histogram;
-  private readonly ttft: Histogram;
-  private readonly tokens: Counter;
-  private readonly fallbacks: Counter;
-  private readonly upstreamErrors: Counter;
-  private readonly disconnects: Counter;
-  private readonly incomplete: Counter;
-  private readonly modelWait: Histogram;
-  private readonly children = new Map<string, Inc | Observe>();
+  private readonly requests = new CounterTable(
+    'mlx_gateway_requests_total',
+    'Requests that ended, by model, API, backend and status class.',
+    ['model', 'api', 'backend', 'status_class'],
+  );
+  private readonly duration = new HistogramTable(
+    'mlx_gateway_request_duration_seconds',
+    'Time from the arrival of a request to the end of its response.',
+    ['model', 'api'],
+    DURATION_BUCKETS,
+  );
+  private readonly ttft = new HistogramTable(
+    'mlx_gateway_time_to_first_token_seconds',
+    'Time from the arrival of a request to the first generated token.',
+    ['model', 'api'],
+    TTFT_BUCKETS,
+  );
+  private readonly tokens: CounterTable;
+  private readonly fallbacks = new CounterTable(
+    'mlx_gateway_fallbacks_total',
+    'Moves from a failed target to the next one of its fallback chain.',
+    ['from', 'to'],
+  );
+  private readonly upstreamErrors = new CounterTable(
+    'mlx_gateway_upstream_errors_total',
+    'Attempts that failed, by backend and error code.',
+    ['backend', 'code'],
+  );
+  private readonly disconnects = new CounterTable(
+    'mlx_gateway_client_disconnects_total',
+    'Requests whose client went away before the response ended.',
+    ['api'],
+  );
+  private readonly incomplete = new CounterTable(
+    'mlx_gateway_incomplete_streams_total',
+    'Streamed responses that ended early, by model and reason.',
+    ['model', 'reason'],
+  );
+  private readonly modelWait = new HistogramTable(
+    'mlx_gateway_request_model_wait_seconds',
+    'Time a request waited for a local model to be ready.',
+    ['model'],
+    WAIT_BUCKETS,
+  );
 
   constructor(options: GatewayMetricsOptions = {}) {
-    const registers = [this.registry];
     this.tokensByClient = options.tokensByClient ?? false;
-    this.requests = new Counter({
-      name: 'mlx_gateway_requests_total',
-      help: 'Requests that ended, by model, API, backend and status class.',
-      labelNames: ['model', 'api', 'backend', 'status_class'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'mlx_gateway_request_duration_seconds',
-      help: 'Time from the arrival of a request to the end of its response.',
-      labelNames: ['model', 'api'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.ttft = new Histogram({
-      name: 'mlx_gateway_time_to_first_token_seconds',
-      help: 'Time from the arrival of a request to the first generated token.',
-      labelNames: ['model', 'api'],
-      buckets: TTFT_BUCKETS,
-      registers,
-    });
-    this.tokens = new Counter({
-      name: 'mlx_gateway_tokens_total',
-      help: "Tokens from the upstreams' usage, by model and type (input, output, cache_read, cache_write).",
-      labelNames: this.tokensByClient ? ['model', 'type', 'client'] : ['model', 'type'],
-      registers,
-    });
-    this.fallbacks = new Counter({
-      name: 'mlx_gateway_fallbacks_total',
-      help: 'Moves from a failed target to the next one of its fallback chain.',
-      labelNames: ['from', 'to'],
-      registers,
-    });
-    this.upstreamErrors = new Counter({
-      name: 'mlx_gateway_upstream_errors_total',
-      help: 'Attempts that failed, by backend and error code.',
-      labelNames: ['backend', 'code'],
-      registers,
-    });
-    this.disconnects = new Counter({
-      name: 'mlx_gateway_client_disconnects_total',
-      help: 'Requests whose client went away before the response ended.',
-      labelNames: ['api'],
-      registers,
-    });
-    this.incomplete = new Counter({
-      name: 'mlx_gateway_incomplete_streams_total',
-      help: 'Streamed responses that ended early, by model and reason.',
-      labelNames: ['model', 'reason'],
-      registers,
-    });
-    this.modelWait = new Histogram({
-      name: 'mlx_gateway_request_model_wait_seconds',
-      help: 'Time a request waited for a local model to be ready.',
-      labelNames: ['model'],
-      buckets: WAIT_BUCKETS,
-      registers,
-    });
+    this.tokens = new CounterTable(
+      'mlx_gateway_tokens_total',
+      "Tokens from the upstreams' usage, by model and type (input, output, cache_read, cache_write).",
+      this.tokensByClient ? ['model', 'type', 'client'] : ['model', 'type'],
+    );
+    const tables: RegistryMetric[] = [
+      this.requests,
+      this.duration,
+      this.ttft,
+      this.tokens,
+      this.fallbacks,
+      this.upstreamErrors,
+      this.disconnects,
+      this.incomplete,
+      this.modelWait,
+    ];
+    for (const table of tables) {
+      this.registry.registerMetric(table as unknown as Parameters<Registry['registerMetric']>[0]);
+    }
     const inFlight = options.inFlight;
     new Gauge({
       name: 'mlx_gateway_requests_in_flight',
       help: 'Proxied requests running now.',
-      registers,
+      registers: [this.registry],
       collect() {
         this.set(inFlight?.() ?? 0);
       },
@@ -139,43 +130,31 @@ export class GatewayMetrics {
   recordRequest(record: AuditRecord): void {
     const model = record.resolvedModel ?? NONE;
     const { api } = record;
-    this.counter(
-      this.requests,
-      'r',
-      model,
-      api,
-      record.backend ?? NONE,
-      statusClass(record.status),
-    ).inc();
-    this.histogram(this.duration, 'd', model, api).observe(record.durationMs / 1000);
-    if (record.ttftMs !== undefined)
-      this.histogram(this.ttft, 't', model, api).observe(record.ttftMs / 1000);
-    if (record.modelWaitMs !== undefined)
-      this.histogram(this.modelWait, 'w', model).observe(record.modelWaitMs / 1000);
+    this.requests.add(1, model, api, record.backend ?? NONE, statusClass(record.status));
+    this.duration.observe(record.durationMs / 1000, model, api);
+    if (record.ttftMs !== undefined) this.ttft.observe(record.ttftMs / 1000, model, api);
+    if (record.modelWaitMs !== undefined) this.modelWait.observe(record.modelWaitMs / 1000, model);
     const usage = record.usage;
     if (usage !== undefined) {
       for (const type of TOKEN_TYPES) {
         const n = usage[type];
         if (n <= 0) continue;
-        const child = this.tokensByClient
-          ? this.counter(this.tokens, 'k', model, TOKEN_LABELS[type], record.client ?? NONE)
-          : this.counter(this.tokens, 'k', model, TOKEN_LABELS[type]);
-        child.inc(n);
+        if (this.tokensByClient)
+          this.tokens.add(n, model, TOKEN_LABELS[type], record.client ?? NONE);
+        else this.tokens.add(n, model, TOKEN_LABELS[type]);
       }
     }
     const attempts = record.attempts;
     for (let i = 0; i < attempts.length; i++) {
       const attempt = attempts[i]!;
       if (attempt.outcome === 'error') {
-        this.counter(this.upstreamErrors, 'e', attempt.backend, attempt.errorCode ?? NONE).inc();
+        this.upstreamErrors.add(1, attempt.backend, attempt.errorCode ?? NONE);
       }
       const next = attempts[i + 1];
-      if (next !== undefined) this.counter(this.fallbacks, 'f', attempt.target, next.target).inc();
+      if (next !== undefined) this.fallbacks.add(1, attempt.target, next.target);
     }
-    if (record.incomplete === 'client_closed') this.counter(this.disconnects, 'c', api).inc();
-    if (record.stream && !record.complete) {
-      this.counter(this.incomplete, 'i', model, record.incomplete ?? NONE).inc();
-    }
+    if (record.incomplete === 'client_closed') this.disconnects.add(1, api);
+    if (record.stream && !record.complete) this.incomplete.add(1, model, record.incomplete ?? NONE);
   }
 
   /** The text format for a scrape. */
@@ -185,25 +164,5 @@ export class GatewayMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
-  }
-
-  private counter(metric: Counter, tag: string, ...values: string[]): Inc {
-    const key = `${tag}\u0000${values.join('\u0000')}`;
-    let child = this.children.get(key) as Inc | undefined;
-    if (child === undefined) {
-      child = metric.labels(...values);
-      this.children.set(key, child);
-    }
-    return child;
-  }
-
-  private histogram(metric: Histogram, tag: string, ...values: string[]): Observe {
-    const key = `${tag}\u0000${values.join('\u0000')}`;
-    let child = this.children.get(key) as Observe | undefined;
-    if (child === undefined) {
-      child = metric.labels(...values);
-      this.children.set(key, child);
-    }
-    return child;
   }
 }

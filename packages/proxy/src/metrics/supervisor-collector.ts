@@ -1,6 +1,7 @@
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { HistogramSnapshot, SupervisorMetricsSnapshot } from './supervisor-snapshot.js';
+import { histogramValues } from './metric-tables.js';
+import type { SupervisorMetricsSnapshot } from './supervisor-snapshot.js';
 import { MODEL_STATES } from './supervisor-snapshot.js';
 
 type Labels = Record<string, string>;
@@ -44,18 +45,6 @@ class SnapshotSeries {
   }
 
   reset(): void {}
-}
-
-function histogramValues(name: string, labels: Labels, h: HistogramSnapshot): Value[] {
-  const values: Value[] = h.buckets.map((bound, i) => ({
-    metricName: `${name}_bucket`,
-    labels: { ...labels, le: String(bound) },
-    value: h.counts[i] ?? 0,
-  }));
-  values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: h.count });
-  values.push({ metricName: `${name}_sum`, labels, value: h.sum });
-  values.push({ metricName: `${name}_count`, labels, value: h.count });
-  return values;
 }
 
 export interface SupervisorCollectorOptions {
