@@ -1,4 +1,5 @@
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
+import { ensurePrivateDir } from '@mlx-gateway/shared';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { auditFileName, dayBefore, listAuditFiles, utcDay } from './audit-files.js';
@@ -75,7 +76,8 @@ export class AuditFileSink {
       return this.openFile(day, this.seq + 1);
     }
     await this.close();
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // Made (or tightened) to 0700 like the home's other directories; rare, so sync is fine.
+    ensurePrivateDir(this.dir);
     if (day !== this.day) await this.prune(now).catch(() => undefined);
     // After a restart, carry on in the day's last file while it has room.
     const last = (await listAuditFiles(this.dir)).filter((f) => f.day === day).pop();

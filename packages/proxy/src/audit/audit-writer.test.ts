@@ -4,6 +4,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -81,6 +82,9 @@ describe('AuditWriter', () => {
     await w.idle();
     expect(ids(file)).toEqual(['req-1', 'req-2']);
     expect(w.stats).toMatchObject({ written: 2, pending: 0, dropped: 0 });
+    // They name clients and models: private to the user.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'audit')).mode & 0o777).toBe(0o700);
   });
 
   it('writes a large batch at once, without waiting for the timer', async () => {
