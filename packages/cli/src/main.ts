@@ -5,6 +5,7 @@ import { up } from './commands/up.js';
 import { down, logs, modelCommand, status } from './commands/control.js';
 import { configCheck } from './commands/config-check.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerActivityCommand } from './commands/activity.js';
 
 const program = new Command('mlx-gateway')
   .description('One endpoint in front of local MLX models and cloud LLM APIs')
@@ -54,6 +55,7 @@ program
   .description('validate the config and print it with secrets redacted')
   .action(() => configCheck(global()));
 registerKeysCommands(program, global);
+registerActivityCommand(program, global);
 
 program.parseAsync().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

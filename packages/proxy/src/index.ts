@@ -17,3 +17,7 @@ export type { ResolveSecret } from './backends/secret-cache.js';
 export type { Clock, Timer } from './clock/clock.js';
 export { systemClock } from './clock/clock.js';
 export type { ProxyLogger } from './logging/logger.js';
+// Observability (issue 13): the audit log, the metrics and the live events.
+export * from './audit/index.js';
+export * from './metrics/index.js';
+export * from './events/index.js';

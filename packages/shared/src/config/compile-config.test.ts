@@ -47,6 +47,14 @@ describe('compileConfig: defaults', () => {
         },
         models: [],
         state: { keyPrefix: 'mlx-gateway:', whenDown: 'serve' },
+        audit: {
+          enabled: true,
+          dir: `${HOME}/audit`,
+          maxFileSizeBytes: 64 * 1024 * 1024,
+          retainDays: 14,
+          capture: { models: [], clients: [], maxBytes: 64 * 1024 },
+        },
+        metrics: { enabled: true, tokensByClient: false },
       });
       expect(config.supervisor.memoryBudgetBytes).toBeUndefined();
     }
@@ -301,7 +309,7 @@ defaults: { local: { idleTimout: 5m } }
 
   it('refuses a file that is not a mapping', () => {
     expect(problemsOf('- a\n- b\n')).toEqual([
-      'config.yaml: expected a mapping of settings (listen, proxy, supervisor, defaults, providers, routing, models, state) (got a list)',
+      'config.yaml: expected a mapping of settings (listen, proxy, supervisor, defaults, providers, routing, models, state, audit, metrics) (got a list)',
     ]);
   });
 });

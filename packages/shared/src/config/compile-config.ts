@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { formatDuration } from '../units/duration.js';
+import { auditSchema, compileAudit, compileMetrics, metricsSchema } from './audit-schema.js';
 import { DEFAULT_PROXY, defaultSupervisor } from './builtin-defaults.js';
 import { compileModel } from './compile-model.js';
 import { compileProviderModel, namesProvider } from './compile-provider-model.js';
@@ -48,6 +49,8 @@ const TOP_KEYS = [
   'routing',
   'models',
   'state',
+  'audit',
+  'metrics',
 ];
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -130,8 +133,25 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
   checkModelUrls(models, problems);
   const state = compileState(root['state'], problems, expandHome);
 
+  const audit = compileAudit(
+    parseSection(auditSchema, root['audit'], ['audit'], problems) ?? undefined,
+    ctx.home,
+    expandHome,
+  );
+  const metrics = compileMetrics(
+    parseSection(metricsSchema, root['metrics'], ['metrics'], problems) ?? undefined,
+  );
+
   if (problems.size > 0) throw new ConfigError(label, problems.items);
-  const config: GatewayConfig = { home: ctx.home, proxy, supervisor, models, state };
+  const config: GatewayConfig = {
+    home: ctx.home,
+    proxy,
+    supervisor,
+    models,
+    state,
+    audit,
+    metrics,
+  };
   if (ctx.file !== undefined) config.file = ctx.file;
   if (providers.length > 0) config.providers = providers;
   if (routing) config.routing = { prefixes, rules };

@@ -4,6 +4,9 @@
  * milliseconds, bytes and secret references here; nothing downstream parses them again.
  */
 
+import type { AuditConfig, MetricsConfig } from './audit-schema.js';
+export type { AuditCaptureConfig, AuditConfig, MetricsConfig } from './audit-schema.js';
+
 export interface PortRange {
   from: number;
   to: number;
@@ -137,6 +140,10 @@ export interface GatewayConfig {
   routing?: RoutingConfig;
   /** Shared state (`state:`); compiled configs always have it, absent means the embedded defaults. */
   state?: StateConfig;
+  /** The request audit log (`audit:`); compileConfig always sets it, hand-made configs may not. */
+  audit?: AuditConfig;
+  /** The Prometheus series (`metrics:`); compileConfig always sets it. */
+  metrics?: MetricsConfig;
 }
 
 /**

@@ -1,0 +1,190 @@
+import type { AuditRecord } from './audit-record.js';
+import { AuditFileSink, PartialWriteError } from './audit-file-sink.js';
+
+export interface AuditWriterOptions {
+  dir: string;
+  maxFileSizeBytes: number;
+  retainDays: number;
+  /**
+   * How often buffered records are written: default half a second, so that a loaded machine's
+   * late timers still keep the loss of a SIGKILL within a second; at most one second.
+   */
+  flushIntervalMs?: number;
+  /** A batch this large is written at once, without waiting for the interval (default 1024). */
+  flushAtRecords?: number;
+  /** Most records held while the disk refuses them; the oldest go first (default 100 000). */
+  maxPendingRecords?: number;
+  /** Wall clock, epoch milliseconds (file days); default Date.now. */
+  now?: () => number;
+  /** A write failed, once per incident (until a write succeeds again). Never throws inward. */
+  onProblem?: (error: Error) => void;
+  /** Writes succeed again after an incident; `dropped` records were lost meanwhile. */
+  onRecovered?: (dropped: number) => void;
+}
+
+export interface AuditWriterStats {
+  /** Records on disk. */
+  written: number;
+  /** Records lost: refused by a full disk beyond the pending limit, or written after close. */
+  dropped: number;
+  /** Failed writes, and incidents (runs of failed writes). */
+  writeErrors: number;
+  incidents: number;
+  pending: number;
+}
+
+const DEFAULT_INTERVAL_MS = 500;
+const MAX_INTERVAL_MS = 1_000;
+const NEWLINE = 0x0a;
+
+/**
+ * The audit log's writer. `write()` only queues the record (the request path never waits for a
+ * disk); a timer writes the queue as JSON lines every half second, so a process killed
+ * with SIGKILL loses at most the last second of records, and `close()` writes everything (a
+ * graceful stop loses none). A failing disk never throws into the caller: the failure is
+ * reported once per incident and counted; records wait (up to a limit) for the next try.
+ */
+export class AuditWriter {
+  private pending: AuditRecord[] = [];
+  /** Bytes of a batch that a failed write left unwritten, tried again first. */
+  private carry: Buffer | undefined;
+  private readonly sink: AuditFileSink;
+  private readonly timer: NodeJS.Timeout;
+  private chain: Promise<void> = Promise.resolve();
+  private flushQueued = false;
+  private closed = false;
+  private inIncident = false;
+  private droppedInIncident = 0;
+  private readonly now: () => number;
+  private readonly flushAt: number;
+  private readonly maxPending: number;
+  private written = 0;
+  private dropped = 0;
+  private writeErrors = 0;
+  private incidents = 0;
+  private carriedLines = 0;
+
+  constructor(private readonly options: AuditWriterOptions) {
+    this.sink = new AuditFileSink(options.dir, options.maxFileSizeBytes, options.retainDays);
+    this.now = options.now ?? Date.now;
+    this.flushAt = options.flushAtRecords ?? 1024;
+    this.maxPending = options.maxPendingRecords ?? 100_000;
+    const interval = Math.min(options.flushIntervalMs ?? DEFAULT_INTERVAL_MS, MAX_INTERVAL_MS);
+    this.timer = setInterval(() => void this.flush(), interval);
+    this.timer.unref();
+  }
+
+  get stats(): AuditWriterStats {
+    return {
+      written: this.written,
+      dropped: this.dropped,
+      writeErrors: this.writeErrors,
+      incidents: this.incidents,
+      pending: this.pending.length + this.carriedLines,
+    };
+  }
+
+  /** Queues one record; O(1), never throws, never waits. */
+  write(record: AuditRecord): void {
+    if (this.closed) {
+      this.lost(1);
+      return;
+    }
+    this.pending.push(record);
+    if (this.pending.length + this.carriedLines > this.maxPending) this.dropOldest();
+    if (this.pending.length >= this.flushAt) void this.flush();
+  }
+
+  /** Writes what is queued; resolves when it is on disk (or the attempt failed and was counted). */
+  flush(): Promise<void> {
+    if (this.flushQueued) return this.chain;
+    this.flushQueued = true;
+    this.chain = this.chain.then(() => {
+      this.flushQueued = false;
+      return this.flushOnce();
+    });
+    return this.chain;
+  }
+
+  /** Resolves once the writes begun so far are done (for tests and shutdown). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Stops the timer, writes every queued record and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return this.chain;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.flush();
+    await this.sink.close();
+  }
+
+  private async flushOnce(): Promise<void> {
+    const batch = this.pending;
+    if (batch.length === 0 && this.carry === undefined) return;
+    this.pending = [];
+    let text = '';
+    for (const record of batch) text += `${JSON.stringify(record)}\n`;
+    const fresh = Buffer.from(text);
+    const data = this.carry === undefined ? fresh : Buffer.concat([this.carry, fresh]);
+    this.carry = undefined;
+    this.carriedLines = 0;
+    try {
+      await this.sink.append(data, this.now());
+    } catch (err) {
+      this.failed(err, data);
+      return;
+    }
+    this.written += countLines(data);
+    if (this.inIncident) {
+      this.inIncident = false;
+      this.options.onRecovered?.(this.droppedInIncident);
+      this.droppedInIncident = 0;
+    }
+  }
+
+  private failed(err: unknown, data: Buffer): void {
+    this.writeErrors++;
+    const written = err instanceof PartialWriteError ? err.written : 0;
+    this.written += countLines(data.subarray(0, written));
+    const rest = data.subarray(written);
+    // Keep what was not written for the next try, within the same bound as the queue.
+    const lines = countLines(rest);
+    if (lines > this.maxPending) {
+      this.lost(lines);
+    } else {
+      this.carry = Buffer.from(rest);
+      this.carriedLines = lines;
+    }
+    if (this.inIncident) return;
+    this.inIncident = true;
+    this.incidents++;
+    const cause = err instanceof PartialWriteError ? err.cause : err;
+    this.options.onProblem?.(cause instanceof Error ? cause : new Error(String(cause)));
+  }
+
+  /** Drops the oldest record waiting: the first line of the carry, else of the queue. */
+  private dropOldest(): void {
+    if (this.carry !== undefined && this.carriedLines > 0) {
+      const end = this.carry.indexOf(NEWLINE);
+      this.carry =
+        end === -1 || end + 1 === this.carry.length ? undefined : this.carry.subarray(end + 1);
+      this.carriedLines--;
+    } else {
+      this.pending.shift();
+    }
+    this.lost(1);
+  }
+
+  private lost(count: number): void {
+    this.dropped += count;
+    this.droppedInIncident += count;
+  }
+}
+
+function countLines(data: Buffer): number {
+  let n = 0;
+  for (let i = data.indexOf(NEWLINE); i !== -1; i = data.indexOf(NEWLINE, i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventHub } from '../events/event-hub.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { AuditRecordBuilder } from './record-builder.js';
+import { openAuditWriter, requestEndHandler } from './request-end.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'request-end-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const config = (fields = {}) => ({
+  enabled: true,
+  dir: join(dir, 'audit'),
+  maxFileSizeBytes: 1_000_000,
+  retainDays: 7,
+  capture: { models: [], clients: [], maxBytes: 1024 },
+  ...fields,
+});
+
+describe('requestEndHandler', () => {
+  it('writes, counts and publishes a record in one call', async () => {
+    const writer = openAuditWriter(config(), { warn: () => {}, info: () => {} })!;
+    const metrics = new GatewayMetrics({ processMetrics: false });
+    const events = new EventHub();
+    const published: string[] = [];
+    events.subscribe((e) => published.push(e.type));
+    const end = requestEndHandler({ writer, metrics, events });
+    const builder = new AuditRecordBuilder('req-1', 'openai.chat', 0, Date.UTC(2026, 11, 4));
+    builder.attemptBegan('qwen-7b', 'local', 0);
+    builder.setStatus(200);
+    end(builder.end(5));
+    await writer.close();
+    const line = readFileSync(join(dir, 'audit', 'audit-2026-12-04.jsonl'), 'utf8');
+    expect(line).toMatch(/^\{"v":1,.*"requestId":"req-1"/);
+    expect(published).toEqual(['request.ended']);
+    expect(await metrics.metrics()).toContain(
+      'mlx_gateway_requests_total{model="qwen-7b",api="openai.chat",backend="local",status_class="2xx"} 1',
+    );
+  });
+
+  it('opens no writer when the audit log is off, and reports a failing disk once', async () => {
+    expect(openAuditWriter(config({ enabled: false }), { warn: () => {}, info: () => {} })).toBe(
+      undefined,
+    );
+    writeFileSync(join(dir, 'audit'), 'a file where the directory should be');
+    const warnings: unknown[] = [];
+    const writer = openAuditWriter(config(), { warn: (o) => warnings.push(o), info: () => {} })!;
+    const end = requestEndHandler({ writer });
+    const record = new AuditRecordBuilder('r', 'openai.chat', 0, Date.now()).end(1);
+    end(record);
+    await writer.flush();
+    end(record);
+    await writer.flush();
+    expect(warnings).toHaveLength(1);
+    expect(writer.stats.pending).toBe(2);
+    await writer.close();
+  });
+});
