@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, errorFrom } from '@mlx-gateway/shared';
-import type { Timeouts } from '@mlx-gateway/shared';
+import { GatewayError, errorFrom, scrubSecretsMemo } from '@mlx-gateway/shared';
+import type { StreamScrubber, Timeouts } from '@mlx-gateway/shared';
 import type {
   Backend,
   BackendRequest,
@@ -13,6 +13,7 @@ import { SseFramer, lastEventEnd } from '../streaming/sse-framer.js';
 import type { SseResponse } from '../streaming/sse-response.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.js';
 import { PhaseDeadlines } from './phase-deadlines.js';
+import { relayScrubber, scrubRelayedBody } from './relay-scrubber.js';
 import { transformOf } from './response-transform.js';
 import type { ResponseTransform, StreamStep, StreamTransform } from './response-transform.js';
 import {
@@ -76,6 +77,8 @@ export class Attempt implements UpstreamListener, PrepareContext {
   private gotFirstByte = false;
   private paused = false;
   private framer: SseFramer | undefined;
+  /** Removes secrets from everything relayed to the client (undefined: none is known). */
+  private scrubber: StreamScrubber | undefined;
   /** Set when the upstream speaks another API than the client: its stream, translated. */
   private translation: StreamTransform | undefined;
   /** Set for a non-streamed response to translate: its body, held until complete. */
@@ -142,6 +145,7 @@ export class Attempt implements UpstreamListener, PrepareContext {
       return;
     }
     this.headers = headers;
+    this.scrubber = relayScrubber();
     const transform = transformOf(this.prepared);
     if (this.host.stream) {
       if (transform !== undefined) this.translation = transform.stream();
@@ -176,16 +180,17 @@ export class Attempt implements UpstreamListener, PrepareContext {
       return;
     }
     if (this.framer !== undefined && host.sse !== undefined) {
-      const events = this.framer.push(chunk);
-      if (events === undefined) return;
+      const framed = this.framer.push(chunk);
+      if (framed === undefined) return;
+      const events = this.scrubber === undefined ? framed : this.scrubber.push(framed);
       host.contentSent = true;
       if (!host.sse.write(events)) this.waitForDrain();
       return;
     }
-    if (!host.res.headersSent) this.writeHead();
+    const out = host.res.headersSent ? this.scrubbed(chunk) : this.writeHead(chunk);
     host.contentSent = true;
-    host.bodyBytes += chunk.length;
-    if (!host.res.write(chunk)) this.waitForDrain();
+    host.bodyBytes += out.length;
+    if (!host.res.write(out)) this.waitForDrain();
   }
 
   onEnd(): void {
@@ -206,7 +211,8 @@ export class Attempt implements UpstreamListener, PrepareContext {
     }
     const { host } = this;
     if (host.sse !== undefined) {
-      const rest = this.framer?.flush();
+      const flushed = this.framer?.flush();
+      const rest = this.scrubber === undefined ? flushed : this.scrubbedEnd(flushed);
       if (rest !== undefined) {
         host.contentSent = true;
         host.sse.write(rest);
@@ -214,8 +220,10 @@ export class Attempt implements UpstreamListener, PrepareContext {
       }
       host.sse.end();
     } else {
-      if (!host.res.headersSent) this.writeHead();
-      host.res.end();
+      if (!host.res.headersSent) this.writeHead(Buffer.alloc(0));
+      const rest = this.scrubber?.end();
+      if (rest !== undefined && rest.length > 0) host.bodyBytes += rest.length;
+      host.res.end(rest);
     }
     this.settle({ ok: true });
   }
@@ -286,15 +294,44 @@ export class Attempt implements UpstreamListener, PrepareContext {
     }
   }
 
-  private writeHead(): void {
+  /**
+   * Writes the response head on the first body chunk and returns that chunk, scrubbed. The
+   * upstream's length stands when nothing is scrubbed or the whole body is in this chunk (the
+   * common case: then it is scrubbed whole and its new length sent); otherwise the body goes
+   * chunked, since scrubbing may change its length.
+   */
+  private writeHead(first: Buffer): Buffer {
     const upstream = this.headers ?? {};
+    const type = upstream['content-type'];
     const headers: OutgoingHttpHeaders = {
-      'content-type': upstream['content-type'] ?? 'application/json',
+      'content-type': type === undefined ? 'application/json' : scrubSecretsMemo(type),
       'x-request-id': this.host.reqId,
     };
     const length = upstream['content-length'];
-    if (length !== undefined) headers['content-length'] = length;
+    let out = first;
+    if (this.scrubber === undefined) {
+      if (length !== undefined) headers['content-length'] = length;
+    } else if (length !== undefined && Number(length) === first.length) {
+      out = scrubRelayedBody(first);
+      this.scrubber = undefined;
+      headers['content-length'] = out.length;
+    } else {
+      out = this.scrubber.push(first);
+    }
     this.host.res.writeHead(this.status, headers);
+    return out;
+  }
+
+  private scrubbed(chunk: Buffer): Buffer {
+    return this.scrubber === undefined ? chunk : this.scrubber.push(chunk);
+  }
+
+  /** What the scrubber still held, with the framer's last bytes, scrubbed. */
+  private scrubbedEnd(flushed: Buffer | undefined): Buffer | undefined {
+    const head = flushed === undefined ? undefined : this.scrubbed(flushed);
+    const tail = this.scrubber?.end();
+    if (tail === undefined || tail.length === 0) return head;
+    return head === undefined ? tail : Buffer.concat([head, tail]);
   }
 
   /**
@@ -308,7 +345,7 @@ export class Attempt implements UpstreamListener, PrepareContext {
     let drained = true;
     if (step.frames !== '') {
       host.contentSent = true;
-      drained = sse.write(Buffer.from(step.frames));
+      drained = sse.write(this.scrubbed(Buffer.from(step.frames)));
     }
     if (step.failed !== undefined) {
       sse.end();
@@ -339,9 +376,9 @@ export class Attempt implements UpstreamListener, PrepareContext {
 
   /** A complete non-streamed body, translated and sent with its own length. */
   private endTranslatedBody(held: { transform: ResponseTransform; parts: Buffer[] }): void {
-    let body: string;
+    let body: Buffer;
     try {
-      body = held.transform.body(Buffer.concat(held.parts));
+      body = scrubRelayedBody(Buffer.from(held.transform.body(Buffer.concat(held.parts))));
     } catch (err) {
       this.fail(errorFrom(err));
       return;
@@ -349,11 +386,11 @@ export class Attempt implements UpstreamListener, PrepareContext {
     const { res } = this.host;
     res.writeHead(this.status, {
       'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
+      'content-length': body.length,
       'x-request-id': this.host.reqId,
     });
     this.host.contentSent = true;
-    this.host.bodyBytes += Buffer.byteLength(body);
+    this.host.bodyBytes += body.length;
     res.end(body);
     this.settle({ ok: true });
   }

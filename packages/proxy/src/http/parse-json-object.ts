@@ -1,10 +1,15 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
+import { checkJsonBody } from './json-body-guard.js';
 
 export type JsonObject = Record<string, unknown>;
 
-/** Parses a request body that must be one JSON object; anything else is a 400. */
-export function parseJsonObject(body: Buffer): JsonObject {
+/**
+ * Parses a request body that must be one JSON object; anything else is a 400, and so is
+ * nesting deeper than `maxDepth` or a top-level key sent twice (checkJsonBody, before parsing).
+ */
+export function parseJsonObject(body: Buffer, maxDepth?: number): JsonObject {
+  checkJsonBody(body, maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));

@@ -132,9 +132,14 @@ function replace(match: string, ...args: unknown[]): string {
   return match.length > 0 ? REDACTED : match;
 }
 
-/** Every registered value, in every spelling, and a number that changes when they do. */
-export function registeredSecrets(): { values: ReadonlySet<string>; generation: number } {
-  return { values: registered, generation };
+/** Every registered value, in every spelling. */
+export function registeredSecrets(): ReadonlySet<string> {
+  return registered;
+}
+
+/** A number that changes whenever the registered values do. */
+export function secretGeneration(): number {
+  return generation;
 }
 
 /**

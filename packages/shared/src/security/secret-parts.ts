@@ -1,4 +1,4 @@
-import { REDACTED, registeredSecrets } from './redact.js';
+import { REDACTED, registeredSecrets, secretGeneration } from './redact.js';
 import { SecretMatcher } from './secret-matcher.js';
 import type { MatcherEncoding } from './secret-matcher.js';
 
@@ -14,10 +14,10 @@ const built: Partial<Record<MatcherEncoding, Built>> = {};
  * changes: a call costs one comparison.
  */
 export function currentSecretMatcher(encoding: MatcherEncoding = 'utf16'): SecretMatcher {
-  const { values, generation } = registeredSecrets();
+  const generation = secretGeneration();
   const cached = built[encoding];
   if (cached !== undefined && cached.generation === generation) return cached.matcher;
-  const matcher = new SecretMatcher(values, encoding);
+  const matcher = new SecretMatcher(registeredSecrets(), encoding);
   built[encoding] = { generation, matcher };
   return matcher;
 }
