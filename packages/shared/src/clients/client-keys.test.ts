@@ -50,7 +50,7 @@ describe('client keys', () => {
     expect(listed).toEqual([
       {
         name: 'ci',
-        prefix: key.slice(0, 8),
+        prefix: key.slice(0, 5),
         models: ['qwen-7b', 'gpt-4o'],
         createdAt: expect.any(String) as unknown,
       },
