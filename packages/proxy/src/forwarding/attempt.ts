@@ -345,7 +345,8 @@ export class Attempt implements UpstreamListener, PrepareContext {
     let drained = true;
     if (step.frames !== '') {
       host.contentSent = true;
-      drained = sse.write(this.scrubbed(Buffer.from(step.frames)));
+      const frames = this.scrubber?.pushText(step.frames) ?? Buffer.from(step.frames);
+      drained = sse.write(frames);
     }
     if (step.failed !== undefined) {
       sse.end();

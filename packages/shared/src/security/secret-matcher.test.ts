@@ -59,6 +59,19 @@ describe('SecretMatcher', () => {
     expect(out.toString('utf8')).toBe(`x ${R} y`);
   });
 
+  it('finds anchors in bytes however often their probe byte occurs before them', () => {
+    const matcher = new SecretMatcher([KEY], 'latin1');
+    for (const filler of [
+      '',
+      'jjjjjjjjjjjjjjjjjjjjjjjjj',
+      'sk-pro sk-pro sk-pro sk-pro sk-pro sk-pro sk-pro sk-pro sk-pro ',
+    ]) {
+      expect(matcher.mightContainBytes(Buffer.from(`${filler} x`))).toBe(false);
+      expect(matcher.mightContainBytes(Buffer.from(`${filler} ${KEY.slice(0, 6)}`))).toBe(true);
+      expect(matcher.mightContainBytes(Buffer.from(`${filler} **${KEY.slice(-4)}`))).toBe(true);
+    }
+  });
+
   it('holds back only a tail that could start a match', () => {
     const matcher = new SecretMatcher([KEY]);
     expect(matcher.holdFrom('data: {"a":1}\n\n')).toBe(15);

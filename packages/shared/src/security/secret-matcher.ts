@@ -45,8 +45,8 @@ function spell(value: string, encoding: MatcherEncoding): string {
 
 export class SecretMatcher {
   private readonly secrets: Secret[];
-  /** Anchors as bytes, for the zero-copy check of a Buffer (latin1 mode only). */
-  private readonly byteAnchors: Buffer[];
+  /** Anchors as bytes, grouped by their rarest byte, for the zero-copy check of a Buffer. */
+  private readonly probeGroups: ProbeGroup[] = [];
   /** Mask units as they are spelled in this encoding (`•` is 3 units in latin1 mode). */
   private readonly masks: string[];
   /** Character codes that occur in some secret or mask: a text ending in another one holds nothing back. */
@@ -73,7 +73,17 @@ export class SecretMatcher {
     this.maxLength = Math.max(0, ...this.secrets.map((s) => s.value.length));
     this.masks = MASK_CHARS.map((c) => spell(c, encoding));
     const anchors = new Set(this.secrets.flatMap((s) => [s.first, s.last]));
-    this.byteAnchors = [...anchors].map((a) => Buffer.from(a, 'latin1'));
+    for (const anchor of anchors) {
+      const bytes = Buffer.from(anchor, 'latin1');
+      const offset = rarestByteAt(bytes);
+      const byte = bytes[offset] as number;
+      let group = this.probeGroups.find((g) => g.byte === byte);
+      if (group === undefined) {
+        group = { byte, anchors: [] };
+        this.probeGroups.push(group);
+      }
+      group.anchors.push({ anchor: bytes, offset });
+    }
     for (const text of [...seen, ...this.masks]) {
       for (let i = 0; i < text.length; i++) this.tailCodes.add(text.charCodeAt(i));
     }
@@ -94,7 +104,31 @@ export class SecretMatcher {
 
   /** `mightContain` for bytes, without decoding them (latin1 mode). */
   mightContainBytes(bytes: Buffer): boolean {
-    for (const anchor of this.byteAnchors) if (bytes.includes(anchor)) return true;
+    const groups = this.probeGroups;
+    for (let g = 0; g < groups.length; g++) {
+      if (this.groupOccurs(bytes, groups[g] as ProbeGroup)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether an anchor of the group occurs in `bytes`. The group's probe byte (the rarest byte
+   * of its anchors) is found with a native byte search, the cheapest call there is, and only
+   * where it occurs are the anchors compared; a byte found too often falls back to a native
+   * search for each anchor. A chunk without the probe byte costs one call.
+   */
+  private groupOccurs(bytes: Buffer, group: ProbeGroup): boolean {
+    const n = bytes.length;
+    let hits = 0;
+    for (let i = bytes.indexOf(group.byte); i !== -1; i = bytes.indexOf(group.byte, i + 1)) {
+      if (++hits > MAX_PROBE_HITS) {
+        return group.anchors.some(({ anchor }) => bytes.indexOf(anchor) !== -1);
+      }
+      for (const { anchor, offset } of group.anchors) {
+        const start = i - offset;
+        if (start >= 0 && start + anchor.length <= n && equalAt(bytes, start, anchor)) return true;
+      }
+    }
     return false;
   }
 
@@ -217,6 +251,43 @@ export class SecretMatcher {
     }
     return best;
   }
+}
+
+/** Occurrences of a probe byte compared one by one before a native search takes over. */
+const MAX_PROBE_HITS = 8;
+
+/** Anchors that share a probe byte, each with the offset of that byte in it. */
+interface ProbeGroup {
+  byte: number;
+  anchors: Array<{ anchor: Buffer; offset: number }>;
+}
+
+/**
+ * Bytes of JSON and English text from the most to the least frequent (roughly): the probe of
+ * an anchor is its byte that comes last here, or any byte not listed at all.
+ */
+const COMMON_BYTES = Buffer.from(' "etaoinsrhldcu:,{}mpfgwy.b\n01-_v2345k6789x[]jqz', 'latin1');
+
+/** Where the rarest byte of an anchor is. */
+function rarestByteAt(anchor: Buffer): number {
+  let best = 0;
+  let bestRank = -1;
+  for (let i = 0; i < anchor.length; i++) {
+    const index = COMMON_BYTES.indexOf(anchor[i] as number);
+    const rank = index === -1 ? COMMON_BYTES.length : index;
+    if (rank > bestRank) {
+      best = i;
+      bestRank = rank;
+    }
+  }
+  return best;
+}
+
+function equalAt(bytes: Buffer, start: number, anchor: Buffer): boolean {
+  for (let j = 0; j < anchor.length; j++) {
+    if (bytes[start + j] !== anchor[j]) return false;
+  }
+  return true;
 }
 
 /** ASCII letters and digits: a match never starts or ends inside a longer word. */

@@ -58,6 +58,20 @@ export class StreamScrubber {
     return scrubbed(matcher, text.slice(0, from), data.subarray(0, from));
   }
 
+  /**
+   * `push` for text the proxy formed itself from upstream content (a translated stream's
+   * frames): checked as a string first, which costs no encoding when it holds no secret.
+   */
+  pushText(text: string): Buffer {
+    if (this.held === undefined && text.length > 0) {
+      const matcher = currentSecretMatcher('utf16');
+      if (!matcher.mightContain(text) && !matcher.mightHold(text.charCodeAt(text.length - 1))) {
+        return Buffer.from(text);
+      }
+    }
+    return this.push(Buffer.from(text));
+  }
+
   /** Everything still held, scrubbed: the stream ended. */
   end(): Buffer {
     const held = this.held;
