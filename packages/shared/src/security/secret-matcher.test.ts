@@ -61,11 +61,7 @@ describe('SecretMatcher', () => {
 
   it('finds anchors in bytes however often their probe byte occurs before them', () => {
     const matcher = new SecretMatcher([KEY], 'latin1');
-    for (const filler of [
-      '',
-      'jjjjjjjjjjjjjjjjjjjjjjjjj',
-      'sk-pro sk-pro sk-pro sk-pro sk-pro sk-pro sk-pro sk-pro sk-pro ',
-    ]) {
+    for (const filler of ['', 'k'.repeat(30), 'sk-prx '.repeat(12)]) {
       expect(matcher.mightContainBytes(Buffer.from(`${filler} x`))).toBe(false);
       expect(matcher.mightContainBytes(Buffer.from(`${filler} ${KEY.slice(0, 6)}`))).toBe(true);
       expect(matcher.mightContainBytes(Buffer.from(`${filler} **${KEY.slice(-4)}`))).toBe(true);
