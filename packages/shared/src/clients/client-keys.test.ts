@@ -56,7 +56,7 @@ describe('client keys', () => {
       },
       {
         name: 'laptop',
-        prefix: expect.stringMatching(/^mgw-.{4}$/) as unknown,
+        prefix: expect.stringMatching(/^mgw-.$/) as unknown,
         createdAt: expect.any(String) as unknown,
       },
     ]);
