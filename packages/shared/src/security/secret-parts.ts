@@ -8,6 +8,9 @@ interface Built {
 }
 
 const built: Partial<Record<MatcherEncoding, Built>> = {};
+/** The latin1 matcher again, in plain variables: every relayed chunk asks for it. */
+let bytesGeneration = -1;
+let bytesMatcher: SecretMatcher | undefined;
 
 /**
  * The matcher for every secret registered so far (registerSecret), rebuilt only when the set
@@ -15,10 +18,17 @@ const built: Partial<Record<MatcherEncoding, Built>> = {};
  */
 export function currentSecretMatcher(encoding: MatcherEncoding = 'utf16'): SecretMatcher {
   const generation = secretGeneration();
+  if (encoding === 'latin1' && generation === bytesGeneration && bytesMatcher !== undefined) {
+    return bytesMatcher;
+  }
   const cached = built[encoding];
   if (cached !== undefined && cached.generation === generation) return cached.matcher;
   const matcher = new SecretMatcher(registeredSecrets(), encoding);
   built[encoding] = { generation, matcher };
+  if (encoding === 'latin1') {
+    bytesGeneration = generation;
+    bytesMatcher = matcher;
+  }
   return matcher;
 }
 
