@@ -9,6 +9,11 @@ import type { Service } from './service.js';
 /** Public model names the gateway serves in the benchmark. */
 export const REMOTE_MODEL = 'bench-remote';
 export const LOCAL_MODEL = 'bench-local';
+/**
+ * The remote model's API key, as a user configures one: with a key registered, every relayed
+ * stream goes through the secret scrubber, which the benchmark then measures.
+ */
+export const BENCH_UPSTREAM_KEY = 'sk-bench-Q7vLm2Xc9TzR4bNw8KpD1fHsZr8Hq3Lm';
 
 export interface BenchGateway {
   proxy: Service;
@@ -45,6 +50,7 @@ models:
   ${REMOTE_MODEL}:
     backend: openai-compatible
     url: ${options.upstreamUrl}/v1
+    apiKey: \${env:BENCH_UPSTREAM_KEY}
     allowPrivateNetwork: true
   ${LOCAL_MODEL}:
     backend: command
@@ -52,6 +58,8 @@ models:
     idleTimeout: 0
 `,
   );
+  // Every process started with this home inherits the key from the environment.
+  process.env['BENCH_UPSTREAM_KEY'] = BENCH_UPSTREAM_KEY;
   const env = { MLX_GATEWAY_HOME: home };
   const supervisor = await startService({
     name: 'supervisor',

@@ -10,9 +10,39 @@ export interface PlantedSecret {
   core: string;
 }
 
+/**
+ * A secret with a random core of 36 letters and digits: wide enough an alphabet that its
+ * 6-character ends never turn up by chance in logs full of hex request ids.
+ */
 export function plantSecret(label: string, prefix: string): PlantedSecret {
-  const core = randomBytes(18).toString('hex');
+  const core = randomBytes(40).toString('base64').replace(/[+/=]/g, '').slice(0, 36);
   return { label, value: `${prefix}${core}`, core };
+}
+
+/** Shortest prefix or suffix of a secret that counts as a leak of it. */
+export const PART_LENGTH = 6;
+/** Characters upstreams mask keys with (`sk-proj-abcd****wxyz`, `sk-…wxyz`). */
+const MASK = String.raw`(?:[*•….·#xX]){3,}`;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The parts of a secret that must not leave either: its first and last 6 characters (any
+ * longer prefix or suffix contains them), and a masked form (a mask run, then its last 4).
+ */
+export function partForms(
+  secret: PlantedSecret,
+): Array<{ form: string; test: (text: string) => boolean }> {
+  const first = secret.value.slice(0, PART_LENGTH);
+  const last = secret.value.slice(-PART_LENGTH);
+  const masked = new RegExp(`${MASK}${escapeRegExp(secret.value.slice(-4))}`);
+  return [
+    { form: 'prefix', test: (text) => text.includes(first) },
+    { form: 'suffix', test: (text) => text.includes(last) },
+    { form: 'masked', test: (text) => masked.test(text) },
+  ];
 }
 
 /** One place a planted secret was found. */
@@ -57,9 +87,13 @@ export function scanText(
 ): LeakHit[] {
   const haystack = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8');
   const hits: LeakHit[] = [];
+  const asText = haystack.toString('utf8');
   for (const secret of secrets) {
     for (const { form, text: needle } of encodedForms(secret)) {
       if (haystack.includes(needle)) hits.push({ secret: secret.label, form, where });
+    }
+    for (const { form, test } of partForms(secret)) {
+      if (test(asText)) hits.push({ secret: secret.label, form, where });
     }
   }
   return hits;

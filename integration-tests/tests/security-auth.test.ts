@@ -134,7 +134,8 @@ describe('client keys on every route', () => {
     }
   });
 
-  it.each(ROUTES)('$name: served with the right key in either header', async (route) => {
+  const CLIENT_ROUTES = ROUTES.filter((r) => r.name !== 'gateway models');
+  it.each(CLIENT_ROUTES)('$name: served with the right key in either header', async (route) => {
     const forms: Array<Record<string, string>> = [
       { authorization: `Bearer ${fullKey}` },
       { 'x-api-key': fullKey },
@@ -165,6 +166,25 @@ describe('client keys on every route', () => {
       expect(res.text).toContain("the client key 'ci' may not use model 'cloud'");
     }
     expect(cloud.requests.length).toBe(before);
+  });
+
+  it('shows a key only the models it may use, and no client key the operator view', async () => {
+    const models = ROUTES.find((r) => r.name === 'models')!;
+    const ids = async (key: string) =>
+      ((await send(url, models, { 'x-api-key': key })).json['data'] as Array<{ id: string }>)
+        .map((m) => m.id)
+        .sort();
+    expect(await ids(smallOnlyKey)).toEqual(['small', 'small-alias']);
+    expect(await ids(fullKey)).toEqual(['cloud', 'small', 'small-alias']);
+
+    const operatorView = ROUTES.find((r) => r.name === 'gateway models')!;
+    for (const key of [fullKey, smallOnlyKey]) {
+      const res = await send(url, operatorView, { authorization: `Bearer ${key}` });
+      expect(res.status).toBe(403);
+      expectAuthError(operatorView, res, 'permission_error');
+      expect(res.text).toContain('operator view');
+      expect(res.text).not.toContain('cloud');
+    }
   });
 
   it('lets a revoked key in no more, and a new one in at once, without a restart', async () => {

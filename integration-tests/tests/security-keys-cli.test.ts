@@ -101,7 +101,7 @@ describe('mlx-gateway keys', () => {
     expect(readFileSync(join(dir, 'clients.json'), 'utf8')).not.toContain(key);
 
     const list = await runCli(dir, ['keys', 'list-clients']);
-    expect(list.stdout).toMatch(new RegExp(`ci\\s+${key.slice(0, 8)}…\\s+gpt, nope`));
+    expect(list.stdout).toMatch(new RegExp(`ci\\s+${key.slice(0, 5)}…\\s+gpt, nope`));
     expect(list.stdout).not.toContain(key);
 
     expect((await runCli(dir, ['keys', 'create-client', 'ci'])).stderr).toContain('already exists');

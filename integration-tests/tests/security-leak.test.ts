@@ -200,7 +200,7 @@ ${upstreamModel(cloud.url('hang'), '${secret:LEAK_STORE_KEY}', '    timeouts: { 
     expect((await post('/v1/chat/completions', chat('claude'))).status).toBe(200);
     expect((await post('/v1/chat/completions', chat('local'))).status).toBe(200);
     expect((await call(seen, url, '/v1/models', { headers: auth })).status).toBe(200);
-    expect((await call(seen, url, '/v1/gateway/models', { headers: auth })).status).toBe(200);
+    expect((await call(seen, url, '/v1/gateway/models', { headers: auth })).status).toBe(403);
 
     // Failures: upstream 401 quoting the key, 500 echoing every header, a timeout, a crash.
     const refused = await post('/v1/chat/completions', chat('cloud-401'));

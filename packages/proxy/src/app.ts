@@ -34,6 +34,8 @@ export interface AppDeps {
   clock: Clock;
   logger: ProxyLogger;
   bodyLimitBytes: number;
+  maxJsonDepth?: number;
+  bodyTimeoutMs?: number;
   heartbeatMs: number;
   /** The gateway's client keys: once any exist, every route but /health requires one. */
   clientKeys: ClientKeys;

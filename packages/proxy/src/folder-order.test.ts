@@ -102,7 +102,7 @@ describe('the proxy folder order', () => {
 
   it('refuses a folder that has no place in the order', async () => {
     const found = await violations({
-      'metrics/counter.ts': "import { now } from '../clock/clock.js';\nexport const t = now;\n",
+      'gadgets/counter.ts': "import { now } from '../clock/clock.js';\nexport const t = now;\n",
       'clock/clock.ts': 'export const now = 0;\n',
     });
     expect(names(found)).toEqual(['proxy-folder-unknown']);

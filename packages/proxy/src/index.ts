@@ -21,3 +21,5 @@ export type { ProxyLogger } from './logging/logger.js';
 export * from './audit/index.js';
 export * from './metrics/index.js';
 export * from './events/index.js';
+export { openAuditWriter, requestEndHandler } from './http/request-end.js';
+export type { RequestEndTargets } from './http/request-end.js';

@@ -8,6 +8,8 @@ import type { GatewayConfig } from '@mlx-gateway/shared';
 import { createRequestListener } from './app.js';
 import { ClientKeys } from './auth/client-keys.js';
 import { assertListenAllowed } from './auth/listen-policy.js';
+import { answerClientError } from './http/client-error.js';
+import { serverTimeouts } from './http/server-timeouts.js';
 import { AnthropicBackend } from './backends/anthropic-backend.js';
 import { BackendRegistry } from './backends/backend-registry.js';
 import { LocalBackend } from './backends/local-backend.js';
@@ -130,12 +132,15 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     clock,
     logger,
     bodyLimitBytes: config.proxy.bodyLimitBytes,
+    maxJsonDepth: config.proxy.maxJsonDepth,
+    bodyTimeoutMs: config.proxy.bodyTimeoutMs,
     heartbeatMs: config.proxy.heartbeatMs,
     clientKeys,
     isClosing: () => closing,
   });
 
-  const server = createServer(listener);
+  const server = createServer(serverTimeouts(config.proxy), listener);
+  server.on('clientError', answerClientError);
   let address: AddressInfo;
   try {
     address = await listen(server, config.proxy.port, config.proxy.host);

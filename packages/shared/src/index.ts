@@ -36,6 +36,9 @@ export {
   forgetSecret,
   REDACTED,
 } from './security/redact.js';
+export { scrubSecretParts, currentSecretMatcher } from './security/secret-parts.js';
+export { SecretMatcher } from './security/secret-matcher.js';
+export { StreamScrubber, scrubBody } from './security/stream-scrubber.js';
 export { redactDeep, redactHeaders, describeEnv, isSensitiveKey } from './security/redact-deep.js';
 export type { HeadersLike } from './security/redact-deep.js';
 export { writePrivateFileAtomic } from './security/private-file.js';

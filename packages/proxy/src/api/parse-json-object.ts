@@ -2,9 +2,14 @@ import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
 import { describeJson } from './json-fields.js';
 import type { JsonObject } from './json-fields.js';
+import { checkJsonBody } from './json-body-guard.js';
 
-/** Parses a request body that must be one JSON object; anything else is a 400. */
-export function parseJsonObject(body: Buffer): JsonObject {
+/**
+ * Parses a request body that must be one JSON object; anything else is a 400, and so is
+ * nesting deeper than `maxDepth` or a top-level key sent twice (checkJsonBody, before parsing).
+ */
+export function parseJsonObject(body: Buffer, maxDepth?: number): JsonObject {
+  checkJsonBody(body, maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));

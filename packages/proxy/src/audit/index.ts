@@ -33,5 +33,3 @@ export {
 } from './audit-query.js';
 export type { AuditQuery } from './audit-query.js';
 export { AuditTail } from './audit-tail.js';
-export { openAuditWriter, requestEndHandler } from './request-end.js';
-export type { RequestEndTargets } from './request-end.js';

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, extractPresentedKey } from '@mlx-gateway/shared';
+import { GatewayError, extractPresentedKey, registerSecret } from '@mlx-gateway/shared';
 import type { ClientIdentity } from '@mlx-gateway/shared';
 import type { ClientKeys } from './client-keys.js';
 
@@ -36,5 +36,21 @@ export function authenticate(
       `the client API key is not valid (revoked, mistyped or for another gateway); ${HOW}`,
     );
   }
+  rememberKey(presented);
   return client;
+}
+
+/** Valid client keys already registered as secrets; cleared when it grows past a bound. */
+const registeredKeys = new Set<string>();
+const MAX_REGISTERED_KEYS = 1_000;
+
+/**
+ * A valid client key is a secret the gateway now holds: registered, so that an upstream or a
+ * log line that repeats it (or part of it) is scrubbed like an upstream key.
+ */
+function rememberKey(key: string): void {
+  if (registeredKeys.has(key)) return;
+  if (registeredKeys.size >= MAX_REGISTERED_KEYS) registeredKeys.clear();
+  registeredKeys.add(key);
+  registerSecret(key);
 }

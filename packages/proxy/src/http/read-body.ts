@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError, formatDuration } from '@mlx-gateway/shared';
+import type { Clock, Timer } from '../clock/clock.js';
 
 /** The client went away while sending its body; there is nobody left to answer. */
 export class ClientAbortedError extends Error {
@@ -17,13 +18,32 @@ function tooLarge(limit: number): GatewayError {
   );
 }
 
+/** How long a body may take to arrive, watched on the proxy's clock. */
+export interface BodyDeadline {
+  clock: Clock;
+  ms: number;
+}
+
+function tooSlow(ms: number): GatewayError {
+  return new GatewayError(
+    ErrorCodes.INVALID_REQUEST,
+    `request body did not arrive within ${formatDuration(ms)} (proxy.bodyTimeout in the gateway config)`,
+    { status: 408 },
+  );
+}
+
 /**
  * Reads a request body into one Buffer, enforcing `limit` while reading: a declared
  * Content-Length over the limit is refused before a byte is read, and a body that grows past
  * it is refused at the chunk that crosses it (the rest is never buffered; the HTTP server
- * drains or drops it after the 413 is sent).
+ * drains or drops it after the 413 is sent). A body still incomplete after `deadline.ms` is
+ * refused with 408 (the connection is closed after the answer).
  */
-export function readBody(incoming: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(
+  incoming: IncomingMessage,
+  limit: number,
+  deadline?: BodyDeadline,
+): Promise<Buffer> {
   const declared = incoming.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(tooLarge(limit));
@@ -33,8 +53,10 @@ export function readBody(incoming: IncomingMessage, limit: number): Promise<Buff
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let timer: Timer | undefined;
 
     const cleanup = (): void => {
+      timer?.cancel();
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('error', onError);
@@ -69,5 +91,13 @@ export function readBody(incoming: IncomingMessage, limit: number): Promise<Buff
     incoming.on('end', onEnd);
     incoming.on('error', onError);
     incoming.on('close', onClose);
+    if (deadline !== undefined) {
+      timer = deadline.clock.timer(deadline.ms, () => {
+        cleanup();
+        incoming.pause();
+        chunks.length = 0;
+        reject(tooSlow(deadline.ms));
+      });
+    }
   });
 }

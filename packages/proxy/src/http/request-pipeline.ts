@@ -106,7 +106,10 @@ export class RequestPipeline {
       return;
     }
     record.status = err.status;
-    if (err.code === ErrorCodes.BODY_TOO_LARGE) outgoing.setHeader('connection', 'close');
+    // The rest of the body is never read: a body over the limit, or one that stopped coming.
+    if (err.code === ErrorCodes.BODY_TOO_LARGE || err.status === 408) {
+      outgoing.setHeader('connection', 'close');
+    }
     writeClientError(outgoing, err, record.reqId, format);
   }
 

@@ -1,4 +1,6 @@
 import type { Handler } from 'hono';
+import { ErrorCodes } from '@mlx-gateway/protocol';
+import { GatewayError } from '@mlx-gateway/shared';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { ModelRouter } from '../routing/model-router.js';
@@ -7,8 +9,11 @@ import type { ModelRouter } from '../routing/model-router.js';
  * GET /v1/gateway/models: every configured model with its backend, aliases, fallbacks and
  * capabilities, and for local models the supervisor's current state, pid and port; then the
  * providers and the routing table (prefixes, built-in ones included, and regex rules). Remote
- * base URLs and key references are left out (they are the operator's business, not the
- * clients').
+ * base URLs and key references are left out.
+ *
+ * This is the operator's view: once the gateway has client keys, no client key opens it (a
+ * key limited to one model would learn every other model, provider and rule); without keys
+ * the gateway listens on loopback only, where whoever calls is the operator.
  */
 export function gatewayModelsRoute(
   router: ModelRouter,
@@ -30,6 +35,12 @@ export function gatewayModelsRoute(
     })),
   };
   return (c) => {
+    if (c.get('client') !== undefined) {
+      throw new GatewayError(
+        ErrorCodes.FORBIDDEN,
+        'GET /v1/gateway/models is the operator view and no client key opens it; a client key lists the models it may use with GET /v1/models',
+      );
+    }
     const data = router.models.map((model) => {
       const target = { name: model.name, model, upstreamModel: model.upstreamModel };
       const health = model.kind === 'local' ? backends.for(target)?.health(target) : undefined;

@@ -12,5 +12,9 @@ export interface ProxyRouteDeps {
   clock: Clock;
   logger: ProxyLogger;
   bodyLimitBytes: number;
+  /** Deepest nesting a request body may have (default DEFAULT_MAX_JSON_DEPTH). */
+  maxJsonDepth?: number;
+  /** Longest the body of a request may take to arrive (no limit when absent). */
+  bodyTimeoutMs?: number;
   heartbeatMs: number;
 }

@@ -32,14 +32,18 @@ export async function readRoutedRequest(
   const { record } = call;
   let rawBody: Buffer;
   try {
-    rawBody = await readBody(call.incoming, deps.bodyLimitBytes);
+    rawBody = await readBody(
+      call.incoming,
+      deps.bodyLimitBytes,
+      deps.bodyTimeoutMs === undefined ? undefined : { clock: deps.clock, ms: deps.bodyTimeoutMs },
+    );
   } catch (err) {
     if (!(err instanceof ClientAbortedError)) throw err;
     record.clientClosed = true;
     record.status = 499;
     return undefined;
   }
-  const request = endpoint.read(parseJsonObject(rawBody));
+  const request = endpoint.read(parseJsonObject(rawBody, deps.maxJsonDepth));
   record.model = request.model;
   record.stream = request.stream;
   const resolution = deps.router.resolve(request.model);

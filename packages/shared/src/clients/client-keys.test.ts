@@ -50,13 +50,13 @@ describe('client keys', () => {
     expect(listed).toEqual([
       {
         name: 'ci',
-        prefix: key.slice(0, 8),
+        prefix: key.slice(0, 5),
         models: ['qwen-7b', 'gpt-4o'],
         createdAt: expect.any(String) as unknown,
       },
       {
         name: 'laptop',
-        prefix: expect.stringMatching(/^mgw-.{4}$/) as unknown,
+        prefix: expect.stringMatching(/^mgw-.$/) as unknown,
         createdAt: expect.any(String) as unknown,
       },
     ]);

@@ -31,7 +31,7 @@ function assertClientName(name: string): void {
 
 /**
  * Creates a gateway client API key: `mgw-` + 32 random bytes in base64url. Only its
- * SHA-256 and first 8 characters are stored (in `<home>/clients.json`, mode 0600); the
+ * SHA-256 and first 5 characters are stored (in `<home>/clients.json`, mode 0600); the
  * returned key is shown once and cannot be recovered.
  */
 export async function createClientKey(
@@ -60,7 +60,9 @@ export async function createClientKey(
     const record: ClientKeyRecord = {
       name,
       hash: hashClientKey(key),
-      prefix: key.slice(0, 8),
+      // Five characters only: six or more of a key's first characters count as a part of it
+      // (docs/security.md), and `mgw-` is the same for every key.
+      prefix: key.slice(0, CLIENT_KEY_PREFIX.length + 1),
       createdAt: new Date().toISOString(),
     };
     if (models !== undefined) record.models = [...new Set(models)];

@@ -27,6 +27,9 @@ describe('compileConfig: defaults', () => {
           host: '127.0.0.1',
           port: 8080,
           bodyLimitBytes: 10_000_000,
+          maxJsonDepth: 1_000,
+          headersTimeoutMs: 30_000,
+          bodyTimeoutMs: 30_000,
           heartbeatMs: 15_000,
           controlTimeoutMs: 5_000,
           pool: { connections: 64, keepAliveTimeoutMs: 60_000 },
@@ -120,6 +123,9 @@ describe('compileConfig: proxy', () => {
     const { proxy } = compileYaml(`
 proxy:
   bodyLimit: 25MiB
+  maxJsonDepth: 200
+  headersTimeout: 10s
+  bodyTimeout: 1m
   heartbeat: 10s
   controlTimeout: 2500ms
   pool: { connections: 16, keepAlive: 2m }
@@ -128,6 +134,9 @@ proxy:
       host: '127.0.0.1',
       port: 8080,
       bodyLimitBytes: 25 * 2 ** 20,
+      maxJsonDepth: 200,
+      headersTimeoutMs: 10_000,
+      bodyTimeoutMs: 60_000,
       heartbeatMs: 10_000,
       controlTimeoutMs: 2_500,
       pool: { connections: 16, keepAliveTimeoutMs: 120_000 },
@@ -303,7 +312,7 @@ defaults: { local: { idleTimout: 5m } }
 
   it('lists the known keys when nothing is close', () => {
     expect(problemsOf('proxy: { zzz: 1 }')).toEqual([
-      'config.yaml: proxy.zzz: unknown key (known keys: bodyLimit, heartbeat, controlTimeout, pool)',
+      'config.yaml: proxy.zzz: unknown key (known keys: bodyLimit, maxJsonDepth, headersTimeout, bodyTimeout, heartbeat, controlTimeout, pool)',
     ]);
   });
 

@@ -104,6 +104,9 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
     host: listen?.host ?? DEFAULT_PROXY.host,
     port: listen?.port ?? DEFAULT_PROXY.port,
     bodyLimitBytes: proxyRaw?.bodyLimit ?? DEFAULT_PROXY.bodyLimitBytes,
+    maxJsonDepth: proxyRaw?.maxJsonDepth ?? DEFAULT_PROXY.maxJsonDepth,
+    headersTimeoutMs: proxyRaw?.headersTimeout ?? DEFAULT_PROXY.headersTimeoutMs,
+    bodyTimeoutMs: proxyRaw?.bodyTimeout ?? DEFAULT_PROXY.bodyTimeoutMs,
     heartbeatMs: proxyRaw?.heartbeat ?? DEFAULT_PROXY.heartbeatMs,
     controlTimeoutMs: proxyRaw?.controlTimeout ?? DEFAULT_PROXY.controlTimeoutMs,
     pool: {

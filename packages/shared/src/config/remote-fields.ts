@@ -27,6 +27,9 @@ function safeUrlText(value: unknown): string | undefined {
   );
 }
 
+export const USERINFO_HINT =
+  'must not contain user:password@; put the API key in apiKey as a ${secret:<name>} reference (stored with `mlx-gateway keys set <name>`)';
+
 /**
  * A base URL: http or https, no user:password@ (keys go in apiKey), no query or fragment;
  * normalised without the trailing slash ("https://api.openai.com/v1").
@@ -47,9 +50,9 @@ export function urlField() {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(URL_HINT);
     if (url.username || url.password) {
-      return fail(
-        'must not contain user:password@; put the API key in apiKey as a ${secret:NAME} reference',
-      );
+      // Written so that scrubSecrets (every CLI message goes through it) leaves the hint
+      // whole: a `secret:` followed by a name would look like a credential to it.
+      return fail(USERINFO_HINT);
     }
     if (url.search || url.hash) return fail('must not have a query (?...) or fragment (#...)');
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

@@ -13,6 +13,9 @@ export type RawTimeouts = z.output<typeof timeoutsSchema>;
 
 export const proxySchema = section({
   bodyLimit: bytes().optional(),
+  maxJsonDepth: z.int().min(1).max(2_000).optional(),
+  headersTimeout: duration().optional(),
+  bodyTimeout: duration().optional(),
   heartbeat: duration().optional(),
   controlTimeout: duration().optional(),
   pool: section({

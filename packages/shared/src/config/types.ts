@@ -120,6 +120,12 @@ export interface ProxyConfig {
   host: string;
   port: number;
   bodyLimitBytes: number;
+  /** Deepest nesting of arrays and objects a request body may have. */
+  maxJsonDepth: number;
+  /** Longest a client may take to send a request's headers (Node's headersTimeout). */
+  headersTimeoutMs: number;
+  /** Longest a client may take to send a request's body, once its headers are in. */
+  bodyTimeoutMs: number;
   heartbeatMs: number;
   /** Timeout for supervisor control calls made by the proxy (not model starts). */
   controlTimeoutMs: number;

@@ -9,6 +9,8 @@
  * set of registered values changes; a call to scrubSecrets compiles nothing.
  */
 
+import { scrubSecretParts } from './secret-parts.js';
+
 export const REDACTED = '[redacted]';
 
 /** Case-insensitive spelling of a word without the `i` flag (which would loosen AKIA etc.). */
@@ -58,6 +60,8 @@ export const MIN_REGISTERED_SECRET_LENGTH = 8;
 
 const registered = new Set<string>();
 let combined: RegExp | undefined;
+/** Counts changes to `registered`, so that matchers built from it know when they are stale. */
+let generation = 0;
 
 /** Strings longer than this are scrubbed every time: free text rarely repeats. */
 const MEMO_MAX_LENGTH = 256;
@@ -113,6 +117,7 @@ export function forgetSecret(value: string): void {
 
 /** The set of registered values changed: the expression and every remembered answer are stale. */
 function recompile(): void {
+  generation++;
   combined = undefined;
   young.clear();
   old.clear();
@@ -127,12 +132,25 @@ function replace(match: string, ...args: unknown[]): string {
   return match.length > 0 ? REDACTED : match;
 }
 
-/** Returns `text` with every key-shaped string replaced by `[redacted]`. */
+/** Every registered value, in every spelling. */
+export function registeredSecrets(): ReadonlySet<string> {
+  return registered;
+}
+
+/** A number that changes whenever the registered values do. */
+export function secretGeneration(): number {
+  return generation;
+}
+
+/**
+ * Returns `text` with every key-shaped string replaced by `[redacted]`, and every part of a
+ * registered value (a 6+ character prefix or suffix, a masked form: scrubSecretParts).
+ */
 export function scrubSecrets(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return text;
   combined ??= compile();
   combined.lastIndex = 0;
-  return text.replace(combined, replace);
+  return scrubSecretParts(text.replace(combined, replace));
 }
 
 /**

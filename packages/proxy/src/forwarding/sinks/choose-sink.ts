@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PreparedRequest } from '../../backends/backend.js';
+import { relayScrubber } from '../relay-scrubber.js';
 import { ErrorBodySink } from './error-body-sink.js';
 import { RawBodySink } from './raw-body-sink.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
@@ -12,8 +13,9 @@ import { TranslatedStreamSink } from './translated-stream-sink.js';
  * (relayed or translated), or a body (relayed or translated). A streamed response is
  * committed here (the 200 and SSE headers go out), since its events follow.
  *
- * This is where a wrapper would go that must see every response (usage capture for an audit
- * record, a secret scrubber on the bytes relayed): wrap the sink chosen below. A translation
+ * Every successful response gets the relay scrubber (relay-scrubber.ts) when the gateway holds
+ * any secret: each sink passes what it writes to the client through it. A wrapper that must
+ * see every response (usage capture for an audit record) wraps the sink chosen below. A translation
  * for another API (e.g. the Responses API) needs nothing here: it is a transform on the
  * prepared request, which the backend sets.
  */
@@ -27,13 +29,14 @@ export function chooseSink(
   const { transform, identity: who } = prepared;
   if (status >= 300) return new ErrorBodySink(owner, status, who);
   const { sse } = client;
+  const scrubber = relayScrubber();
   if (sse !== undefined) {
     sse.commit();
     return transform === undefined
-      ? new SsePassThroughSink(client, sse, owner)
-      : new TranslatedStreamSink(client, sse, owner, transform.stream(), who);
+      ? new SsePassThroughSink(client, sse, owner, scrubber)
+      : new TranslatedStreamSink(client, sse, owner, transform.stream(), who, scrubber);
   }
   return transform === undefined
-    ? new RawBodySink(client, owner, status, headers)
+    ? new RawBodySink(client, owner, status, headers, scrubber)
     : new TranslatedBodySink(client, owner, status, transform, who);
 }

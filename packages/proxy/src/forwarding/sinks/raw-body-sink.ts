@@ -1,9 +1,12 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { scrubSecretsMemo } from '@mlx-gateway/shared';
+import type { StreamScrubber } from '@mlx-gateway/shared';
+import { scrubRelayedBody } from '../relay-scrubber.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
 
 /**
- * A non-streamed answer in the client's own API: relayed byte for byte as it arrives, with the
- * upstream's status, content type and length (when it gave one).
+ * A non-streamed answer in the client's own API: relayed as it arrives, with the upstream's
+ * status, content type and length (when it gave one), scrubbed of every secret the gateway holds.
  */
 export class RawBodySink implements ResponseSink {
   constructor(
@@ -11,31 +14,56 @@ export class RawBodySink implements ResponseSink {
     private readonly owner: SinkOwner,
     private readonly status: number,
     private readonly headers: IncomingHttpHeaders,
+    /** Undefined when the gateway holds no secret. */
+    private scrubber?: StreamScrubber,
   ) {}
 
   data(chunk: Buffer): void {
     const { client } = this;
-    if (!client.res.headersSent) this.writeHead();
+    const out = client.res.headersSent ? this.scrubbed(chunk) : this.writeHead(chunk);
     client.contentSent = true;
-    client.bodyBytes += chunk.length;
-    if (!client.res.write(chunk)) this.owner.backpressure();
+    client.bodyBytes += out.length;
+    if (!client.res.write(out)) this.owner.backpressure();
   }
 
   end(): void {
-    const { res } = this.client;
-    if (!res.headersSent) this.writeHead();
-    res.end();
+    const { client } = this;
+    if (!client.res.headersSent) this.writeHead(Buffer.alloc(0));
+    const rest = this.scrubber?.end();
+    if (rest !== undefined && rest.length > 0) client.bodyBytes += rest.length;
+    client.res.end(rest);
     this.owner.complete();
   }
 
-  private writeHead(): void {
+  private scrubbed(chunk: Buffer): Buffer {
+    return this.scrubber === undefined ? chunk : this.scrubber.push(chunk);
+  }
+
+  /**
+   * Writes the response head on the first body chunk and returns that chunk, scrubbed. The
+   * upstream's length stands when nothing is scrubbed or the whole body is in this chunk (the
+   * common case: then it is scrubbed whole and its new length sent); otherwise the body goes
+   * chunked, since scrubbing may change its length.
+   */
+  private writeHead(first: Buffer): Buffer {
     const upstream = this.headers;
+    const type = upstream['content-type'];
     const headers: OutgoingHttpHeaders = {
-      'content-type': upstream['content-type'] ?? 'application/json',
+      'content-type': type === undefined ? 'application/json' : scrubSecretsMemo(type),
       'x-request-id': this.client.reqId,
     };
     const length = upstream['content-length'];
-    if (length !== undefined) headers['content-length'] = length;
+    let out = first;
+    if (this.scrubber === undefined) {
+      if (length !== undefined) headers['content-length'] = length;
+    } else if (length !== undefined && Number(length) === first.length) {
+      out = scrubRelayedBody(first);
+      this.scrubber = undefined;
+      headers['content-length'] = out.length;
+    } else {
+      out = this.scrubber.push(first);
+    }
     this.client.res.writeHead(this.status, headers);
+    return out;
   }
 }

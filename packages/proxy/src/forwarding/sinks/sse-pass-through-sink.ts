@@ -1,3 +1,4 @@
+import type { StreamScrubber } from '@mlx-gateway/shared';
 import { SseFramer, lastEventEnd } from '../../streaming/sse-framer.js';
 import type { SseResponse } from '../../streaming/sse-response.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
@@ -6,7 +7,8 @@ const EVENT_END = Buffer.from('\n\n');
 
 /**
  * A stream in the client's own API: the upstream's events relayed as they are, cut at event
- * boundaries only, so that a heartbeat or a final error event never lands inside an event.
+ * boundaries only, so that a heartbeat or a final error event never lands inside an event;
+ * scrubbed of every secret the gateway holds (the scrubber holds back no event's end).
  */
 export class SsePassThroughSink implements ResponseSink {
   private readonly framer = new SseFramer();
@@ -15,11 +17,14 @@ export class SsePassThroughSink implements ResponseSink {
     private readonly client: ClientOutput,
     private readonly sse: SseResponse,
     private readonly owner: SinkOwner,
+    /** Undefined when the gateway holds no secret. */
+    private readonly scrubber?: StreamScrubber,
   ) {}
 
   data(chunk: Buffer): void {
-    const events = this.framer.push(chunk);
-    if (events === undefined) return;
+    const framed = this.framer.push(chunk);
+    if (framed === undefined) return;
+    const events = this.scrubber === undefined ? framed : this.scrubber.push(framed);
     this.client.contentSent = true;
     if (!this.sse.write(events)) this.owner.backpressure();
   }
@@ -27,7 +32,7 @@ export class SsePassThroughSink implements ResponseSink {
   /** Whatever the upstream left without a final blank line is sent as a complete event. */
   end(): void {
     const { sse } = this;
-    const rest = this.framer.flush();
+    const rest = this.rest();
     if (rest !== undefined) {
       this.client.contentSent = true;
       sse.write(rest);
@@ -35,5 +40,15 @@ export class SsePassThroughSink implements ResponseSink {
     }
     sse.end();
     this.owner.complete();
+  }
+
+  /** The framer's last bytes and what the scrubber still held, scrubbed. */
+  private rest(): Buffer | undefined {
+    const flushed = this.framer.flush();
+    if (this.scrubber === undefined) return flushed;
+    const head = flushed === undefined ? undefined : this.scrubber.push(flushed);
+    const tail = this.scrubber.end();
+    if (tail.length === 0) return head;
+    return head === undefined ? tail : Buffer.concat([head, tail]);
   }
 }

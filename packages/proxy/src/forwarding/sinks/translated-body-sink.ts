@@ -2,6 +2,7 @@ import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError, errorFrom } from '@mlx-gateway/shared';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 import type { ResponseTransform } from '../../backends/transforms/response-transform.js';
+import { scrubRelayedBody } from '../relay-scrubber.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
 
 /** Most bytes of a non-streamed upstream body the proxy holds to translate it. */
@@ -39,15 +40,15 @@ export class TranslatedBodySink implements ResponseSink {
   }
 
   end(): void {
-    let body: string;
+    let body: Buffer;
     try {
-      body = this.transform.body(Buffer.concat(this.parts));
+      body = scrubRelayedBody(Buffer.from(this.transform.body(Buffer.concat(this.parts))));
     } catch (err) {
       this.owner.fail(errorFrom(err));
       return;
     }
     const { client } = this;
-    const length = Buffer.byteLength(body);
+    const length = body.length;
     client.res.writeHead(this.status, {
       'content-type': 'application/json',
       'content-length': length,

@@ -1,3 +1,4 @@
+import type { StreamScrubber } from '@mlx-gateway/shared';
 import type { SseResponse } from '../../streaming/sse-response.js';
 import { errorFromBrokenResponse } from '../../upstream/upstream-error.js';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
@@ -16,6 +17,8 @@ export class TranslatedStreamSink implements ResponseSink {
     private readonly owner: SinkOwner,
     private readonly translation: StreamTransform,
     private readonly who: UpstreamIdentity,
+    /** Undefined when the gateway holds no secret. */
+    private readonly scrubber?: StreamScrubber,
   ) {}
 
   data(chunk: Buffer): void {
@@ -34,7 +37,7 @@ export class TranslatedStreamSink implements ResponseSink {
     let drained = true;
     if (step.frames !== '') {
       this.client.contentSent = true;
-      drained = sse.write(Buffer.from(step.frames));
+      drained = sse.write(this.scrubber?.pushText(step.frames) ?? Buffer.from(step.frames));
     }
     if (step.failed !== undefined) {
       sse.end();

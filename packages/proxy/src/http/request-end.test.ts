@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventHub } from '../events/event-hub.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { AuditRecordBuilder } from './record-builder.js';
+import { AuditRecordBuilder } from '../audit/record-builder.js';
 import { openAuditWriter, requestEndHandler } from './request-end.js';
 
 let dir: string;

@@ -2,8 +2,8 @@ import type { AuditConfig } from '@mlx-gateway/shared';
 import type { EventHub } from '../events/event-hub.js';
 import type { LogFn } from '../logging/logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { AuditRecord } from './audit-record.js';
-import { AuditWriter } from './audit-writer.js';
+import type { AuditRecord } from '../audit/audit-record.js';
+import { AuditWriter } from '../audit/audit-writer.js';
 
 /** Where a finished request's record goes; each part is absent when switched off. */
 export interface RequestEndTargets {
