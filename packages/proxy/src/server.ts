@@ -6,6 +6,8 @@ import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError, resolveCurveClientKeys } from '@mlx-gateway/shared';
 import type { GatewayConfig } from '@mlx-gateway/shared';
 import { createRequestListener } from './app.js';
+import { embeddedResponseStore } from './responses-store/redis-response-store.js';
+import { DEFAULT_RESPONSE_TTL_MS } from './responses-store/response-store.js';
 import { ClientKeys } from './auth/client-keys.js';
 import { assertListenAllowed } from './auth/listen-policy.js';
 import { AnthropicBackend } from './backends/anthropic-backend.js';
@@ -133,6 +135,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     heartbeatMs: config.proxy.heartbeatMs,
     clientKeys,
     isClosing: () => closing,
+    responseStore: embeddedResponseStore(config.responses?.ttlMs ?? DEFAULT_RESPONSE_TTL_MS),
   });
 
   const server = createServer(listener);

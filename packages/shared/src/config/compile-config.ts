@@ -17,7 +17,12 @@ import type { KeyPath } from './problem-list.js';
 import { routePrefixes } from './route-prefixes.js';
 import { routingSchema } from './routing-schemas.js';
 import { formatPortRange, rangesOverlap } from './schema-fields.js';
-import { defaultsSchema, proxySchema, supervisorSchema } from './section-schemas.js';
+import {
+  defaultsSchema,
+  proxySchema,
+  responsesSchema,
+  supervisorSchema,
+} from './section-schemas.js';
 import type {
   GatewayConfig,
   ModelConfig,
@@ -38,7 +43,16 @@ export interface CompileContext {
   env?: NodeJS.ProcessEnv;
 }
 
-const TOP_KEYS = ['listen', 'proxy', 'supervisor', 'defaults', 'providers', 'routing', 'models'];
+const TOP_KEYS = [
+  'listen',
+  'proxy',
+  'supervisor',
+  'defaults',
+  'providers',
+  'routing',
+  'models',
+  'responses',
+];
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -119,8 +133,11 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
   const rules = compileRules(routing?.rules, providerNames, names, problems);
   checkModelUrls(models, problems);
 
+  const responses = parseSection(responsesSchema, root['responses'], ['responses'], problems);
+
   if (problems.size > 0) throw new ConfigError(label, problems.items);
   const config: GatewayConfig = { home: ctx.home, proxy, supervisor, models };
+  if (responses?.ttl !== undefined) config.responses = { ttlMs: responses.ttl };
   if (ctx.file !== undefined) config.file = ctx.file;
   if (providers.length > 0) config.providers = providers;
   if (routing) config.routing = { prefixes, rules };

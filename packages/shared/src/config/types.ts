@@ -135,6 +135,13 @@ export interface GatewayConfig {
   providers?: ProviderConfig[];
   /** Prefix and regex routing rules (`routing:`); absent when the file has none. */
   routing?: RoutingConfig;
+  /** `responses:`, the Responses API's stored state; absent: the proxy's defaults. */
+  responses?: ResponsesConfig;
+}
+
+export interface ResponsesConfig {
+  /** How long a stored response (and the input that led to it) stays retrievable. */
+  ttlMs: number;
 }
 
 /**

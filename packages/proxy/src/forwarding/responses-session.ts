@@ -1,0 +1,56 @@
+import type { ServerResponse } from 'node:http';
+import { errorFrom, toOpenAIErrorBody } from '@mlx-gateway/shared';
+import { HEARTBEAT } from '../streaming/sse-response.js';
+import { responseShell, responsesFrame } from '../translate/responses/index.js';
+import type { ResponseContext, ResponsesResponse } from '../translate/responses/index.js';
+import type { ClientFormat } from './client-format.js';
+import { openAIClientFormat } from './client-format.js';
+
+/** The response header naming the request fields dropped on the way to the backend. */
+export const DROPPED_FIELDS_HEADER = 'x-gateway-dropped-fields';
+
+/**
+ * What one POST /v1/responses shares across its attempts: the response id and echo of the
+ * request, the sequence number the stream is at (so that an error end written by the exchange
+ * continues it), and where finished responses go (the store).
+ */
+export class ResponsesSession {
+  /** The `sequence_number` the next event of the stream carries. */
+  sequence = 0;
+
+  constructor(
+    readonly context: ResponseContext,
+    private readonly res: ServerResponse,
+    /** Called with each response the gateway translated to completion. */
+    readonly onResponse: (response: ResponsesResponse) => void,
+  ) {}
+
+  /** Names the dropped fields in a response header (while headers can still be set). */
+  noteDropped(fields: readonly string[]): void {
+    if (fields.length === 0 || this.res.headersSent) return;
+    this.res.setHeader(DROPPED_FIELDS_HEADER, [...new Set(fields)].join(', '));
+  }
+
+  /**
+   * The client format of the request: OpenAI's error bodies and heartbeat, and a stream that
+   * fails ends with `response.failed` (the Responses API has no `[DONE]`).
+   */
+  format(): ClientFormat {
+    return {
+      ...openAIClientFormat,
+      heartbeat: HEARTBEAT,
+      errorEnd: (thrown) => {
+        const err = errorFrom(thrown);
+        const body = toOpenAIErrorBody(err).error;
+        const response = {
+          ...responseShell(this.context),
+          status: 'failed',
+          error: { code: body.code ?? 'server_error', message: body.message },
+        };
+        return Buffer.from(
+          responsesFrame({ type: 'response.failed', sequence_number: this.sequence++, response }),
+        );
+      },
+    };
+  }
+}
