@@ -103,7 +103,11 @@ function anthropicError(res: ServerResponse, status: number, type: string, messa
  * tools, in parallel); otherwise text: "Tool said: <result>" after a tool result, else
  * "You said: <last user text>".
  */
-function plan(body: Json, nextToolId: () => string): { blocks: Block[]; stop: string } {
+function plan(
+  body: Json,
+  nextToolId: () => string,
+  textOnAutoToolChoice = false,
+): { blocks: Block[]; stop: string } {
   const blocks: Block[] = [];
   const thinking = body['thinking'];
   if (isObject(thinking) && thinking['type'] === 'enabled') {
@@ -117,7 +121,8 @@ function plan(body: Json, nextToolId: () => string): { blocks: Block[]; stop: st
     : undefined;
   const tools = Array.isArray(body['tools']) ? body['tools'].filter(isObject) : [];
   const choice = isObject(body['tool_choice']) ? body['tool_choice'] : { type: 'auto' };
-  if (tools.length > 0 && choice['type'] !== 'none' && toolResult === undefined) {
+  const declines = textOnAutoToolChoice && choice['type'] === 'auto';
+  if (tools.length > 0 && choice['type'] !== 'none' && !declines && toolResult === undefined) {
     const chosen =
       choice['type'] === 'tool'
         ? tools.filter((tool) => tool['name'] === choice['name'])
@@ -252,6 +257,8 @@ export class FakeAnthropicApi {
   private readonly failures: FakeFailure[] = [];
   private messages = 0;
   private toolIds = 0;
+  /** True: with tool_choice `auto` (or none given) the "model" answers in text, not with tools. */
+  textOnAutoToolChoice = false;
 
   private constructor(private readonly options: FakeAnthropicOptions) {
     this.server = createServer((req, res) => {
@@ -348,7 +355,11 @@ export class FakeAnthropicApi {
     body: Json,
     failure: Exclude<FakeFailure, { kind: 'status' }> | undefined,
   ): void {
-    const { blocks, stop } = plan(body, () => `toolu_fake_${++this.toolIds}`);
+    const { blocks, stop } = plan(
+      body,
+      () => `toolu_fake_${++this.toolIds}`,
+      this.textOnAutoToolChoice,
+    );
     const usage = {
       input_tokens: inputTokens(body),
       output_tokens: outputTokens(blocks),

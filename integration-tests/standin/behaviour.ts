@@ -20,6 +20,8 @@ export interface RequestBehaviour {
   reasoning: boolean;
   /** Call the first two tools instead of one when a request offers at least two. */
   parallelTools: boolean;
+  /** With tool_choice "auto" (or unset), call a tool; false: answer in text, as a model may. */
+  autoTools: boolean;
 }
 
 /** What the process does while it starts and stops. */
@@ -43,6 +45,7 @@ export const DEFAULT_REQUEST_BEHAVIOUR: RequestBehaviour = {
   stream: { kind: 'normal' },
   reasoning: false,
   parallelTools: false,
+  autoTools: true,
 };
 
 export const DEFAULT_PROCESS_BEHAVIOUR: ProcessBehaviour = {
@@ -132,6 +135,7 @@ export function behaviourFromEnv(env: NodeJS.ProcessEnv): Behaviour {
       stream: read('MLX_STANDIN_STREAM', parseStreamMode, d.stream),
       reasoning: read('MLX_STANDIN_REASONING', flag, d.reasoning),
       parallelTools: read('MLX_STANDIN_PARALLEL_TOOLS', flag, d.parallelTools),
+      autoTools: read('MLX_STANDIN_AUTO_TOOLS', flag, d.autoTools),
     },
   };
 }
@@ -144,6 +148,7 @@ export const BEHAVIOUR_HEADERS = {
   stream: 'x-standin-stream',
   reasoning: 'x-standin-reasoning',
   parallelTools: 'x-standin-parallel-tools',
+  autoTools: 'x-standin-auto-tools',
 } as const satisfies Record<keyof RequestBehaviour, string>;
 
 /** Applies x-standin-* headers over the server's defaults; throws BehaviourError on a bad one. */
@@ -164,5 +169,6 @@ export function behaviourForRequest(
     stream: read(h.stream, parseStreamMode, base.stream),
     reasoning: read(h.reasoning, flag, base.reasoning),
     parallelTools: read(h.parallelTools, flag, base.parallelTools),
+    autoTools: read(h.autoTools, flag, base.autoTools),
   };
 }

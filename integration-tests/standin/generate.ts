@@ -149,8 +149,12 @@ export function planChat(
 ): ChatPlan {
   const reasoning = behaviour.reasoning ? tokenize(REASONING_TEXT) : [];
   const last = lastMessage(request.messages);
+  const choiceKind = request.toolChoice.kind;
   const wantsTools =
-    request.tools.length > 0 && request.toolChoice.kind !== 'none' && last?.role === 'user';
+    request.tools.length > 0 &&
+    choiceKind !== 'none' &&
+    (choiceKind !== 'auto' || behaviour.autoTools) &&
+    last?.role === 'user';
   if (wantsTools) {
     const choice = request.toolChoice;
     const chosen =

@@ -181,6 +181,7 @@ describe('stand-in behaviour from the environment', () => {
       MLX_STANDIN_STREAM: 'break-after:2',
       MLX_STANDIN_REASONING: '1',
       MLX_STANDIN_PARALLEL_TOOLS: '1',
+      MLX_STANDIN_AUTO_TOOLS: '0',
     });
     expect(behaviour).toEqual({
       process: {
@@ -197,6 +198,7 @@ describe('stand-in behaviour from the environment', () => {
         stream: { kind: 'break-after', after: 2 },
         reasoning: true,
         parallelTools: true,
+        autoTools: false,
       },
     });
   });
@@ -221,6 +223,7 @@ describe('stand-in behaviour from the environment', () => {
       'x-standin-stream': 'stall-after:1',
       'x-standin-reasoning': 'true',
       'x-standin-parallel-tools': '1',
+      'x-standin-auto-tools': 'off',
     });
     expect(behaviour).toEqual({
       tokenMs: 25,
@@ -229,6 +232,7 @@ describe('stand-in behaviour from the environment', () => {
       stream: { kind: 'stall-after', after: 1 },
       reasoning: true,
       parallelTools: true,
+      autoTools: false,
     });
     expect(() =>
       behaviourForRequest(DEFAULT_REQUEST_BEHAVIOUR, { 'x-standin-tokens': 'lots' }),
