@@ -77,8 +77,8 @@ describe('codex exec through the gateway', () => {
     expect(sent[0]?.path).toBe('/v1/messages');
     expect(sent[0]?.headers['x-api-key']).toBe(KEY);
     // Codex's developer messages became the system prompt; its tools went as Anthropic tools.
-    expect(sent[0]?.body['system']).toBeDefined();
-    const tools = sent[0]?.body['tools'] as { name: string }[];
+    expect((sent[0]?.body as Record<string, unknown> | undefined)?.['system']).toBeDefined();
+    const tools = (sent[0]?.body as { tools: { name: string }[] }).tools;
     expect(tools.map((tool) => tool.name)).toContain('exec_command');
     // The namespace group was flattened; the built-in web_search tool was dropped.
     expect(tools.map((tool) => tool.name)).toContain('spawn_agent');
@@ -94,7 +94,7 @@ describe('codex exec through the gateway', () => {
     expect(run.lastMessage).toMatch(/^Tool said: .*the example tool ran in \/.*\/work/s);
     const sent = fake.requests.slice(before);
     expect(sent).toHaveLength(2);
-    const messages = sent[1]?.body['messages'] as { role: string; content: unknown }[];
+    const { messages } = sent[1]?.body as { messages: unknown[] };
     const results = JSON.stringify(messages.at(-1));
     expect(results).toContain('tool_result');
     expect(results).toContain('the example tool ran');

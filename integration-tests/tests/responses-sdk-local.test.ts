@@ -146,19 +146,24 @@ describe('the OpenAI SDK Responses API against a local model', () => {
       .create({
         model: 'tiny',
         input: 'hello',
-        tools: [{ type: 'web_search' }],
+        tools: [{ type: 'web_search_preview' }],
         max_output_tokens: 1,
       })
       .withResponse();
-    expect(raw.response.headers.get('x-gateway-dropped-fields')).toContain('tools[web_search]');
+    expect(raw.response.headers.get('x-gateway-dropped-fields')).toContain(
+      'tools[web_search_preview]',
+    );
     expect(raw.data.output_text).toBe('hello');
     await expect(
       client.responses.create({
         model: 'tiny',
         input: 'hello',
-        tools: [{ type: 'web_search' }],
-        tool_choice: { type: 'web_search' },
+        tools: [{ type: 'web_search_preview' }],
+        tool_choice: { type: 'web_search_preview' },
       }),
-    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('web_search') });
+    ).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('web_search_preview'),
+    });
   });
 });

@@ -1,12 +1,6 @@
 import { isObject } from '../guards.js';
 import type { OpenAIChatCompletionChunk, OpenAIUsage } from '../types.js';
-import {
-  newOutputItemId,
-  outcome,
-  outputText,
-  responseShell,
-  responsesUsage,
-} from './response-shell.js';
+import { itemIdFor, outcome, outputText, responseShell, responsesUsage } from './response-shell.js';
 import type { ResponseContext } from './response-shell.js';
 import type {
   ResponsesFunctionCallOutput,
@@ -143,6 +137,7 @@ export class ChatToResponsesStream {
     const frames = this.start();
     this.finished = true;
     this.failedWith = failure;
+    this.markPartialOutput();
     const response = {
       ...responseShell(this.context),
       status: 'failed',
@@ -155,6 +150,28 @@ export class ChatToResponsesStream {
     return frames;
   }
 
+  /** The output of a stream cut short: the items still open, with what they had, incomplete. */
+  private markPartialOutput(): void {
+    const open = this.text;
+    if (open !== undefined) {
+      this.output[open.index] =
+        open.kind === 'message'
+          ? {
+              type: 'message',
+              id: open.id,
+              status: 'incomplete',
+              role: 'assistant',
+              content: [{ type: 'output_text', text: open.text, annotations: [], logprobs: [] }],
+            }
+          : {
+              type: 'reasoning',
+              id: open.id,
+              summary: [{ type: 'summary_text', text: open.text }],
+            };
+    }
+    for (const { item } of this.calls.values()) item.status = 'incomplete';
+  }
+
   private event(type: string, fields: Record<string, unknown>): string {
     return responsesFrame({ type, sequence_number: this.sequence++, ...fields });
   }
@@ -162,7 +179,8 @@ export class ChatToResponsesStream {
   private textDelta(kind: OpenText['kind'], delta: string): string[] {
     const frames: string[] = [];
     if (this.text?.kind !== kind) {
-      frames.push(...this.closeText());
+      // Items follow one another: whatever is open closes before the next item opens.
+      frames.push(...this.closeText(), ...this.closeCalls());
       frames.push(...this.openText(kind));
     }
     const open = this.text as OpenText;
@@ -187,7 +205,7 @@ export class ChatToResponsesStream {
 
   private openText(kind: OpenText['kind']): string[] {
     const index = this.output.length;
-    const id = newOutputItemId(kind === 'message' ? 'msg' : 'rs');
+    const id = itemIdFor(this.context, kind === 'message' ? 'msg' : 'rs');
     this.text = { kind, index, id, text: '' };
     if (kind === 'message') {
       const item = { type: 'message', id, status: 'in_progress', role: 'assistant', content: [] };
@@ -225,7 +243,7 @@ export class ChatToResponsesStream {
       const item: ResponsesOutputItem = {
         type: 'message',
         id: open.id,
-        status: 'completed',
+        status: outcome(this.finishReason).status === 'incomplete' ? 'incomplete' : 'completed',
         role: 'assistant',
         content: [part],
       };
@@ -268,7 +286,7 @@ export class ChatToResponsesStream {
       const namespace = this.context.namespaces?.get(name);
       const item: ResponsesFunctionCallOutput = {
         type: 'function_call',
-        id: newOutputItemId('fc'),
+        id: itemIdFor(this.context, 'fc'),
         call_id: delta.id ?? `call_${this.output.length}`,
         name,
         ...(namespace === undefined ? {} : { namespace }),

@@ -1,13 +1,7 @@
 import { isObject } from '../guards.js';
 import { upstreamError } from '../translation-error.js';
 import type { OpenAIChatCompletion } from '../types.js';
-import {
-  newOutputItemId,
-  outcome,
-  outputText,
-  responseShell,
-  responsesUsage,
-} from './response-shell.js';
+import { itemIdFor, outcome, outputText, responseShell, responsesUsage } from './response-shell.js';
 import type { ResponseContext } from './response-shell.js';
 import type { ResponsesOutputItem, ResponsesResponse } from './types.js';
 
@@ -30,7 +24,7 @@ export function chatToResponse(completion: unknown, context: ResponseContext): R
   if (typeof message.reasoning_content === 'string' && message.reasoning_content !== '') {
     output.push({
       type: 'reasoning',
-      id: newOutputItemId('rs'),
+      id: itemIdFor(context, 'rs'),
       summary: [{ type: 'summary_text', text: message.reasoning_content }],
     });
   }
@@ -38,7 +32,7 @@ export function chatToResponse(completion: unknown, context: ResponseContext): R
   if (text !== '') {
     output.push({
       type: 'message',
-      id: newOutputItemId('msg'),
+      id: itemIdFor(context, 'msg'),
       status: itemStatus,
       role: 'assistant',
       content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
@@ -48,7 +42,7 @@ export function chatToResponse(completion: unknown, context: ResponseContext): R
     const namespace = context.namespaces?.get(call.function.name);
     output.push({
       type: 'function_call',
-      id: newOutputItemId('fc'),
+      id: itemIdFor(context, 'fc'),
       call_id: call.id,
       name: call.function.name,
       ...(namespace === undefined ? {} : { namespace }),

@@ -18,14 +18,23 @@ export interface ResponseContext {
   request: ResponsesRequest;
   /** Function name → namespace of the flattened tool groups. */
   namespaces?: ReadonlyMap<string, string>;
+  /** Makes output item ids (default: random); fixtures pass a counter. */
+  itemId?: (prefix: OutputItemPrefix) => string;
 }
+
+export type OutputItemPrefix = 'msg' | 'fc' | 'rs';
 
 function hex(): string {
   return randomUUID().replaceAll('-', '');
 }
 
 export const newResponseId = (): string => `resp_${hex()}`;
-export const newOutputItemId = (prefix: 'msg' | 'fc' | 'rs'): string => `${prefix}_${hex()}`;
+export const newOutputItemId = (prefix: OutputItemPrefix): string => `${prefix}_${hex()}`;
+
+/** An id for a new output item of the response. */
+export function itemIdFor(context: ResponseContext, prefix: OutputItemPrefix): string {
+  return (context.itemId ?? newOutputItemId)(prefix);
+}
 
 /**
  * The response object without its outcome: the request's settings echoed as OpenAI echoes
