@@ -43,7 +43,7 @@ export class ResponsesInboundBackend implements Backend {
     } catch (err) {
       throw unsupportedByTarget(err, target);
     }
-    this.session.noteDropped(mapped.dropped);
+    this.session.noteDropped(target.name, mapped.dropped);
     const translated: BackendRequest = {
       ...req,
       endpoint: chatCompletionsEndpoint,

@@ -18,17 +18,30 @@ export class ResponsesSession {
   /** The `sequence_number` the next event of the stream carries. */
   sequence = 0;
 
+  private readonly noted = new Set<string>();
+
   constructor(
     readonly context: ResponseContext,
     private readonly res: ServerResponse,
     /** Called with each response the gateway translated to completion. */
     readonly onResponse: (response: ResponsesResponse) => void,
+    /** Logs the fields dropped for a target (once per distinct list). */
+    private readonly logDropped: (target: string, fields: string[]) => void = () => {},
   ) {}
 
-  /** Names the dropped fields in a response header (while headers can still be set). */
-  noteDropped(fields: readonly string[]): void {
-    if (fields.length === 0 || this.res.headersSent) return;
-    this.res.setHeader(DROPPED_FIELDS_HEADER, [...new Set(fields)].join(', '));
+  /**
+   * Names the fields dropped on the way to `target` in a response header (while headers can
+   * still be set) and in the log.
+   */
+  noteDropped(target: string, fields: readonly string[]): void {
+    if (fields.length === 0) return;
+    const unique = [...new Set(fields)];
+    const key = `${target}:${unique.join(',')}`;
+    if (!this.noted.has(key)) {
+      this.noted.add(key);
+      this.logDropped(target, unique);
+    }
+    if (!this.res.headersSent) this.res.setHeader(DROPPED_FIELDS_HEADER, unique.join(', '));
   }
 
   /**

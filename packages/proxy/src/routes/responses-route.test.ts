@@ -168,6 +168,37 @@ describe('POST /v1/responses in front of an OpenAI-compatible model', () => {
   });
 });
 
+describe('fields a chat backend cannot take', () => {
+  it('drops hints and offered built-in tools, naming them in a header and the log', async () => {
+    const fake = await upstream();
+    const t = await proxyFor([remoteModel('qwen', `${fake.origin}/v1`)]);
+    const pending = send(t.url, '/v1/responses', {
+      body: {
+        model: 'qwen',
+        input: 'hi',
+        store: false,
+        tools: [{ type: 'web_search' }],
+        include: ['reasoning.encrypted_content'],
+        prompt_cache_key: 'k',
+      },
+    });
+    const ex = await fake.nextExchange();
+    expect(ex.json['tools']).toBeUndefined();
+    expect(ex.json['include']).toBeUndefined();
+    json(ex, completion('hello'));
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(res.headers['x-gateway-dropped-fields']).toBe(
+      'tools[web_search], include, prompt_cache_key',
+    );
+    const logged = t.logger.lines.find((line) => line.msg?.startsWith('responses: fields'));
+    expect(logged?.fields).toMatchObject({
+      target: 'qwen',
+      dropped: ['tools[web_search]', 'include', 'prompt_cache_key'],
+    });
+  });
+});
+
 describe('stored responses', () => {
   it('keeps a response for GET, continues it with previous_response_id, forgets it on DELETE', async () => {
     const fake = await upstream();

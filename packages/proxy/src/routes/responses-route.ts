@@ -63,6 +63,12 @@ export function responsesRoute(deps: ResponsesRouteDeps): ProxyRoute {
           deps.logger.error({ err, reqId: record.reqId }, 'storing a response failed');
         });
       },
+      (target, dropped) => {
+        deps.logger.info(
+          { reqId: record.reqId, target, dropped },
+          'responses: fields the backend cannot take were dropped',
+        );
+      },
     );
     const plan: PlannedTarget[] = planTargets(
       resolution,
