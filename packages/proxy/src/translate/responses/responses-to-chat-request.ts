@@ -65,12 +65,25 @@ const REFUSED: Record<string, string> = {
 
 const EFFORTS = new Set(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
 
+/** Set to something that asks for it (`false`, `0`, `null` and `""` ask for nothing). */
+function asksFor(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
+}
+
 function refuse(request: ResponsesRequest): void {
   for (const [field, why] of Object.entries(REFUSED)) {
-    const value = request[field];
-    if (value !== undefined && value !== null && value !== false) {
+    if (asksFor(request[field])) {
       throw unsupported(`'${field}' cannot be served by a chat completions backend: ${why}`, field);
     }
+  }
+  // `include` is a list of extras; log probabilities are the one that changes the answer.
+  const include = Array.isArray(request.include) ? request.include : [];
+  const logprobs = include.find((entry) => typeof entry === 'string' && entry.includes('logprobs'));
+  if (logprobs !== undefined) {
+    throw unsupported(
+      `'include' asks for '${logprobs}': ${REFUSED['top_logprobs'] ?? ''}`,
+      'include',
+    );
   }
 }
 
