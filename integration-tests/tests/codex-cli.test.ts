@@ -22,6 +22,11 @@ beforeAll(async () => {
     [
       standinModel('local-chat', { MLX_STANDIN_LOAD_MS: 100, MLX_STANDIN_AUTO_TOOLS: 0 }),
       standinModel('local-agent', { MLX_STANDIN_LOAD_MS: 100, MLX_STANDIN_TOKENS: 64 }),
+      standinModel('local-thinker', {
+        MLX_STANDIN_LOAD_MS: 100,
+        MLX_STANDIN_AUTO_TOOLS: 0,
+        MLX_STANDIN_REASONING: 1,
+      }),
       `  claude:
     backend: anthropic
     url: ${fake.url}
@@ -52,6 +57,14 @@ describe('codex exec through the gateway', () => {
     expect(run.exitCode).toBe(0);
     // The stand-in echoes the last user message (Codex's prompt), cycled to its token count.
     expect(run.lastMessage).toMatch(/^reply with a greeting/);
+  }, 90_000);
+
+  it('takes a reasoning summary stream from a local reasoning model', async () => {
+    const run = await codexFor('local-thinker').exec('reply with a greeting');
+    expect(run.exitCode).toBe(0);
+    expect(run.lastMessage).toMatch(/^reply with a greeting/);
+    // Codex prints the reasoning summary it received as a "thinking" block.
+    expect(`${run.stdout}\n${run.stderr}`).toContain('Let me think about this.');
   }, 90_000);
 
   it('runs a tool loop with a local model: the shell tool runs, its output comes back', async () => {
