@@ -8,6 +8,8 @@ export interface StoredResponse {
    * (`previous_response_id` continues from these plus `response.output`).
    */
   input: ResponsesInputItem[];
+  /** The client key that made it (absent when the gateway has no client keys). */
+  owner?: string;
 }
 
 /**
@@ -20,6 +22,14 @@ export interface ResponseStore {
   get(id: string): Promise<StoredResponse | undefined>;
   /** True when the id was there. */
   delete(id: string): Promise<boolean>;
+}
+
+/**
+ * Whether `client` may see a stored response: its owner only, once the gateway has client keys
+ * (ids are unguessable, but one client still never reads or continues another's conversation).
+ */
+export function ownedBy(stored: StoredResponse, client: string | undefined): boolean {
+  return stored.owner === client;
 }
 
 /** The default time-to-live of a stored response: an hour. */

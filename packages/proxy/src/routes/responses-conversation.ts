@@ -1,5 +1,6 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared';
+import { ownedBy } from '../responses-store/response-store.js';
 import type { ResponseStore } from '../responses-store/response-store.js';
 import type { ResponsesInputItem, ResponsesRequest } from '../translate/responses/index.js';
 
@@ -37,11 +38,13 @@ export async function continueConversation(
   body: ResponsesRequest,
   store: ResponseStore,
   passThrough: boolean,
+  client: string | undefined,
 ): Promise<Conversation> {
   const previousId = body.previous_response_id;
   const own = inputItems(body.input);
   if (typeof previousId !== 'string') return { body, input: own, expanded: false };
-  const previous = await store.get(previousId);
+  const found = await store.get(previousId);
+  const previous = found !== undefined && ownedBy(found, client) ? found : undefined;
   if (previous === undefined) {
     if (passThrough) return { body, input: own, expanded: false };
     throw responseNotFound(previousId, 'previous_response_id');

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env.js';
 import { methodNotAllowed } from '../http/method-not-allowed.js';
+import { ownedBy } from '../responses-store/response-store.js';
 import type { ResponseStore } from '../responses-store/response-store.js';
 import { responseNotFound } from './responses-conversation.js';
 import { RESPONSE_BY_ID_PATH, responsesEndpoint } from './responses-endpoints.js';
@@ -8,18 +9,24 @@ import { RESPONSE_BY_ID_PATH, responsesEndpoint } from './responses-endpoints.js
 /**
  * GET and DELETE /v1/responses/{id}: a response the gateway stored, as OpenAI returns it, and
  * its removal; an id the store does not have (never stored, `store: false`, expired, deleted)
- * gets OpenAI's 404. POST /v1/responses itself is a proxied route (responses-route.ts).
+ * gets OpenAI's 404, and so does one stored for another client key. POST /v1/responses itself is a proxied route (responses-route.ts).
  */
 export function registerResponsesReadRoutes(app: Hono<AppEnv>, store: ResponseStore): void {
   app.get(RESPONSE_BY_ID_PATH, async (c) => {
     const id = c.req.param('id');
     const stored = await store.get(id);
-    if (stored === undefined) throw responseNotFound(id);
+    if (stored === undefined || !ownedBy(stored, c.get('client')?.name)) {
+      throw responseNotFound(id);
+    }
     return c.json(stored.response);
   });
   app.delete(RESPONSE_BY_ID_PATH, async (c) => {
     const id = c.req.param('id');
-    if (!(await store.delete(id))) throw responseNotFound(id);
+    const stored = await store.get(id);
+    if (stored === undefined || !ownedBy(stored, c.get('client')?.name)) {
+      throw responseNotFound(id);
+    }
+    await store.delete(id);
     return c.json({ id, object: 'response', deleted: true });
   });
   app.all(RESPONSE_BY_ID_PATH, methodNotAllowed(RESPONSE_BY_ID_PATH, 'GET, DELETE'));

@@ -42,6 +42,7 @@ export function responsesRoute(deps: ResponsesRouteDeps): ProxyRoute {
       client,
       deps.responseStore,
       primary !== undefined && speaksResponses(primary),
+      call.client?.name,
     );
     const rawBody = conversation.expanded
       ? Buffer.from(JSON.stringify(conversation.body))
@@ -59,7 +60,9 @@ export function responsesRoute(deps: ResponsesRouteDeps): ProxyRoute {
       call.outgoing,
       (response: ResponsesResponse) => {
         if (!store) return;
-        deps.responseStore.put({ response, input: conversation.input }).catch((err: unknown) => {
+        const owner = call.client?.name;
+        const stored = { response, input: conversation.input, ...(owner ? { owner } : {}) };
+        deps.responseStore.put(stored).catch((err: unknown) => {
           deps.logger.error({ err, reqId: record.reqId }, 'storing a response failed');
         });
       },
