@@ -17,6 +17,7 @@ const PROXY_LAYERS = [
   'translate',
   'logging',
   'api',
+  'state',
   'audit',
   'metrics',
   'events',

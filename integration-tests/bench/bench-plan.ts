@@ -20,6 +20,7 @@ export type PathKey =
   | 'gateway-local'
   | 'gateway-quiet'
   | 'gateway-anthropic'
+  | 'gateway-responses'
   | 'gateway-baseline';
 
 export interface BenchPath {
@@ -27,8 +28,11 @@ export interface BenchPath {
   label: string;
   origin: string;
   model: string;
-  /** The API the client speaks: OpenAI chat completions, or Anthropic messages (translated by the gateway). */
-  api?: 'openai' | 'anthropic';
+  /**
+   * The API the client speaks: OpenAI chat completions, or Anthropic messages or the OpenAI
+   * Responses API (both translated by the gateway).
+   */
+  api?: 'openai' | 'anthropic' | 'responses';
   /**
    * The processes whose CPU time is charged to the path: the server in front of the client
    * (for the local model, the proxy and the supervisor, which handles its leases).
@@ -81,15 +85,24 @@ export function benchPlan(quick: boolean, roundsWanted?: number): Scenario[] {
 
 /** The request path of a bench path's API. */
 export function requestPath(path: BenchPath): string {
-  return path.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
+  if (path.api === 'anthropic') return '/v1/messages';
+  return path.api === 'responses' ? '/v1/responses' : '/v1/chat/completions';
 }
 
 /**
- * The request body. An Anthropic request is translated by the gateway, which drops unknown
+ * The request body. An Anthropic or Responses request is translated by the gateway, which drops unknown
  * fields, so its stream shape travels in the message text instead (`bench events=N gap=G`),
  * and it asks the fake upstream for real OpenAI chunks (`chunks`) that the gateway can translate.
  */
 export function requestBody(path: BenchPath, scenario: Scenario): string {
+  if (path.api === 'responses') {
+    return JSON.stringify({
+      model: path.model,
+      input: `bench events=${scenario.events} gap=${scenario.gapMs} chunks`,
+      store: false,
+      ...(scenario.stream ? { stream: true } : {}),
+    });
+  }
   if (path.api === 'anthropic') {
     return JSON.stringify({
       model: path.model,

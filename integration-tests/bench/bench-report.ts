@@ -116,6 +116,7 @@ export function comparisonTable(measurements: Measurement[]): string {
       'gateway',
       'gateway-local',
       'gateway-anthropic',
+      'gateway-responses',
       'gateway-quiet',
       'gateway-baseline',
     ] as const) {

@@ -220,6 +220,14 @@ async function main(): Promise<number> {
         api: 'anthropic',
         pids: [gateway.proxy.pid],
       },
+      {
+        key: 'gateway-responses',
+        label: 'gateway (Responses in)',
+        origin: gateway.proxy.url,
+        model: REMOTE_MODEL,
+        api: 'responses',
+        pids: [gateway.proxy.pid],
+      },
     ];
     if (values['quiet-gateway']) {
       const quiet = await startService({

@@ -1,6 +1,6 @@
 /**
  * Reads the SSE stream of the fake upstream as it arrives (directly, proxied, or translated to
- * Anthropic events by the gateway): counts the stamped events, notes the end (`[DONE]` or
+ * Anthropic or Responses events by the gateway): counts the stamped events, notes the end (`[DONE]` or
  * `message_stop`),
  * and for each event reports how long after its upstream time stamp (`"t":<epoch ms>`) it
  * arrived. Events may be split across chunks; comments (heartbeats) are ignored.
@@ -26,10 +26,24 @@ export class StampedEventReader {
     this.rest = start === text.length ? '' : text.slice(start);
   }
 
-  /** One SSE event: OpenAI's `data: ...` (ends with `[DONE]`) or Anthropic's `event: ...` (ends with message_stop). */
+  /**
+   * One SSE event: OpenAI's `data: ...` (ends with `[DONE]`), Anthropic's `event: ...` (ends
+   * with message_stop) or the Responses API's `event: response.…` (ends with
+   * response.completed; only its text deltas count, the other events repeat the whole text).
+   */
   private block(text: string, start: number, end: number, arrivedAt: number): void {
-    if (text.startsWith('data: [DONE]', start) || text.startsWith('event: message_stop', start)) {
+    if (
+      text.startsWith('data: [DONE]', start) ||
+      text.startsWith('event: message_stop', start) ||
+      text.startsWith('event: response.completed', start)
+    ) {
       this.done = true;
+      return;
+    }
+    if (
+      text.startsWith('event: response.', start) &&
+      !text.startsWith('event: response.output_text.delta', start)
+    ) {
       return;
     }
     if (!text.startsWith('data: ', start) && !text.startsWith('event: ', start)) return;

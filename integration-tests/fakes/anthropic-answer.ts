@@ -110,8 +110,8 @@ function askedTool(messages: readonly unknown[], tools: readonly Json[], id: () 
 
 /**
  * The answer the fake "model" gives: a thinking block when thinking is enabled; the tool_use the
- * user's last text asks for (`call-tool:NAME {json}`); in the `auto` tool-call mode, tool_use
- * blocks when tools are offered, tool_choice is not `none` and the last user turn holds no tool
+ * user's last text asks for (`call-tool:NAME {json}`); tool_use blocks when tools are offered,
+ * tool_choice is not `none` (nor `auto` in the `asked` mode) and the last user turn holds no tool
  * result (the named tool for `tool`, the first for `disable_parallel_tool_use`, otherwise the
  * first two tools, in parallel); otherwise text: "Tool said: <result>" after a tool result, else
  * "You said: <last user text>".
@@ -137,7 +137,7 @@ export function plan(
   const asked = choice['type'] === 'none' ? undefined : askedTool(messages, tools, nextToolId);
   if (asked !== undefined) return { blocks: [...blocks, asked], stop: 'tool_use' };
   if (
-    toolCalls === 'auto' &&
+    (toolCalls === 'auto' || choice['type'] !== 'auto') &&
     tools.length > 0 &&
     choice['type'] !== 'none' &&
     toolResult === undefined

@@ -141,8 +141,11 @@ export class FakeAnthropicApi {
   private readonly failures: FakeFailure[] = [];
   private messages = 0;
   private toolIds = 0;
+  /** `asked`: with tool_choice `auto` (or none given) the "model" calls a tool only when asked. */
+  toolCalls: ToolCallMode;
 
   private constructor(private readonly options: FakeAnthropicOptions) {
+    this.toolCalls = options.toolCalls ?? 'auto';
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -237,11 +240,7 @@ export class FakeAnthropicApi {
     body: Json,
     failure: Exclude<FakeFailure, { kind: 'status' }> | undefined,
   ): void {
-    const { blocks, stop } = plan(
-      body,
-      () => `toolu_fake_${++this.toolIds}`,
-      this.options.toolCalls ?? 'auto',
-    );
+    const { blocks, stop } = plan(body, () => `toolu_fake_${++this.toolIds}`, this.toolCalls);
     const usage = {
       input_tokens: inputTokens(body),
       output_tokens: outputTokens(blocks),

@@ -183,10 +183,11 @@ export function planChat(
   const last = lastMessage(request.messages);
   const asked = request.toolChoice.kind === 'none' ? undefined : askedToolCall(request);
   if (asked !== undefined) return { kind: 'tools', reasoning, calls: [asked] };
+  const choiceKind = request.toolChoice.kind;
   const wantsTools =
-    behaviour.toolCalls === 'auto' &&
     request.tools.length > 0 &&
-    request.toolChoice.kind !== 'none' &&
+    choiceKind !== 'none' &&
+    (choiceKind !== 'auto' || behaviour.toolCalls === 'auto') &&
     last?.role === 'user';
   if (wantsTools) {
     const choice = request.toolChoice;

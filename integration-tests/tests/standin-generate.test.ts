@@ -71,6 +71,16 @@ describe('stand-in answers', () => {
     expect(plan.calls[0]?.id).toMatch(/^call_\d+$/);
   });
 
+  it('answers in text with tool_choice auto when tools are called only when asked, still calls a named tool', () => {
+    const off = { ...DEFAULT_REQUEST_BEHAVIOUR, toolCalls: 'asked' as const };
+    expect(planChat(chat({ tools: [weather, search] }), off).kind).toBe('text');
+    const named = planChat(
+      chat({ tools: [weather, search], toolChoice: { kind: 'named', name: 'search' } }),
+      off,
+    );
+    expect(named.kind).toBe('tools');
+  });
+
   it('calls the named tool, two tools in parallel mode, none with tool_choice none', () => {
     const named = planChat(
       chat({ tools: [weather, search], toolChoice: { kind: 'named', name: 'search' } }),

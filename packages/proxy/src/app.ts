@@ -24,6 +24,12 @@ import { healthRoute } from './routes/health-route.js';
 import { modelsRoute } from './routes/models-route.js';
 import { openAIEndpoints } from './api/openai-endpoints.js';
 import { openAIProxyRoute } from './routes/openai-proxy-route.js';
+import { responsesEndpoint } from './api/responses-endpoints.js';
+import { registerResponsesReadRoutes } from './routes/responses-read-routes.js';
+import { responsesRoute } from './routes/responses-route.js';
+import type { ResponseStore } from './state/response-store.js';
+import { DEFAULT_RESPONSE_TTL_MS } from './state/response-store.js';
+import { embeddedResponseStore } from './state/state-response-store.js';
 import type { ModelSupervisor } from './supervisor/model-supervisor.js';
 
 export interface AppDeps {
@@ -41,6 +47,16 @@ export interface AppDeps {
   clientKeys: ClientKeys;
   /** True once shutdown began: new requests get 503 SHUTTING_DOWN. */
   isClosing(): boolean;
+  /** The Responses API's stored responses; default: embedded, kept DEFAULT_RESPONSE_TTL_MS. */
+  responseStore?: ResponseStore;
+}
+
+/** The deps with the response store filled in (one store shared by every route). */
+function withResponseStore(deps: AppDeps): AppDeps & { responseStore: ResponseStore } {
+  return {
+    ...deps,
+    responseStore: deps.responseStore ?? embeddedResponseStore(DEFAULT_RESPONSE_TTL_MS),
+  };
 }
 
 /**
@@ -49,8 +65,9 @@ export interface AppDeps {
  * request and response (proxied-routes.ts); everything else goes to the Hono app.
  */
 export function createRequestListener(
-  deps: AppDeps,
+  given: AppDeps,
 ): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+  const deps = withResponseStore(given);
   // One pipeline, two doors: both run its steps (request-pipeline.ts).
   const pipeline = new RequestPipeline(deps);
   const proxied = proxiedRoutes({
@@ -74,6 +91,7 @@ export function proxiedRouteTable(deps: AppDeps): Map<string, ProxyRoute> {
     routes.set(endpoint.path, openAIProxyRoute(endpoint, deps));
   routes.set(ANTHROPIC_MESSAGES_PATH, anthropicMessagesRoute(deps));
   routes.set(ANTHROPIC_COUNT_TOKENS_PATH, anthropicCountTokensRoute(deps));
+  routes.set(responsesEndpoint.path, responsesRoute(withResponseStore(deps)));
   return routes;
 }
 
@@ -110,13 +128,14 @@ export function createApp(
   }
 
   registerDebugHeapRoute(app);
+  registerResponsesReadRoutes(app, withResponseStore(deps).responseStore);
 
   const onError = failOnError(pipeline);
   app.notFound((c) =>
     onError(
       new GatewayError(
         ErrorCodes.NOT_FOUND,
-        `no route for ${c.req.method} ${c.req.path}; the gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/models`,
+        `no route for ${c.req.method} ${c.req.path}; the gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, /v1/messages/count_tokens, /v1/responses and /v1/models`,
       ),
       c,
     ),

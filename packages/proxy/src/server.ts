@@ -4,8 +4,11 @@ import type { Server } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError, RouteTable, resolveCurveClientKeys } from '@mlx-gateway/shared';
-import type { GatewayConfig } from '@mlx-gateway/shared';
+import type { GatewayConfig, StateStore } from '@mlx-gateway/shared';
 import { createRequestListener } from './app.js';
+import { StateResponseStore } from './state/state-response-store.js';
+import { openProxyState } from './state/open-proxy-state.js';
+import { DEFAULT_RESPONSE_TTL_MS } from './state/response-store.js';
 import { ClientKeys } from './auth/client-keys.js';
 import { assertListenAllowed } from './auth/listen-policy.js';
 import { answerClientError } from './http/client-error.js';
@@ -117,6 +120,11 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     SECRET_TTL_MS,
     clock,
   );
+  // The shared state (stored responses; limits and activity later), opened on first use.
+  const resolveSecret = options.resolveSecret ?? defaultSecretResolver(config.home);
+  let stateOpened: Promise<StateStore> | undefined;
+  const state = (): Promise<StateStore> =>
+    (stateOpened ??= openProxyState(config.state, resolveSecret, logger));
   const backends = new BackendRegistry(
     new LocalBackend({ supervisor, leases, pools }),
     new OpenAIBackend({ pools, secrets }),
@@ -137,6 +145,10 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     heartbeatMs: config.proxy.heartbeatMs,
     clientKeys,
     isClosing: () => closing,
+    responseStore: new StateResponseStore(
+      state,
+      config.responses?.ttlMs ?? DEFAULT_RESPONSE_TTL_MS,
+    ),
   });
 
   const server = createServer(serverTimeouts(config.proxy), listener);
@@ -178,6 +190,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     await serverClosed;
     await leases.close();
     await pools.close(1_000);
+    if (stateOpened !== undefined) await (await stateOpened.catch(() => undefined))?.close();
     if (ownSupervisor) await supervisor.close();
   };
 

@@ -1,6 +1,7 @@
 import { openAIStreamErrorEvent } from '@mlx-gateway/shared';
 
-const HEARTBEAT = Buffer.from(': keep-alive\n\n');
+/** An SSE comment that keeps a quiet connection open. */
+export const SSE_HEARTBEAT = Buffer.from(': keep-alive\n\n');
 const DONE_EVENT = Buffer.from('data: [DONE]\n\n');
 
 /** What differs between the SSE dialects of the client APIs (OpenAI, Anthropic). */
@@ -13,6 +14,6 @@ export interface SseDialect {
 
 /** OpenAI's: a `: keep-alive` comment, and an error event followed by `[DONE]`. */
 export const OPENAI_SSE_DIALECT: SseDialect = {
-  heartbeat: HEARTBEAT,
+  heartbeat: SSE_HEARTBEAT,
   errorEnd: (err) => Buffer.concat([Buffer.from(openAIStreamErrorEvent(err)), DONE_EVENT]),
 };

@@ -5,7 +5,7 @@ import { SseReader, open, send } from '../testing/proxy-client.js';
 import { remoteModel } from '../testing/test-config.js';
 import { startTestProxy } from '../testing/test-proxy.js';
 import type { TestProxy } from '../testing/test-proxy.js';
-import { DROPPED_FIELDS_HEADER } from './anthropic-route-input.js';
+import { DROPPED_FIELDS_HEADER } from '../api/dropped-fields.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

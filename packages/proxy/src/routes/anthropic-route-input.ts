@@ -1,3 +1,4 @@
+import { DROPPED_FIELDS_HEADER } from '../api/dropped-fields.js';
 import type { ApiEndpoint } from '../api/api-endpoint.js';
 import type { PlannedTarget } from '../forwarding/exchange.js';
 import type { ProxyCall } from '../http/proxy-call.js';
@@ -52,9 +53,6 @@ function droppedFor(request: ApiRequest, call: ProxyCall): string[] {
   const betas = call.incoming.headers['anthropic-beta'];
   return betas === undefined || betas === '' ? fields : [...fields, 'anthropic-beta'];
 }
-
-/** Names the response header a client reads to learn which of its fields a backend did not get. */
-export const DROPPED_FIELDS_HEADER = 'x-mlx-gateway-dropped-fields';
 
 /**
  * Names, for the target being tried, the request fields its backend does not get (hints a

@@ -160,6 +160,21 @@ proxy:
   });
 });
 
+describe('compileConfig: responses', () => {
+  it('compiles the time-to-live of stored responses; absent, the proxy keeps its default', () => {
+    expect(compileYaml('responses:\n  ttl: 2h\n').responses).toEqual({ ttlMs: 7_200_000 });
+    expect(compileYaml('responses:\n').responses).toBeUndefined();
+    expect(compileYaml('models: {}\n').responses).toBeUndefined();
+  });
+
+  it('reports a bad or unknown key with its path', () => {
+    expect(problemsOf('responses:\n  ttl: forever\n  store: redis\n')).toEqual([
+      'config.yaml: responses.ttl: expected a duration like "10m" or "30s" (got "forever")',
+      expect.stringContaining('responses.store: unknown key'),
+    ]);
+  });
+});
+
 describe('compileConfig: supervisor', () => {
   it('compiles every key', () => {
     const { supervisor } = compileYaml(`
@@ -318,7 +333,7 @@ defaults: { local: { idleTimout: 5m } }
 
   it('refuses a file that is not a mapping', () => {
     expect(problemsOf('- a\n- b\n')).toEqual([
-      'config.yaml: expected a mapping of settings (listen, proxy, supervisor, defaults, providers, routing, models, state, audit, metrics) (got a list)',
+      'config.yaml: expected a mapping of settings (listen, proxy, supervisor, defaults, providers, routing, models, state, audit, metrics, responses) (got a list)',
     ]);
   });
 });

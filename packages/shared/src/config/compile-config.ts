@@ -18,7 +18,12 @@ import type { KeyPath } from './problem-list.js';
 import { routePrefixes } from './route-prefixes.js';
 import { routingSchema } from './routing-schemas.js';
 import { formatPortRange, rangesOverlap } from './schema-fields.js';
-import { defaultsSchema, proxySchema, supervisorSchema } from './section-schemas.js';
+import {
+  defaultsSchema,
+  proxySchema,
+  responsesSchema,
+  supervisorSchema,
+} from './section-schemas.js';
 import { compileState } from './state-schema.js';
 import type {
   GatewayConfig,
@@ -51,6 +56,7 @@ const TOP_KEYS = [
   'state',
   'audit',
   'metrics',
+  'responses',
 ];
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -145,6 +151,8 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
     parseSection(metricsSchema, root['metrics'], ['metrics'], problems) ?? undefined,
   );
 
+  const responses = parseSection(responsesSchema, root['responses'], ['responses'], problems);
+
   if (problems.size > 0) throw new ConfigError(label, problems.items);
   const config: GatewayConfig = {
     home: ctx.home,
@@ -155,6 +163,7 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
     audit,
     metrics,
   };
+  if (responses?.ttl !== undefined) config.responses = { ttlMs: responses.ttl };
   if (ctx.file !== undefined) config.file = ctx.file;
   if (providers.length > 0) config.providers = providers;
   if (routing) config.routing = { prefixes, rules };

@@ -24,6 +24,11 @@ export const proxySchema = section({
   }).nullish(),
 }).nullish();
 
+/** `responses:` the Responses API's state: how long a stored response stays retrievable. */
+export const responsesSchema = section({
+  ttl: duration().optional(),
+}).nullish();
+
 /** Endpoints are checked in compile-config (they need the home directory). */
 export const supervisorSchema = section({
   control: z.string().optional(),

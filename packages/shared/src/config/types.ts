@@ -150,6 +150,13 @@ export interface GatewayConfig {
   audit?: AuditConfig;
   /** The Prometheus series (`metrics:`); compileConfig always sets it. */
   metrics?: MetricsConfig;
+  /** `responses:`, the Responses API's stored state; absent: the proxy's defaults. */
+  responses?: ResponsesConfig;
+}
+
+export interface ResponsesConfig {
+  /** How long a stored response (and the input that led to it) stays retrievable. */
+  ttlMs: number;
 }
 
 /**
