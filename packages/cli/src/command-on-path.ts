@@ -1,9 +1,9 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 
-/** The directories of a PATH value, in order, empty entries left out. */
+/** The directories of a PATH value, in order, empty entries and repeats left out. */
 export function pathDirectories(path: string | undefined): string[] {
-  return (path ?? '').split(delimiter).filter((dir) => dir.length > 0);
+  return [...new Set((path ?? '').split(delimiter).filter((dir) => dir.length > 0))];
 }
 
 function isExecutable(file: string): boolean {

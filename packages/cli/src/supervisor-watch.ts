@@ -5,7 +5,7 @@ import type { RunningSupervisor } from './supervisor-process.js';
 const POLL_MS = 500;
 
 export interface SupervisorWatch {
-  /** Settles with what happened when the supervisor is gone; never while it runs. */
+  /** Settles when the supervisor is gone: 'shut down' (exit 0), or what happened; never while it runs. */
   died: Promise<string>;
   stop(): void;
 }
@@ -24,7 +24,13 @@ export function watchSupervisor(
   const died = new Promise<string>((resolve) => {
     if (supervisor.exited) {
       void supervisor.exited.then((code) => {
-        if (active) resolve(`exited${code === null ? ' on a signal' : ` with code ${code}`}`);
+        if (!active) return;
+        // Exit code 0 is a shutdown someone asked for (`mlx-gateway down`), not a crash.
+        resolve(
+          code === 0
+            ? 'shut down'
+            : `exited${code === null ? ' on a signal' : ` with code ${code}`}`,
+        );
       });
       return;
     }

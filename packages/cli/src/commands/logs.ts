@@ -40,6 +40,10 @@ export async function logs(name: string, opts: GlobalOptions & { lines: number }
     );
     return;
   }
+  if (lines.length === 0) {
+    process.stderr.write(`the log of ${model ? `model "${model}"` : `the ${name}`} is empty\n`);
+    return;
+  }
   const shown = process.stdout.isTTY ? lines.map(readableLogLine) : lines;
   process.stdout.write(shown.map((l) => `${l}\n`).join(''));
 }

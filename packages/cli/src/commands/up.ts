@@ -89,6 +89,15 @@ export async function up(opts: UpOptions): Promise<void> {
   const outcome = await Promise.race([stopRequested, watch.died]);
   watch.stop();
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  if (outcome === 'shut down') {
+    say(
+      `the supervisor (pid ${supervisor.pid}) was shut down (\`mlx-gateway down\`); stopping the proxy…`,
+    );
+    await proxy.close();
+    lock.release();
+    say('stopped.');
+    return;
+  }
   if (outcome !== 'stop') {
     await proxy.close();
     lock.release();
