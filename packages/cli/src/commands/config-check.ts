@@ -44,6 +44,11 @@ export async function configCheck(opts: GlobalOptions & { verbose?: boolean }): 
     `config OK: ${config.file ?? 'no config file, the defaults'}`,
     ...configSummary(config),
   ];
+  const refs = findSecretRefs(config);
+  if (refs.length > 0) out.push('  secret references (values never shown):');
+  for (const { path, ref } of refs) {
+    out.push(`    ${path}: ${describeReference(ref, referenceStatus(ref, stored))}`);
+  }
   if (warnings.length > 0) {
     out.push(`warnings (${warnings.length}):`, ...warnings.map((w) => `  - ${w}`));
   }
