@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { ConfigError, redactDeep, scrubSecrets } from '@mlx-gateway/shared';
+import { ConfigError, redactDeep } from '@mlx-gateway/shared';
+import { formatConfigProblems } from '../config-problems.js';
 import { configSummary } from '../config-summary.js';
 import { configWarnings } from '../config-warnings.js';
 import {
@@ -24,16 +25,7 @@ export async function configCheck(opts: GlobalOptions & { verbose?: boolean }): 
     config = configFor(opts);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const count = err.problems.length;
-    const lines = err.problems.map(
-      (p) =>
-        `  ${p.path === '' ? '' : `${p.path}: `}${p.message}${p.got === undefined ? '' : ` (got ${p.got})`}`,
-    );
-    process.stderr.write(
-      scrubSecrets(
-        `${err.file}: ${count} problem${count === 1 ? '' : 's'}, all listed; fix ${count === 1 ? 'it' : 'them'} and check again:\n${lines.join('\n')}\n`,
-      ),
-    );
+    process.stderr.write(formatConfigProblems(err));
     process.exitCode = 1;
     return;
   }
