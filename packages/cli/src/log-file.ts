@@ -26,33 +26,3 @@ export function tailFile(file: string, count: number): string[] | undefined {
     closeSync(fd);
   }
 }
-
-const LEVELS: Record<number, string> = {
-  10: 'TRACE',
-  20: 'DEBUG',
-  30: 'INFO',
-  40: 'WARN',
-  50: 'ERROR',
-  60: 'FATAL',
-};
-
-/**
- * One JSON log line (pino) as people read it: `12:01:02 INFO  model state model=qwen
- * state=ready`. Lines that are not JSON are returned as they are.
- */
-export function readableLogLine(line: string): string {
-  if (!line.startsWith('{')) return line;
-  let entry: Record<string, unknown>;
-  try {
-    entry = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return line;
-  }
-  const { level, time, msg, pid: _pid, hostname: _host, name: _name, ...rest } = entry;
-  const when = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '';
-  const tag = (LEVELS[level as number] ?? String(level ?? '')).padEnd(5);
-  const fields = Object.entries(rest)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ');
-  return [when, tag, typeof msg === 'string' ? msg : '', fields].filter(Boolean).join(' ');
-}

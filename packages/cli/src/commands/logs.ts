@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { gatewayPaths, scrubSecrets, type GatewayConfig } from '@mlx-gateway/shared';
-import { readableLogLine, tailFile } from '../log-file.js';
+import { gatewayPaths, prettyLogLine, scrubSecrets, type GatewayConfig } from '@mlx-gateway/shared';
+import { tailFile } from '../log-file.js';
 import {
   assertModelKnown,
   call,
@@ -44,7 +44,7 @@ export async function logs(name: string, opts: GlobalOptions & { lines: number }
     process.stderr.write(`the log of ${model ? `model "${model}"` : `the ${name}`} is empty\n`);
     return;
   }
-  const shown = process.stdout.isTTY ? lines.map(readableLogLine) : lines;
+  const shown = process.stdout.isTTY ? lines.map((l) => prettyLogLine(l, true)) : lines;
   process.stdout.write(shown.map((l) => `${l}\n`).join(''));
 }
 
