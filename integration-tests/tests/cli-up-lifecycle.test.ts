@@ -95,6 +95,20 @@ describe('mlx-gateway up never leaves debris', () => {
     await expect(fetch(`${url}/v1/models`)).rejects.toThrow();
   });
 
+  it('also notices a supervisor it found running going away', async () => {
+    gw = new TestGateway();
+    await gw.configure(standinModel('tiny'));
+    const sup = await gw.startSupervisor();
+    const { up, url } = await startUp();
+    expect(up.lines).toContain(`  supervisor: pid ${sup.pid} (already running)`);
+    process.kill(sup.pid, 'SIGKILL');
+    expect(await up.exited).toBe(1);
+    expect(up.lines).toContain(
+      `mlx-gateway: the supervisor (pid ${sup.pid}) is gone; models cannot start or stop. The proxy is stopped too; see ${join(gw.home, 'logs', 'supervisor.log')} and run \`mlx-gateway up\` again`,
+    );
+    await expect(fetch(`${url}/v1/models`)).rejects.toThrow();
+  });
+
   it('ends cleanly when `down` shuts its supervisor down', async () => {
     gw = new TestGateway();
     await gw.configure(standinModel('tiny'));
