@@ -127,6 +127,17 @@ models:
     );
   });
 
+  it('says how to make a file that does not exist', async () => {
+    const dir = home();
+    const path = join(dir, 'nope.yaml');
+    const result = await runCli(dir, ['config', 'check', path], { env: ENV });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `${path}: file not found; write a starter config there with \`mlx-gateway init --config ${path}\`\n`,
+    });
+  });
+
   it('checks the example config shipped with the project', async () => {
     const dir = home();
     const example = join(import.meta.dirname, '../../config.example.yaml');

@@ -6,6 +6,15 @@ import { scrubSecrets, type ConfigError } from '@mlx-gateway/shared';
  * must not…` would lose its first word).
  */
 export function formatConfigProblems(err: ConfigError): string {
+  const [only] = err.problems;
+  // The file as a whole (missing, unreadable, not YAML): one line, with the fix when known.
+  if (err.problems.length === 1 && only?.path === '') {
+    const missing = (err.cause as { code?: string } | undefined)?.code === 'ENOENT';
+    const fix = missing
+      ? `; write a starter config there with \`mlx-gateway init --config ${err.file}\``
+      : '';
+    return `${err.file}: ${scrubSecrets(only.message)}${fix}\n`;
+  }
   const count = err.problems.length;
   const lines = err.problems.map((p) => {
     const where = p.path === '' ? '' : `${p.path}: `;

@@ -30,5 +30,6 @@ export function init(opts: GlobalOptions & { force?: boolean }): void {
       ? `  found mlx-openai-server at ${mlxServer}: model qwen-7b is set up`
       : '  mlx-openai-server is not on PATH: the local model is a comment until it is installed',
   );
-  say('next: `mlx-gateway config check`, then `mlx-gateway up`');
+  const named = opts.config === undefined ? '' : ` --config ${file}`;
+  say(`next: \`mlx-gateway${named} config check\`, then \`mlx-gateway${named} up\``);
 }
