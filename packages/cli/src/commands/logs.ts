@@ -28,7 +28,10 @@ export async function logs(name: string, opts: GlobalOptions & { lines: number }
   let lines: string[] | undefined;
   if (model !== undefined) {
     lines = await fromSupervisor(config, model, opts.lines);
-    lines ??= tailFile(join(logsDir, `${model}.log`), opts.lines)?.map(scrubSecrets);
+    // The supervisor keeps the lines of its own runs; an earlier run is only in the file.
+    if (lines === undefined || lines.length === 0) {
+      lines = tailFile(join(logsDir, `${model}.log`), opts.lines)?.map(scrubSecrets) ?? lines;
+    }
   } else if (OWN_LOGS.includes(name)) {
     lines = tailFile(join(logsDir, `${name}.log`), opts.lines)?.map(scrubSecrets);
   } else {
