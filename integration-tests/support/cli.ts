@@ -7,19 +7,27 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  input?: string;
+  env?: Record<string, string>;
+  /** An installed `mlx-gateway` executable to run instead of the workspace's dist/main.js. */
+  bin?: string;
+  cwd?: string;
+}
+
 /**
  * Runs `mlx-gateway ARGS` for a gateway home without blocking the event loop (fakes served by
  * the test process keep answering), with `input` written to its stdin (then closed).
  */
-export function runCli(
-  home: string,
-  args: string[],
-  options: { input?: string; env?: Record<string, string> } = {},
-): Promise<CliResult> {
+export function runCli(home: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], {
+    const [command, argv] = options.bin
+      ? [options.bin, args]
+      : [process.execPath, [cliMain, ...args]];
+    const child = spawn(command, argv, {
       env: { ...process.env, MLX_GATEWAY_HOME: home, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     let stdout = '';
     let stderr = '';

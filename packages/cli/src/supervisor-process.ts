@@ -88,6 +88,11 @@ export async function stopSupervisor(config: GatewayConfig, timeoutMs = 60_000):
   } finally {
     client.close();
   }
+  return waitUntilGone(config, timeoutMs);
+}
+
+/** Waits until nothing answers on the control socket; false when it still does at the deadline. */
+export async function waitUntilGone(config: GatewayConfig, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!(await pingSupervisor(config, 250))) return true;

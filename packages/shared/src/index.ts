@@ -43,6 +43,7 @@ export { redactDeep, redactHeaders, describeEnv, isSensitiveKey } from './securi
 export type { HeadersLike } from './security/redact-deep.js';
 export { writePrivateFileAtomic } from './security/private-file.js';
 export { createLogger } from './logging/create-logger.js';
+export { prettyLogLine } from './logging/pretty-log.js';
 export type { CreateLoggerOptions, Logger } from './logging/create-logger.js';
 export type { SecretStore } from './secrets/secret-store.js';
 export type { KeyringBackend } from './secrets/keyring-backend.js';

@@ -1,5 +1,8 @@
 import { stringify } from 'yaml';
-import { redactDeep } from '@mlx-gateway/shared';
+import { ConfigError, redactDeep } from '@mlx-gateway/shared';
+import { formatConfigProblems } from '../config-problems.js';
+import { configSummary } from '../config-summary.js';
+import { configWarnings } from '../config-warnings.js';
 import {
   describeReference,
   findSecretRefs,
@@ -10,19 +13,42 @@ import { tryStoredNames } from '../secret-store.js';
 import { configFor, type GlobalOptions } from './control.js';
 
 /**
- * `mlx-gateway config check`: validates the config and prints the compiled form with secrets
- * redacted. Each secret reference is shown with whether it has a value (`${env:NAME} (set)`,
- * `${secret:NAME} (stored in encrypted-file)`), never with the value.
+ * `mlx-gateway config check [FILE]`: validates the config and reports every problem at once;
+ * a valid config gets a short summary (listen address, models, routes) and warnings about
+ * what would fail at start or at the first request. `--verbose` adds the compiled form with
+ * each secret reference shown with whether it has a value (`${env:NAME} (set)`), never the
+ * value. Exits 1 when the config is invalid; warnings alone do not fail.
  */
-export async function configCheck(opts: GlobalOptions): Promise<void> {
-  const config = configFor(opts);
+export async function configCheck(opts: GlobalOptions & { verbose?: boolean }): Promise<void> {
+  let config;
+  try {
+    config = configFor(opts);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(formatConfigProblems(err));
+    process.exitCode = 1;
+    return;
+  }
   const usesStore = findSecretRefs(config).some(({ ref }) => ref.kind === 'store');
   const stored = usesStore ? await tryStoredNames(config.home) : undefined;
-  const shown = mapSecretRefs(redactDeep(config), (ref) =>
-    describeReference(ref, referenceStatus(ref, stored)),
-  );
-  process.stdout.write(
-    `config OK${config.file ? ` (${config.file})` : ' (defaults: no config file)'}\n`,
-  );
-  process.stdout.write(stringify(shown));
+  const warnings = await configWarnings(config, stored);
+  const out = [
+    `config OK: ${config.file ?? 'no config file, the defaults'}`,
+    ...configSummary(config),
+  ];
+  const refs = findSecretRefs(config);
+  if (refs.length > 0) out.push('  secret references (values never shown):');
+  for (const { path, ref } of refs) {
+    out.push(`    ${path}: ${describeReference(ref, referenceStatus(ref, stored))}`);
+  }
+  if (warnings.length > 0) {
+    out.push(`warnings (${warnings.length}):`, ...warnings.map((w) => `  - ${w}`));
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (opts.verbose) {
+    const shown = mapSecretRefs(redactDeep(config), (ref) =>
+      describeReference(ref, referenceStatus(ref, stored)),
+    );
+    process.stdout.write(`compiled:\n${stringify(shown)}`);
+  }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Command, type CommandResults } from '@mlx-gateway/protocol';
-import { loadConfig, resolveHome, type GatewayConfig } from '@mlx-gateway/shared';
+import { closestMatches, loadConfig, resolveHome, type GatewayConfig } from '@mlx-gateway/shared';
+import { explainSpawnText } from '../explain-error.js';
 import { modelTable } from '../format.js';
 import { openSupervisorClient } from '../supervisor-client.js';
 
@@ -10,6 +11,11 @@ export interface GlobalOptions {
 
 export function configFor(opts: GlobalOptions): GatewayConfig {
   return loadConfig({ file: opts.config, home: resolveHome() });
+}
+
+/** Nobody answers on the control endpoint (no supervisor runs, or it cannot be reached). */
+export class NoSupervisorError extends Error {
+  override name = 'NoSupervisorError';
 }
 
 /** One command over the control socket, with a clear message when no supervisor answers. */
@@ -23,7 +29,7 @@ export async function call<C extends Command['cmd']>(
     const tcp = endpoint.startsWith('tcp://')
       ? '; over TCP, check that supervisor.curve holds the keys the supervisor uses'
       : '';
-    return new Error(
+    return new NoSupervisorError(
       `no supervisor answers on ${endpoint} (start one with \`mlx-gateway up\`${tcp})`,
     );
   };
@@ -57,24 +63,40 @@ export async function modelCommand(
   model: string,
   opts: GlobalOptions,
 ): Promise<void> {
-  const info = await call(
-    configFor(opts),
-    { cmd, model },
-    cmd === 'start' || cmd === 'stop' ? START_TIMEOUT_MS : 5_000,
-  );
+  const config = configFor(opts);
+  assertModelKnown(config, model);
+  let info;
+  try {
+    info = await call(
+      config,
+      { cmd, model },
+      cmd === 'start' || cmd === 'stop' ? START_TIMEOUT_MS : 5_000,
+    );
+  } catch (err) {
+    if (err instanceof Error) err.message = explainSpawnText(err.message, model);
+    throw err;
+  }
   process.stdout.write(`${modelTable([info])}\n`);
 }
 
-export async function logs(model: string, opts: GlobalOptions & { lines?: string }): Promise<void> {
-  const res = await call(configFor(opts), {
-    cmd: 'logs',
-    model,
-    lines: opts.lines ? Number(opts.lines) : 100,
-  });
-  process.stdout.write(res.lines.map((l) => `${l}\n`).join(''));
+/** Every name a model answers to in this config: names and aliases. */
+export function modelNames(config: GatewayConfig): string[] {
+  return config.models.flatMap((m) => [m.name, ...m.aliases]);
 }
 
-export async function down(opts: GlobalOptions): Promise<void> {
-  await call(configFor(opts), { cmd: 'shutdown' });
-  process.stdout.write('supervisor is shutting down\n');
+/**
+ * A typo is caught here with the suggestion HTTP clients get, instead of a bare "not
+ * configured" from the supervisor.
+ */
+export function assertModelKnown(config: GatewayConfig, model: string, extra: string[] = []): void {
+  const names = [...modelNames(config), ...extra];
+  if (names.includes(model)) return;
+  const [best] = closestMatches(model, names, 1);
+  const where = config.file ? ` in ${config.file}` : '';
+  const hint = best
+    ? `; did you mean "${best}"?`
+    : names.length > 0
+      ? ` (known: ${names.join(', ')})`
+      : ' (no models are configured yet)';
+  throw new Error(`model "${model}" is not configured${where}${hint}`);
 }

@@ -432,3 +432,25 @@ describe('a CURVE section given a literal value', () => {
     expect(message).not.toContain(literal);
   });
 });
+
+describe('compileConfig: every problem in one run', () => {
+  it('reports port-range overlaps and bad fallbacks next to the problems of the same sections', () => {
+    const yaml = `
+listen: 127.0.0.1:9100
+supervisor:
+  ports: { gateway: 9000-9200, operator: 9300-9400 }
+  stopGrace: ten
+models:
+  qwen:
+    modelPath: m/q
+    idleTimeout: 300
+    fallbacks: [nope]
+`;
+    expect(problemsOf(yaml)).toEqual([
+      'config.yaml: supervisor.stopGrace: expected a duration like "10m" or "30s" (got "ten")',
+      'config.yaml: listen: port 9100 is inside supervisor.ports.gateway (9000-9200), which model servers use (got 9100)',
+      'config.yaml: models.qwen.idleTimeout: expected a duration like "10m" or "30s"; a number needs a unit: "300s" (5m)? "300ms"? (got 300)',
+      'config.yaml: models.qwen.fallbacks[0]: "nope" is not a configured model',
+    ]);
+  });
+});

@@ -72,7 +72,13 @@ function parseSection<Schema extends z.ZodType>(
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   problems.addIssues(path, result.error.issues);
-  return undefined;
+  // The keys that parsed still count, so that checks across keys (port ranges, backoff) run in
+  // the same pass: every problem of the file is reported in one run, not one layer per fix.
+  const bad = new Set(result.error.issues.map((i) => i.path[0]));
+  if (!isMapping(value) || bad.has(undefined)) return undefined;
+  const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !bad.has(key)));
+  const partial = schema.safeParse(rest);
+  return partial.success ? partial.data : undefined;
 }
 
 function homeExpander(env: NodeJS.ProcessEnv | undefined): (path: string) => string {
@@ -321,7 +327,30 @@ function compileModels(
     prefixes: routes.prefixes,
   };
   resolveFallbacks(models, names, problems);
+  const compiled = new Set(models.map((m) => m.name));
+  for (const name of declared) {
+    if (!compiled.has(name)) checkRawFallbacks(name, value[name], names, problems);
+  }
   return { models, names };
+}
+
+/**
+ * The fallbacks of a model that has other problems still name models that must exist: say so
+ * now rather than after the other problems are fixed.
+ */
+function checkRawFallbacks(
+  name: string,
+  raw: unknown,
+  names: NameTable,
+  problems: ProblemList,
+): void {
+  const fallbacks = isMapping(raw) ? raw['fallbacks'] : undefined;
+  if (!Array.isArray(fallbacks)) return;
+  fallbacks.forEach((fallback: unknown, index) => {
+    if (typeof fallback !== 'string') return;
+    const route = routeOfName(fallback, names);
+    if ('problem' in route) problems.add(['models', name, 'fallbacks', index], route.problem);
+  });
 }
 
 interface NameOwner {

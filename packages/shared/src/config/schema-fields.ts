@@ -59,7 +59,7 @@ export function section<Shape extends z.ZodRawShape>(shape: Shape, options: Sect
   );
 }
 
-/** A duration ("10m", "30s", or a number of milliseconds) compiled to milliseconds. */
+/** A duration ("10m", "30s"; a bare number only for 0) compiled to milliseconds. */
 export function duration(options: { allowZero?: boolean } = {}) {
   return z.unknown().transform((value, ctx): number => {
     let ms: number;

@@ -13,6 +13,7 @@ import { GatewayError } from '../errors/index.js';
 import { redactDeep } from '../security/redact-deep.js';
 import { REDACTED, scrubSecrets } from '../security/redact.js';
 import { bufferedStdout } from './buffered-stdout.js';
+import { prettyStdout, wantsPrettyStdout } from './pretty-log.js';
 import { serializeErrorForLog } from './error-serializer.js';
 import { logPrimitives } from './primitive-line.js';
 
@@ -100,7 +101,8 @@ function checkLevel(level: string | undefined): LevelWithSilent {
 
 function openDestination(options: CreateLoggerOptions): DestinationStream {
   const { destination } = options;
-  if (destination === undefined) return bufferedStdout();
+  // A process run by hand in a terminal is read by a person; piped or in a file, by tools.
+  if (destination === undefined) return wantsPrettyStdout() ? prettyStdout() : bufferedStdout();
   if (typeof destination === 'string') {
     if (options.buffered === true) {
       mkdirSync(dirname(destination), { recursive: true });

@@ -177,3 +177,28 @@ describe('scrubSecretsMemo', () => {
     }
   });
 });
+
+describe("scrubSecrets keeps the gateway's own hints", () => {
+  it.each([
+    'write `apiKey: ${secret:NAME}` in the model',
+    'clients then send `Authorization: Bearer <key>` or `x-api-key: <key>`',
+    'use apiKey: ${env:OPENAI_API_KEY} instead',
+    'set `serverSecretKey: ${secret:mlx-gateway.curve-server}`',
+    'token: <token>, password = <your password>',
+    'Authorization: Bearer [redacted]',
+  ])('leaves %j as it is', (text) => {
+    expect(scrubSecrets(text)).toBe(text);
+  });
+
+  it.each([
+    ['apiKey: ${secret:NAME} apiKey: real-value-123', 'apiKey: ${secret:NAME} apiKey: [redacted]'],
+    [
+      'Authorization: Bearer <key> then Bearer abcdefgh12345678',
+      'Authorization: Bearer <key> then Bearer [redacted]',
+    ],
+    ['api_key=$notareference123', 'api_key=[redacted]'],
+    [`\${env:${OPENAI}}`, `\${env:[redacted]}`],
+  ])('still scrubs the values next to them in %j', (text, expected) => {
+    expect(scrubSecrets(text)).toBe(expected);
+  });
+});

@@ -34,6 +34,13 @@ const AUTH_SCHEME = `(?:${ci('bearer')}|${ci('basic')}|${ci('token')})`;
 const VALUE_CHAR = String.raw`[^\s"'\\&,;{}[\]<>]`;
 /** `token: 5`, `"api_key": null`: literals are not secrets, and rewriting them would break JSON. */
 const LITERAL = String.raw`(?:true|false|null|undefined|-?\d+(?:\.\d+)?)`;
+/**
+ * The gateway's own words, never a value: a config reference (`${secret:NAME}`, `${env:NAME}`),
+ * kept whole, and a placeholder after a key name (`<key>`, `${...}`, `[redacted]`).
+ * Reference names are short identifiers, so a key cannot hide inside one.
+ */
+const REFERENCE = String.raw`(?<refopen>\$\{(?:env|secret):)(?<refname>[A-Za-z0-9][A-Za-z0-9_.-]{0,127})\}`;
+const PLACEHOLDER = String.raw`(?:<[A-Za-z][A-Za-z -]{0,30}>|\[redacted\]|\$\{)`;
 
 /**
  * Order matters only between shapes that can start at the same position. Every shape
@@ -41,9 +48,10 @@ const LITERAL = String.raw`(?:true|false|null|undefined|-?\d+(?:\.\d+)?)`;
  * stays linear even over megabytes of base64.
  */
 const SHAPES = [
+  REFERENCE,
   String.raw`-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----[\s\S]{0,20000}?-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----`,
   String.raw`(?<=\/\/)(?<userinfo>[^\s/?#@"'\\]+)@`,
-  String.raw`(?<kvname>${KEY_NAMES})(?<kvsep>["']?\s*[:=]\s*["']?)(?!${LITERAL}(?!${VALUE_CHAR}))(?:${AUTH_SCHEME}\s+)?${VALUE_CHAR}+`,
+  String.raw`(?<kvname>${KEY_NAMES})(?<kvsep>["']?\s*[:=]\s*["']?)(?!${LITERAL}(?!${VALUE_CHAR}))(?!(?:${AUTH_SCHEME}\s+)?${PLACEHOLDER})(?:${AUTH_SCHEME}\s+)?${VALUE_CHAR}+`,
   String.raw`(?<![A-Za-z0-9])(?<scheme>(?:${ci('bearer')}|${ci('basic')})\s+)[A-Za-z0-9._~+/-]{8,}=*`,
   String.raw`(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{16,}`,
   String.raw`(?<![A-Za-z0-9])mgw-[A-Za-z0-9_-]{16,}`,
@@ -125,6 +133,10 @@ function recompile(): void {
 
 function replace(match: string, ...args: unknown[]): string {
   const groups = args[args.length - 1] as Record<string, string | undefined>;
+  // A reference stays, unless its name is itself key-shaped (`${env:sk-…}` by mistake).
+  // Reentrant use is safe: replace() collects every match before it calls this function.
+  if (groups['refname'] !== undefined)
+    return `${groups['refopen']}${scrubSecrets(groups['refname'])}}`;
   if (groups['userinfo'] !== undefined) return `${REDACTED}@`;
   if (groups['kvname'] !== undefined)
     return `${groups['kvname']}${groups['kvsep'] ?? ''}${REDACTED}`;

@@ -18,9 +18,17 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(ms);
   });
 
-  it('takes a number as milliseconds', () => {
-    expect(parseDuration(1500)).toBe(1500);
+  it('takes 0 without a unit', () => {
     expect(parseDuration(0)).toBe(0);
+  });
+
+  it('refuses a number without a unit, naming the readings it could have', () => {
+    expect(() => parseDuration(300)).toThrow(
+      'expected a duration like "10m" or "30s"; a number needs a unit: "300s" (5m)? "300ms"?',
+    );
+    expect(() => parseDuration(45)).toThrow(
+      'expected a duration like "10m" or "30s"; a number needs a unit: "45s"? "45ms"?',
+    );
   });
 
   it.each(['ten minutes', '10 minutes', '10x', '', 'm', '-5s', '1m1h', '1s1s'])(
@@ -31,7 +39,7 @@ describe('parseDuration', () => {
   );
 
   it('asks for a unit when a string has none', () => {
-    expect(() => parseDuration('600')).toThrow(/add a unit/);
+    expect(() => parseDuration('600')).toThrow('a number needs a unit: "600s" (10m)? "600ms"?');
   });
 
   it('rejects negative and non-finite numbers', () => {

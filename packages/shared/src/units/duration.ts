@@ -1,6 +1,8 @@
 /**
  * Durations as people write them ("10m", "30s", "1h30m", "250ms") and as the code uses them
- * (milliseconds). A bare number is already milliseconds.
+ * (milliseconds). A bare number other than 0 is refused: `idleTimeout: 300` means 300 seconds
+ * to some readers (llama-swap's `ttl`, Ollama's `keep_alive`) and milliseconds to others, and
+ * guessing wrong stops a model after every request.
  */
 
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
@@ -13,24 +15,32 @@ const PART = /(\d+(?:\.\d+)?)(ms|d|h|m|s)/g;
 export const DURATION_HINT = 'expected a duration like "10m" or "30s"';
 
 /**
+ * The message for a number without a unit: the readings it could have, so that the fix is a
+ * copy: `300` → `a number needs a unit: "300s" (5m)? "300ms"?`.
+ */
+export function unitHint(value: number): string {
+  const seconds = `"${value}s"`;
+  const longer = value >= 60 ? ` (${formatDuration(value * 1000)})` : '';
+  return `${DURATION_HINT}; a number needs a unit: ${seconds}${longer}? "${value}ms"?`;
+}
+
+/**
  * Parses a duration into whole milliseconds. Accepts `ms`, `s`, `m`, `h` and `d`, combined
- * largest first ("1h30m", "2m 30s"), decimals ("1.5h"), "0", and non-negative numbers (taken
- * as milliseconds). Throws a RangeError with a readable message otherwise.
+ * largest first ("1h30m", "2m 30s"), decimals ("1.5h") and 0 (a number or "0"). A number
+ * without a unit is refused with a hint that names its readings. Throws a RangeError with a
+ * readable message otherwise.
  */
 export function parseDuration(input: string | number): number {
   if (typeof input === 'number') {
-    if (!Number.isFinite(input) || input < 0) {
-      throw new RangeError(`${DURATION_HINT}; a number is milliseconds and must be 0 or more`);
-    }
-    return Math.round(input);
+    if (input === 0) return 0;
+    if (!Number.isFinite(input) || input < 0) throw new RangeError(DURATION_HINT);
+    throw new RangeError(unitHint(input));
   }
   if (typeof input !== 'string') throw new RangeError(DURATION_HINT);
   const text = input.trim();
   if (text === '0') return 0;
   if (!WHOLE.test(text)) {
-    if (/^\d+(?:\.\d+)?$/.test(text)) {
-      throw new RangeError(`${DURATION_HINT}; add a unit (ms, s, m, h or d)`);
-    }
+    if (/^\d+(?:\.\d+)?$/.test(text)) throw new RangeError(unitHint(Number(text)));
     throw new RangeError(DURATION_HINT);
   }
   let total = 0;

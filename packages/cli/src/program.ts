@@ -1,0 +1,85 @@
+import { Command } from 'commander';
+import { parseLineCount, parsePort } from './cli-options.js';
+import { completion, COMPLETION_SHELLS } from './commands/completion.js';
+import { configCheck } from './commands/config-check.js';
+import { modelCommand, status } from './commands/control.js';
+import { down } from './commands/down.js';
+import { init } from './commands/init.js';
+import { registerKeysCommands } from './commands/keys.js';
+import { registerActivityCommand } from './commands/activity.js';
+import { logs } from './commands/logs.js';
+import { up } from './commands/up.js';
+import { cliVersion } from './version.js';
+
+/** The whole command tree; shell completion is generated from it, so it never goes stale. */
+export function buildProgram(): Command {
+  const program = new Command('mlx-gateway')
+    .description('One endpoint in front of local MLX models and cloud LLM APIs')
+    .version(cliVersion(), '-V, --version', 'print the version')
+    .option(
+      '-c, --config <file>',
+      'config file (default: $MLX_GATEWAY_HOME/config.yaml or ~/.mlx-gateway/config.yaml)',
+    )
+    .showHelpAfterError('(add --help for usage)');
+
+  const global = () => program.opts<{ config?: string }>();
+
+  program
+    .command('up')
+    .description(
+      'start the supervisor (unless running) and the proxy; Ctrl-C stops what it started',
+    )
+    .option('--demo', 'use a demo config with one model served by the stand-in model server')
+    .option('-p, --port <port>', 'port to listen on (instead of `listen:`)', parsePort)
+    .action((o: { demo?: boolean; port?: number }) => up({ ...global(), ...o }));
+  program
+    .command('status')
+    .description('models and their states')
+    .option('--json', 'print the raw snapshot')
+    .action((o: { json?: boolean }) => status({ ...global(), ...o }));
+  for (const [cmd, text] of [
+    ['start', 'start a model as the operator (it is never stopped when idle)'],
+    ['stop', 'stop a model (waits for in-flight requests to finish)'],
+    ['promote', 'hand an operator-started model over to the gateway (idle stop applies)'],
+    ['clear', "clear a failed model's backoff so the next request tries again"],
+  ] as const) {
+    program
+      .command(`${cmd} <model>`)
+      .description(text)
+      .action((model: string) => modelCommand(cmd, model, global()));
+  }
+  program
+    .command('logs <name>')
+    .description("the last lines of a model server's log, or of the proxy's or supervisor's")
+    .option('-n, --lines <n>', 'number of lines', parseLineCount, 100)
+    .action((name: string, o: { lines: number }) => logs(name, { ...global(), ...o }));
+  program
+    .command('down')
+    .description('shut the supervisor down (stops the models it owns)')
+    .action(() => down(global()));
+  program
+    .command('init')
+    .description('write a commented starter config (detects mlx-openai-server on PATH)')
+    .option('--force', 'replace an existing config file')
+    .action((o: { force?: boolean }) => init({ ...global(), ...o }));
+  program
+    .command('config')
+    .description('configuration tools')
+    .command('check [file]')
+    .description('validate the config: every problem at once, a summary and warnings')
+    .option('-v, --verbose', 'also print the compiled config (secrets redacted)')
+    .action((file: string | undefined, o: { verbose?: boolean }) =>
+      configCheck({ ...global(), ...(file ? { config: file } : {}), ...o }),
+    );
+  registerKeysCommands(program, global);
+  registerActivityCommand(program, global);
+  program
+    .command('completion <shell>')
+    .description(`print a shell completion script (${COMPLETION_SHELLS.join(', ')})`)
+    .addHelpText(
+      'after',
+      '\nInstall:\n  bash: mlx-gateway completion bash > ~/.local/share/bash-completion/completions/mlx-gateway\n  zsh:  mlx-gateway completion zsh > "${fpath[1]}/_mlx-gateway"\n  fish: mlx-gateway completion fish > ~/.config/fish/completions/mlx-gateway.fish',
+    )
+    .action((shell: string) => completion(program, shell));
+  return program;
+}
