@@ -4,7 +4,7 @@
 //   node integration-tests/dist/bench/quiet-gateway-main.js <config file>
 import { startProxy } from '@mlx-gateway/proxy';
 import type { ProxyLogger } from '@mlx-gateway/proxy';
-import { loadConfig } from '@mlx-gateway/shared';
+import { loadConfig } from '@mlx-gateway/shared/config';
 
 const silent: ProxyLogger = {
   debug: () => {},

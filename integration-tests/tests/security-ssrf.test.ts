@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@mlx-gateway/shared';
+import { ConfigError, loadConfig } from '@mlx-gateway/shared/config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { Cleanup, tempHome } from '../support/processes.js';

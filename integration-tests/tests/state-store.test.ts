@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openStateStore, type StateStore } from '@mlx-gateway/shared';
+import { openStateStore, type StateStore } from '@mlx-gateway/shared/state';
 import { waitUntil } from '../support/wait.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 

@@ -1,4 +1,5 @@
-import { scrubSecrets, type ConfigError } from '@mlx-gateway/shared';
+import { type ConfigError } from '@mlx-gateway/shared/config';
+import { scrubSecrets } from '@mlx-gateway/shared/security';
 
 /**
  * Every problem of an invalid config, one per line under a count. Each part is scrubbed on its

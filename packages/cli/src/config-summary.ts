@@ -1,4 +1,4 @@
-import type { GatewayConfig, ModelConfig } from '@mlx-gateway/shared';
+import type { GatewayConfig, ModelConfig } from '@mlx-gateway/shared/config';
 
 function describeModel(model: ModelConfig): string {
   const where =

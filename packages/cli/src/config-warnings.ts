@@ -1,5 +1,6 @@
 import { isLoopbackHost } from '@mlx-gateway/proxy';
-import { formatSecretRef, listClientKeys, type GatewayConfig } from '@mlx-gateway/shared';
+import { listClientKeys } from '@mlx-gateway/shared/clients';
+import { formatSecretRef, type GatewayConfig } from '@mlx-gateway/shared/config';
 import { findOnPath } from './command-on-path.js';
 import { findSecretRefs, type StoredNames } from './secret-references.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePrivateDir } from '@mlx-gateway/shared';
+import { ensurePrivateDir } from '@mlx-gateway/shared/paths';
 
 /** The workspace root (the folder holding pnpm-workspace.yaml) this CLI was built in. */
 export function workspaceRoot(): string {

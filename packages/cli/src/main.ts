@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { ConfigError, scrubSecrets } from '@mlx-gateway/shared';
+import { ConfigError } from '@mlx-gateway/shared/config';
+import { scrubSecrets } from '@mlx-gateway/shared/security';
 import { formatConfigProblems } from './config-problems.js';
 import { explainError } from './explain-error.js';
 import { buildProgram } from './program.js';

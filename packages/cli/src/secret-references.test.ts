@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileConfig } from '@mlx-gateway/shared';
+import { compileConfig } from '@mlx-gateway/shared/config';
 import {
   describeReference,
   findSecretRefs,

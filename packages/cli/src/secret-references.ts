@@ -1,5 +1,7 @@
-import { describeEnv, formatSecretRef } from '@mlx-gateway/shared';
-import type { SecretRef, SecretStore } from '@mlx-gateway/shared';
+import { formatSecretRef } from '@mlx-gateway/shared/config';
+import { describeEnv } from '@mlx-gateway/shared/security';
+import type { SecretRef } from '@mlx-gateway/shared/config';
+import type { SecretStore } from '@mlx-gateway/shared/secrets';
 
 /** A `${env:NAME}` / `${secret:NAME}` reference found in the compiled config, with its key path. */
 export interface FoundReference {

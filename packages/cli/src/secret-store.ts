@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { SECRET_KEY_ENV, openSecretStore } from '@mlx-gateway/shared';
-import type { SecretStore } from '@mlx-gateway/shared';
+import { SECRET_KEY_ENV, openSecretStore } from '@mlx-gateway/shared/secrets';
+import type { SecretStore } from '@mlx-gateway/shared/secrets';
 import { storedNames, type StoredNames } from './secret-references.js';
 
 /** The gateway's secret store (the keychain, else `<home>/secrets.enc`), as the proxy opens it. */

@@ -1,6 +1,7 @@
 import { SupervisorClient } from '@mlx-gateway/protocol';
-import { resolveCurveClientKeys } from '@mlx-gateway/shared';
-import type { CurveClientKeys, GatewayConfig } from '@mlx-gateway/shared';
+import { resolveCurveClientKeys } from '@mlx-gateway/shared/secrets';
+import type { GatewayConfig } from '@mlx-gateway/shared/config';
+import type { CurveClientKeys } from '@mlx-gateway/shared/secrets';
 
 const resolved = new WeakMap<GatewayConfig, Promise<CurveClientKeys | undefined>>();
 

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GatewayConfig } from '@mlx-gateway/shared';
+import type { GatewayConfig } from '@mlx-gateway/shared/config';
 import { openSupervisorClient } from './supervisor-client.js';
 
 export interface RunningSupervisor {

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '@mlx-gateway/shared';
+import type { GatewayConfig } from '@mlx-gateway/shared/config';
 import type { RunningSupervisor } from './supervisor-process.js';
 
 /** How often a supervisor this `up` did not start is checked (it is not our child). */

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createLogger, loadConfig } from '@mlx-gateway/shared';
+import { loadConfig } from '@mlx-gateway/shared/config';
+import { createLogger } from '@mlx-gateway/shared/logging';
 import { startProxy } from './server.js';
 
 /**

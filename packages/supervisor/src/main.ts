@@ -7,13 +7,11 @@
 import { writeFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SupervisorClient } from '@mlx-gateway/protocol';
-import {
-  createLogger,
-  errorFrom,
-  loadConfig,
-  resolveHome,
-  scrubSecrets,
-} from '@mlx-gateway/shared';
+import { loadConfig } from '@mlx-gateway/shared/config';
+import { errorFrom } from '@mlx-gateway/shared/errors';
+import { createLogger } from '@mlx-gateway/shared/logging';
+import { resolveHome } from '@mlx-gateway/shared/paths';
+import { scrubSecrets } from '@mlx-gateway/shared/security';
 import { Supervisor } from './daemon/supervisor.js';
 import { checkControlEndpoint, supervisorCurveKeys } from './daemon/control-endpoint.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { bashScript, fishScript, zshScript } from '../completion-scripts.js';
-import { closestMatches } from '@mlx-gateway/shared';
+import { closestMatches } from '@mlx-gateway/shared/config';
 import { completionTree } from '../completion-tree.js';
 
 const SCRIPTS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;

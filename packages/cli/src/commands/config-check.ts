@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { ConfigError, redactDeep } from '@mlx-gateway/shared';
+import { ConfigError } from '@mlx-gateway/shared/config';
+import { redactDeep } from '@mlx-gateway/shared/security';
 import { formatConfigProblems } from '../config-problems.js';
 import { configSummary } from '../config-summary.js';
 import { configWarnings } from '../config-warnings.js';

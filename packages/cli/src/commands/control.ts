@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Command, type CommandResults } from '@mlx-gateway/protocol';
-import { closestMatches, loadConfig, resolveHome, type GatewayConfig } from '@mlx-gateway/shared';
+import { closestMatches, loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
+import { resolveHome } from '@mlx-gateway/shared/paths';
 import { explainSpawnText } from '../explain-error.js';
 import { modelTable } from '../format.js';
 import { openSupervisorClient } from '../supervisor-client.js';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ensurePrivateDir, gatewayPaths, resolveHome } from '@mlx-gateway/shared';
+import { ensurePrivateDir, gatewayPaths, resolveHome } from '@mlx-gateway/shared/paths';
 import { findOnPath } from '../command-on-path.js';
 import { starterConfig } from '../starter-config.js';
 import type { GlobalOptions } from './control.js';

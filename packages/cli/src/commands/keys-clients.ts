@@ -1,4 +1,5 @@
-import { createClientKey, listClientKeys, removeClientKey, resolveHome } from '@mlx-gateway/shared';
+import { createClientKey, listClientKeys, removeClientKey } from '@mlx-gateway/shared/clients';
+import { resolveHome } from '@mlx-gateway/shared/paths';
 import { table } from '../format.js';
 import type { GlobalOptions } from './control.js';
 import { configOrWarn } from './keys-secrets.js';

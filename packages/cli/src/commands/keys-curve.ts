@@ -3,8 +3,8 @@ import {
   CURVE_CLIENT_SECRET,
   CURVE_SERVER_SECRET,
   formatSecretRef,
-  resolveHome,
-} from '@mlx-gateway/shared';
+} from '@mlx-gateway/shared/config';
+import { resolveHome } from '@mlx-gateway/shared/paths';
 import { describeStore, openGatewayStore } from '../secret-store.js';
 
 /**

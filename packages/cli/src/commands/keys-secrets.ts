@@ -1,5 +1,7 @@
-import { readSecretFromStdin, resolveHome, formatSecretRef } from '@mlx-gateway/shared';
-import type { GatewayConfig } from '@mlx-gateway/shared';
+import { formatSecretRef } from '@mlx-gateway/shared/config';
+import { resolveHome } from '@mlx-gateway/shared/paths';
+import { readSecretFromStdin } from '@mlx-gateway/shared/secrets';
+import type { GatewayConfig } from '@mlx-gateway/shared/config';
 import { table } from '../format.js';
 import { findSecretRefs, referenceStatus, storedNames } from '../secret-references.js';
 import { describeStore, openGatewayStore } from '../secret-store.js';

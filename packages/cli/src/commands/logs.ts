@@ -1,5 +1,8 @@
 import { join } from 'node:path';
-import { gatewayPaths, prettyLogLine, scrubSecrets, type GatewayConfig } from '@mlx-gateway/shared';
+import { type GatewayConfig } from '@mlx-gateway/shared/config';
+import { prettyLogLine } from '@mlx-gateway/shared/logging';
+import { gatewayPaths } from '@mlx-gateway/shared/paths';
+import { scrubSecrets } from '@mlx-gateway/shared/security';
 import { tailFile } from '../log-file.js';
 import {
   assertModelKnown,

@@ -1,12 +1,8 @@
 import { join } from 'node:path';
 import { checkProxyListen, startProxy, type RunningProxy } from '@mlx-gateway/proxy';
-import {
-  createLogger,
-  loadConfig,
-  preparePaths,
-  resolveHome,
-  type GatewayConfig,
-} from '@mlx-gateway/shared';
+import { loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
+import { createLogger } from '@mlx-gateway/shared/logging';
+import { preparePaths, resolveHome } from '@mlx-gateway/shared/paths';
 import { prepareDemo, workspaceRoot } from '../demo.js';
 import { watchSupervisor } from '../supervisor-watch.js';
 import { acquireUpLock, type UpLock } from '../up-lock.js';

@@ -1,4 +1,4 @@
-import type { Capabilities } from '@mlx-gateway/shared';
+import type { Capabilities } from '@mlx-gateway/shared/config';
 import type { ApiRequest } from './api-request.js';
 import type { JsonObject } from './json-fields.js';
 

@@ -4,8 +4,8 @@ import {
   errorFrom,
   toAnthropicErrorBody,
   toOpenAIErrorBody,
-} from '@mlx-gateway/shared';
-import type { GatewayError } from '@mlx-gateway/shared';
+} from '@mlx-gateway/shared/errors';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 import { isAnthropicApiPath } from './anthropic-paths.js';
 import { OPENAI_SSE_DIALECT } from './sse-dialect.js';
 import type { SseDialect } from './sse-dialect.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GatewayError } from '@mlx-gateway/shared';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 import { checkJsonBody } from './json-body-guard.js';
 
 function check(text: string, depth?: number): GatewayError | undefined {

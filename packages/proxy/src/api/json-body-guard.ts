@@ -1,5 +1,5 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 
 /**
  * Deepest nesting of arrays and objects a request body may have. Real requests (deep tool

@@ -1,5 +1,5 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { expectType, isJsonObject } from './json-fields.js';
 import type { JsonObject } from './json-fields.js';
 import type { ApiRequest } from './api-request.js';

@@ -1,4 +1,4 @@
-import { openAIStreamErrorEvent } from '@mlx-gateway/shared';
+import { openAIStreamErrorEvent } from '@mlx-gateway/shared/errors';
 
 /** An SSE comment that keeps a quiet connection open. */
 export const SSE_HEARTBEAT = Buffer.from(': keep-alive\n\n');

@@ -1,5 +1,5 @@
 import { open, rm, stat } from 'node:fs/promises';
-import { ensurePrivateDir } from '@mlx-gateway/shared';
+import { ensurePrivateDir } from '@mlx-gateway/shared/paths';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { auditFileName, dayBefore, listAuditFiles, utcDay } from './audit-files.js';

@@ -1,5 +1,5 @@
-import { scrubSecrets } from '@mlx-gateway/shared';
-import type { AuditCaptureConfig } from '@mlx-gateway/shared';
+import { scrubSecrets } from '@mlx-gateway/shared/security';
+import type { AuditCaptureConfig } from '@mlx-gateway/shared/config';
 import type { AuditCapture } from './audit-record.js';
 
 /**

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
-import type { ClientIdentity } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import type { ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { Resolution } from '../routing/target.js';
 
 /**

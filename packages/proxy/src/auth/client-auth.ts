@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, extractPresentedKey, registerSecret } from '@mlx-gateway/shared';
-import type { ClientIdentity } from '@mlx-gateway/shared';
+import { extractPresentedKey } from '@mlx-gateway/shared/clients';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import { registerSecret } from '@mlx-gateway/shared/security';
+import type { ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { ClientKeys } from './client-keys.js';
 
 /** Open to monitors without a key. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createClientKey, removeClientKey } from '@mlx-gateway/shared';
+import { createClientKey, removeClientKey } from '@mlx-gateway/shared/clients';
 import { RecordingLogger } from '../testing/recording-logger.js';
 import { waitUntil } from '../testing/wait-until.js';
 import { ClientKeys } from './client-keys.js';

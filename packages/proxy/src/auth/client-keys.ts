@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { ClientKeyVerifier, type ClientIdentity } from '@mlx-gateway/shared';
+import { ClientKeyVerifier, type ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { ProxyLogger } from '../logging/logger.js';
 
 /** The file `createClientKey` writes in the gateway home. */

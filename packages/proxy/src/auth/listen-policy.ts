@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { ClientKeyVerifier, GatewayError } from '@mlx-gateway/shared';
-import type { GatewayConfig } from '@mlx-gateway/shared';
+import { ClientKeyVerifier } from '@mlx-gateway/shared/clients';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import type { GatewayConfig } from '@mlx-gateway/shared/config';
 
 /** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8 and ::1 (also IPv4-mapped). */
 export function isLoopbackHost(host: string): boolean {

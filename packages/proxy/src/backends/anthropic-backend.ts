@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
-import type { RemoteModelConfig } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import type { RemoteModelConfig } from '@mlx-gateway/shared/config';
 import { anthropicToOpenAITransform } from './transforms/anthropic-to-openai-transform.js';
 import { withTransform } from './backend.js';
 import { isAnthropicApiPath } from '../api/anthropic-paths.js';

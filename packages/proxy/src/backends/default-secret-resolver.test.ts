@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EncryptedFileStore, scrubSecrets } from '@mlx-gateway/shared';
-import type { SecretStore } from '@mlx-gateway/shared';
+import { EncryptedFileStore } from '@mlx-gateway/shared/secrets';
+import { scrubSecrets } from '@mlx-gateway/shared/security';
+import type { SecretStore } from '@mlx-gateway/shared/secrets';
 import { defaultSecretResolver } from './default-secret-resolver.js';
 
 let home: string;

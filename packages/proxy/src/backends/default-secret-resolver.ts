@@ -1,5 +1,6 @@
-import { openSecretStore, resolveSecret } from '@mlx-gateway/shared';
-import type { SecretRef, SecretStore } from '@mlx-gateway/shared';
+import { openSecretStore, resolveSecret } from '@mlx-gateway/shared/secrets';
+import type { SecretRef } from '@mlx-gateway/shared/config';
+import type { SecretStore } from '@mlx-gateway/shared/secrets';
 import type { ResolveSecret } from './secret-cache.js';
 
 export interface DefaultSecretResolverOptions {

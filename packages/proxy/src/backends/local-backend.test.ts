@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { FakeSupervisor } from '../testing/fake-supervisor.js';
 import { FakeUpstream, jsonCompletion } from '../testing/fake-upstream.js';
 import { open, send } from '../testing/proxy-client.js';

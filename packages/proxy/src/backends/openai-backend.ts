@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
-import type { RemoteModelConfig } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import type { RemoteModelConfig } from '@mlx-gateway/shared/config';
 import type { Target } from '../routing/target.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
 import type { BackendRequest, PreparedRequest } from './backend.js';

@@ -1,4 +1,4 @@
-import type { ModelConfig, RemoteModelConfig, SecretRef } from '@mlx-gateway/shared';
+import type { ModelConfig, RemoteModelConfig, SecretRef } from '@mlx-gateway/shared/config';
 import { upstreamOrigin, type UpstreamOrigin } from '../upstream/upstream-origin.js';
 import type { SecretCache } from './secret-cache.js';
 

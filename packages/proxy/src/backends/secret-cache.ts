@@ -1,4 +1,4 @@
-import type { SecretRef } from '@mlx-gateway/shared';
+import type { SecretRef } from '@mlx-gateway/shared/config';
 import type { Clock } from '../clock/clock.js';
 
 export type ResolveSecret = (ref: SecretRef) => Promise<string>;

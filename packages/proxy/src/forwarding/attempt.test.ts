@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { Backend, BackendRequest, PreparedRequest } from '../backends/backend.js';
 import { chatCompletionsEndpoint } from '../api/openai-endpoints.js';
 import { SseResponse } from '../streaming/sse-response.js';

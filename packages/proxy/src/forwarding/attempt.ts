@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { GatewayError } from '@mlx-gateway/shared';
-import { errorFrom } from '@mlx-gateway/shared';
-import type { Timeouts } from '@mlx-gateway/shared';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
+import { errorFrom } from '@mlx-gateway/shared/errors';
+import type { Timeouts } from '@mlx-gateway/shared/config';
 import type {
   Backend,
   BackendRequest,

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { Backend, BackendRequest } from '../backends/backend.js';
 import type { Clock } from '../clock/clock.js';
 import type { ProxyLogger } from '../logging/logger.js';

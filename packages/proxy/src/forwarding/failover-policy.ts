@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import type { ErrorCode } from '@mlx-gateway/protocol';
-import type { GatewayError } from '@mlx-gateway/shared';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 
 /**
  * Failures after which the next target of the fallback chain is tried, provided no content

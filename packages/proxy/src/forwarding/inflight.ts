@@ -1,4 +1,4 @@
-import type { GatewayError } from '@mlx-gateway/shared';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 import type { ProxyExchange } from './exchange.js';
 
 /** The proxied requests running now, so a shutdown can let them finish, then stop the rest. */

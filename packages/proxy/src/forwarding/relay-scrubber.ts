@@ -1,4 +1,4 @@
-import { StreamScrubber, currentSecretMatcher, scrubBody } from '@mlx-gateway/shared';
+import { StreamScrubber, currentSecretMatcher, scrubBody } from '@mlx-gateway/shared/security';
 
 /**
  * The scrubber for one relayed response (streamed or not): every recognisable part of a secret

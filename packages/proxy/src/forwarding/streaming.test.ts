@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
-import type { Timeouts } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import type { Timeouts } from '@mlx-gateway/shared/config';
 import { FakeSupervisor } from '../testing/fake-supervisor.js';
 import { FakeUpstream, chunkEvent, startSse } from '../testing/fake-upstream.js';
 import { ManualClock } from '../testing/manual-clock.js';

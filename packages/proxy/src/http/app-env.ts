@@ -1,5 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
-import type { ClientIdentity } from '@mlx-gateway/shared';
+import type { ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { RequestRecord } from '../logging/request-record.js';
 
 /** The Hono environment of the proxy app: Node's request/response and the request record. */

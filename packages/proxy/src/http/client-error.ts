@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, toOpenAIErrorBody } from '@mlx-gateway/shared';
+import { GatewayError, toOpenAIErrorBody } from '@mlx-gateway/shared/errors';
 
 /** Node's own answers to a request it could not parse or did not get in time, by error code. */
 const ANSWERS: Record<string, { status: number; message: string }> = {

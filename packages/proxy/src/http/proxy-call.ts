@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientIdentity } from '@mlx-gateway/shared';
+import type { ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { RequestRecord } from '../logging/request-record.js';
 
 /** One request to a proxied route, as the route sees it. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, formatDuration } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import { formatDuration } from '@mlx-gateway/shared/units';
 import type { Clock, Timer } from '../clock/clock.js';
 
 /** The client went away while sending its body; there is nobody left to answer. */

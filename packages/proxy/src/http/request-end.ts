@@ -1,4 +1,4 @@
-import type { AuditConfig } from '@mlx-gateway/shared';
+import type { AuditConfig } from '@mlx-gateway/shared/config';
 import type { EventHub } from '../events/event-hub.js';
 import type { LogFn } from '../logging/logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';

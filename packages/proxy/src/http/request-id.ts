@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { scrubSecrets } from '@mlx-gateway/shared';
+import { scrubSecrets } from '@mlx-gateway/shared/security';
 
 const ACCEPTED = /^[\w.:-]{1,128}$/;
 

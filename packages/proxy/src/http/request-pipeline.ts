@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, errorFrom } from '@mlx-gateway/shared';
-import type { ClientIdentity } from '@mlx-gateway/shared';
+import { GatewayError, errorFrom } from '@mlx-gateway/shared/errors';
+import type { ClientIdentity } from '@mlx-gateway/shared/clients';
 import { writeClientError } from '../api/client-format.js';
 import type { ClientFormat } from '../api/client-format.js';
 import { authenticate } from '../auth/client-auth.js';

@@ -1,5 +1,5 @@
 import type { ServerOptions } from 'node:http';
-import type { ProxyConfig } from '@mlx-gateway/shared';
+import type { ProxyConfig } from '@mlx-gateway/shared/config';
 
 /** Margin of Node's whole-request timeout over the proxy's own body timeout, which answers first. */
 const REQUEST_TIMEOUT_MARGIN_MS = 5_000;

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '@mlx-gateway/shared';
+import { createLogger } from '@mlx-gateway/shared/logging';
 import { describe, expect, it } from 'vitest';
 import type { ProxyLogger } from './logger.js';
 import { logRequest, newRequestRecord } from './request-record.js';

@@ -1,6 +1,6 @@
 import type { Handler } from 'hono';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { ModelRouter } from '../routing/model-router.js';

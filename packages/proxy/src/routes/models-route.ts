@@ -1,5 +1,5 @@
 import type { Handler } from 'hono';
-import type { ClientIdentity } from '@mlx-gateway/shared';
+import type { ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { AppEnv } from '../http/app-env.js';
 import type { ModelRouter } from '../routing/model-router.js';
 

@@ -1,5 +1,5 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { PlannedTarget } from '../forwarding/exchange.js';
 import { missingFeature, unsupportedFeatureError } from '../routing/capability-check.js';

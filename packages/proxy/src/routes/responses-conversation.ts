@@ -1,5 +1,5 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { ownedBy } from '../state/response-store.js';
 import type { ResponseStore } from '../state/response-store.js';
 import type { ResponsesInputItem, ResponsesRequest } from '../translate/responses/index.js';

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
-import type { Capabilities } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import type { Capabilities } from '@mlx-gateway/shared/config';
 import type { Target } from './target.js';
 
 /** What a request needs from the model that serves it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError, RouteTable } from '@mlx-gateway/shared';
+import { RouteTable } from '@mlx-gateway/shared/config';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { localModel, remoteModel } from '../testing/test-config.js';
 import { ModelRouter } from './model-router.js';
 

@@ -1,11 +1,11 @@
 import type {
-  GatewayError,
   ModelConfig,
   ProviderConfig,
   RoutePrefix,
   RouteRule,
   RouteTable,
-} from '@mlx-gateway/shared';
+} from '@mlx-gateway/shared/config';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 import { modelNotFoundError } from './not-found.js';
 import { ResolutionCache } from './resolution-cache.js';
 import type { Resolution } from './target.js';

@@ -1,12 +1,12 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import {
   closestMatches,
-  GatewayError,
   LOCAL_PROVIDER,
   matchPrefix,
   WELL_KNOWN_PROVIDERS,
-} from '@mlx-gateway/shared';
-import type { RoutePrefix } from '@mlx-gateway/shared';
+} from '@mlx-gateway/shared/config';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import type { RoutePrefix } from '@mlx-gateway/shared/config';
 
 /** What the 404 for an unroutable name can point at. */
 export interface NotFoundContext {

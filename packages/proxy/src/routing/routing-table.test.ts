@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RouteTable } from '@mlx-gateway/shared';
-import type { ProviderConfig, RoutingConfig } from '@mlx-gateway/shared';
+import { RouteTable } from '@mlx-gateway/shared/config';
+import type { ProviderConfig, RoutingConfig } from '@mlx-gateway/shared/config';
 import {
   allCapabilities,
   chatOnly,

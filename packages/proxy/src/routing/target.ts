@@ -7,4 +7,4 @@ export type {
   RouteMatchKind as MatchKind,
   RouteResolution as Resolution,
   RouteTarget as Target,
-} from '@mlx-gateway/shared';
+} from '@mlx-gateway/shared/config';

@@ -1,5 +1,6 @@
-import type { SecretRef, StateConfig, StateStore } from '@mlx-gateway/shared';
-import { openStateStore } from '@mlx-gateway/shared';
+import type { SecretRef, StateConfig } from '@mlx-gateway/shared/config';
+import type { StateStore } from '@mlx-gateway/shared/state';
+import { openStateStore } from '@mlx-gateway/shared/state';
 import type { ProxyLogger } from '../logging/logger.js';
 
 /**

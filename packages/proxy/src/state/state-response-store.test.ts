@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StateStore } from '@mlx-gateway/shared';
+import type { StateStore } from '@mlx-gateway/shared/state';
 import type { ResponsesResponse } from '../translate/responses/index.js';
 import { StateResponseStore, embeddedResponseStore } from './state-response-store.js';
 

@@ -1,5 +1,5 @@
-import type { StateStore } from '@mlx-gateway/shared';
-import { openStateStore } from '@mlx-gateway/shared';
+import type { StateStore } from '@mlx-gateway/shared/state';
+import { openStateStore } from '@mlx-gateway/shared/state';
 import type { ResponseStore, StoredResponse } from './response-store.js';
 
 const KEY_PREFIX = 'responses:';

@@ -1,5 +1,6 @@
 import { ErrorCodes, ModelDirectory, SupervisorClient } from '@mlx-gateway/protocol';
-import type { CurveClientKeys, GatewayConfig } from '@mlx-gateway/shared';
+import type { GatewayConfig } from '@mlx-gateway/shared/config';
+import type { CurveClientKeys } from '@mlx-gateway/shared/secrets';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelSupervisor } from './model-supervisor.js';
 import { SupervisorAdapter } from './supervisor-adapter.js';

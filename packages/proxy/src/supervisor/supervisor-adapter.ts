@@ -6,7 +6,7 @@ import type {
   ModelInfo,
   RequestOptions,
 } from '@mlx-gateway/protocol';
-import { GatewayError, errorFrom } from '@mlx-gateway/shared';
+import { GatewayError, errorFrom } from '@mlx-gateway/shared/errors';
 import type { EnsureOptions, LeaseClaim, ModelSupervisor } from './model-supervisor.js';
 
 /** The parts of SupervisorClient the adapter uses. */

@@ -5,7 +5,7 @@ import type {
   ProxyConfig,
   RemoteModelConfig,
   Timeouts,
-} from '@mlx-gateway/shared';
+} from '@mlx-gateway/shared/config';
 
 export const allCapabilities: Capabilities = {
   chat: true,

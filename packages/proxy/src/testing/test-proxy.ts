@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { GatewayConfig, ProxyConfig, SecretRef } from '@mlx-gateway/shared';
+import type { GatewayConfig, ProxyConfig, SecretRef } from '@mlx-gateway/shared/config';
 import type { Clock } from '../clock/clock.js';
 import { startProxy } from '../server.js';
 import type { RunningProxy } from '../server.js';

@@ -3,7 +3,7 @@ import { asNumber, asString, isObject } from './guards.js';
 import { newCompletionId } from './ids.js';
 import { OPENAI_DONE_FRAME, openAIFrame } from './sse.js';
 import { toOpenAIFinishReason } from './stop-reasons.js';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { upstreamError } from './translation-error.js';
 import type {
   AnthropicUsage,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { describe, expect, it } from 'vitest';
 import {
   checkAnthropicTranslatable,

@@ -5,7 +5,7 @@ import { fallbackToolUseId, newMessageId } from './ids.js';
 import { parseToolArguments, reasoningOf } from './openai-fields.js';
 import { ANTHROPIC_PING_FRAME, anthropicFrame } from './sse.js';
 import { OPENAI_ERROR_FINISH_REASON, toAnthropicStopReason } from './stop-reasons.js';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { upstreamError } from './translation-error.js';
 import type { AnthropicUsage, JsonObject } from './types.js';
 import { openAIUsageToAnthropic } from './usage.js';

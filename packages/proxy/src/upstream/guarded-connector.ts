@@ -1,6 +1,7 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { checkUrl, createGuardedLookup, GatewayError } from '@mlx-gateway/shared';
-import type { GuardedResolver, SsrfPolicy } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import { checkUrl, createGuardedLookup } from '@mlx-gateway/shared/security';
+import type { GuardedResolver, SsrfPolicy } from '@mlx-gateway/shared/security';
 import { buildConnector } from 'undici';
 
 export interface GuardedConnectorOptions {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GuardedResolver } from '@mlx-gateway/shared';
-import { GatewayError } from '@mlx-gateway/shared';
+import type { GuardedResolver } from '@mlx-gateway/shared/security';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { Dispatcher } from 'undici';
 import { FakeUpstream, jsonCompletion } from '../testing/fake-upstream.js';
 import { send } from '../testing/proxy-client.js';

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
-import type { GuardedResolver, SsrfPolicy } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
+import type { GuardedResolver, SsrfPolicy } from '@mlx-gateway/shared/security';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { guardedConnector } from './guarded-connector.js';

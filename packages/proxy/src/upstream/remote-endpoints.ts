@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '@mlx-gateway/shared';
+import type { GatewayConfig } from '@mlx-gateway/shared/config';
 
 /** A remote upstream the config names, with the SSRF switch it was given. */
 export interface RemoteEndpoint {

@@ -1,4 +1,4 @@
-import { scrubSecrets } from '@mlx-gateway/shared';
+import { scrubSecrets } from '@mlx-gateway/shared/security';
 
 const MAX_LENGTH = 500;
 const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi;

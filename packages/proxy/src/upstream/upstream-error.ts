@@ -1,5 +1,5 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { sanitizeUpstreamMessage } from './sanitize-message.js';
 
 /** Who the error is about, as the client may see it. */

@@ -1,4 +1,4 @@
-import type { Timer } from '@mlx-gateway/shared';
+import type { Timer } from '@mlx-gateway/shared/clock';
 import type { ModelController } from '../lifecycle/model-controller.js';
 import type { TaskRegistry } from '../tasks/task-registry.js';
 import { decideCapacity, denialReason } from './capacity-decision.js';

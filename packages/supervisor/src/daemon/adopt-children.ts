@@ -1,4 +1,4 @@
-import type { LocalModelConfig } from '@mlx-gateway/shared';
+import type { LocalModelConfig } from '@mlx-gateway/shared/config';
 import type { ChildRecord } from '../process/child-registry.js';
 import {
   groupAlive,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControlServer, PROTOCOL_VERSION } from '@mlx-gateway/protocol';
-import { compileConfig } from '@mlx-gateway/shared';
+import { compileConfig } from '@mlx-gateway/shared/config';
 import {
   checkControlEndpoint,
   restrictIpcSocket,

@@ -1,7 +1,8 @@
 import { chmod } from 'node:fs/promises';
 import { ErrorCodes, ProtocolError, curveAvailable } from '@mlx-gateway/protocol';
-import { resolveCurveServerKeys } from '@mlx-gateway/shared';
-import type { CurveServerKeys, GatewayConfig, SupervisorConfig } from '@mlx-gateway/shared';
+import { resolveCurveServerKeys } from '@mlx-gateway/shared/secrets';
+import type { GatewayConfig, SupervisorConfig } from '@mlx-gateway/shared/config';
+import type { CurveServerKeys } from '@mlx-gateway/shared/secrets';
 
 /**
  * The control socket is for the local user only: ipc:// sockets live in a 0700 directory (and

@@ -8,16 +8,10 @@ import {
   type ModelInfo,
   type Owner,
 } from '@mlx-gateway/protocol';
-import {
-  epochClock,
-  preparePaths,
-  type Clock,
-  type CurveServerKeys,
-  type GatewayConfig,
-  type GatewayPaths,
-  type LocalModelConfig,
-  type Timer,
-} from '@mlx-gateway/shared';
+import { epochClock, type Clock, type Timer } from '@mlx-gateway/shared/clock';
+import { type GatewayConfig, type LocalModelConfig } from '@mlx-gateway/shared/config';
+import { preparePaths, type GatewayPaths } from '@mlx-gateway/shared/paths';
+import { type CurveServerKeys } from '@mlx-gateway/shared/secrets';
 import { CapacityPlanner } from '../capacity/capacity-planner.js';
 import { groupMemoryBytes } from '../capacity/memory-meter.js';
 import { LeaseTable } from '../leases/lease-table.js';

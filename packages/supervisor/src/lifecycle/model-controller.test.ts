@@ -1,5 +1,5 @@
 import type { Owner } from '@mlx-gateway/protocol';
-import type { LocalModelConfig } from '@mlx-gateway/shared';
+import type { LocalModelConfig } from '@mlx-gateway/shared/config';
 import { describe, expect, it } from 'vitest';
 import type { ExitInfo, SpawnedChild } from '../process/spawn-model.js';
 import { TaskRegistry } from '../tasks/task-registry.js';

@@ -1,5 +1,6 @@
 import type { ModelInfo, Owner } from '@mlx-gateway/protocol';
-import type { LocalModelConfig, Timer } from '@mlx-gateway/shared';
+import type { Timer } from '@mlx-gateway/shared/clock';
+import type { LocalModelConfig } from '@mlx-gateway/shared/config';
 import type { SpawnedChild } from '../process/spawn-model.js';
 import type { TaskRegistry } from '../tasks/task-registry.js';
 import {

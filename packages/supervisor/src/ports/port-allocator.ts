@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { Owner } from '@mlx-gateway/protocol';
-import type { PortRange } from '@mlx-gateway/shared';
+import type { PortRange } from '@mlx-gateway/shared/config';
 
 /** Can we bind this port on the loopback interface right now? */
 export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LocalModelConfig } from '@mlx-gateway/shared';
+import type { LocalModelConfig } from '@mlx-gateway/shared/config';
 
 /** Identifies how a model's process was configured, so that a changed config is never adopted. */
 export function configFingerprint(model: LocalModelConfig): string {

@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs';
 import type { Owner } from '@mlx-gateway/protocol';
-import type { LocalModelConfig, SupervisorConfig } from '@mlx-gateway/shared';
+import type { LocalModelConfig, SupervisorConfig } from '@mlx-gateway/shared/config';
 import type { PortAllocator } from '../ports/port-allocator.js';
 import type { ChildRegistry } from './child-registry.js';
 import { configFingerprint } from './config-fingerprint.js';

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '@mlx-gateway/shared';
+import type { Clock, Timer } from '@mlx-gateway/shared/clock';
 
 const inert: Timer = { refresh() {}, cancel() {} };
 

@@ -1,5 +1,5 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { OpenAIToAnthropicStream, openAIToAnthropicResponse } from '../../translate/index.js';
 import { sanitizeUpstreamMessage } from '../../upstream/sanitize-message.js';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';

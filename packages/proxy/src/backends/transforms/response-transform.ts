@@ -1,4 +1,4 @@
-import type { GatewayError } from '@mlx-gateway/shared';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 
 /** What a stream translation produced for some upstream bytes. */
 export interface StreamStep {

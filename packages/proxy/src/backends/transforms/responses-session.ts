@@ -1,6 +1,6 @@
 import { DROPPED_FIELDS_HEADER } from '../../api/dropped-fields.js';
 import type { ServerResponse } from 'node:http';
-import { errorFrom, toOpenAIErrorBody } from '@mlx-gateway/shared';
+import { errorFrom, toOpenAIErrorBody } from '@mlx-gateway/shared/errors';
 import { SSE_HEARTBEAT as HEARTBEAT } from '../../api/sse-dialect.js';
 import { responseShell, responsesFrame } from '../../translate/responses/index.js';
 import type { ResponseContext, ResponsesResponse } from '../../translate/responses/index.js';

@@ -1,5 +1,5 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, errorFrom } from '@mlx-gateway/shared';
+import { GatewayError, errorFrom } from '@mlx-gateway/shared/errors';
 import { sanitizeUpstreamMessage } from '../../upstream/sanitize-message.js';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 

@@ -1,4 +1,4 @@
-import type { GatewayError } from '@mlx-gateway/shared';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 import { ERROR_BODY_LIMIT, errorFromUpstreamStatus } from '../../upstream/upstream-error.js';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 import type { ResponseSink, SinkOwner } from './response-sink.js';

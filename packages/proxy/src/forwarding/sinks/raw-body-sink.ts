@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { scrubSecretsMemo } from '@mlx-gateway/shared';
-import type { StreamScrubber } from '@mlx-gateway/shared';
+import { scrubSecretsMemo } from '@mlx-gateway/shared/security';
+import type { StreamScrubber } from '@mlx-gateway/shared/security';
 import { scrubRelayedBody } from '../relay-scrubber.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
 

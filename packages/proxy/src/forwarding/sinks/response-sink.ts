@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { GatewayError } from '@mlx-gateway/shared';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 import type { SseResponse } from '../../streaming/sse-response.js';
 
 /**

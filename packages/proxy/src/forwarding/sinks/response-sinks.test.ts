@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { PreparedRequest } from '../../backends/backend.js';
 import { SseResponse } from '../../streaming/sse-response.js';
 import { ManualClock } from '../../testing/manual-clock.js';

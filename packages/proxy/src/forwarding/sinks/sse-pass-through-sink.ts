@@ -1,4 +1,4 @@
-import type { StreamScrubber } from '@mlx-gateway/shared';
+import type { StreamScrubber } from '@mlx-gateway/shared/security';
 import { SseFramer, lastEventEnd } from '../../streaming/sse-framer.js';
 import type { SseResponse } from '../../streaming/sse-response.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';

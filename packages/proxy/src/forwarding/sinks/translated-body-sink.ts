@@ -1,5 +1,5 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError, errorFrom } from '@mlx-gateway/shared';
+import { GatewayError, errorFrom } from '@mlx-gateway/shared/errors';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 import type { ResponseTransform } from '../../backends/transforms/response-transform.js';
 import { scrubRelayedBody } from '../relay-scrubber.js';

@@ -1,4 +1,4 @@
-import type { StreamScrubber } from '@mlx-gateway/shared';
+import type { StreamScrubber } from '@mlx-gateway/shared/security';
 import type { SseResponse } from '../../streaming/sse-response.js';
 import { errorFromBrokenResponse } from '../../upstream/upstream-error.js';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { GatewayError } from '@mlx-gateway/shared';
+import { GatewayError } from '@mlx-gateway/shared/errors';
 import { describe, expect, it } from 'vitest';
 import { readResponsesRequest } from '../../api/responses-request.js';
 import {

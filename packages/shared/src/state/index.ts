@@ -1,0 +1,3 @@
+export { openStateStore } from './open-state-store.js';
+export type { OpenStateStoreOptions } from './open-state-store.js';
+export type { StateStore, StateStoreHealth, StateScript, StreamEntry } from './state-store.js';
