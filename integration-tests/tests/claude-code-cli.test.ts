@@ -5,6 +5,7 @@ import { TestGateway } from '../support/gateway.js';
 import { startProxyWithEnv } from '../support/gateway-env.js';
 import { standinModel } from '../support/processes.js';
 import { requestLogLines } from '../support/request-log.js';
+import { waitUntil } from '../support/wait.js';
 
 // The real Claude Code CLI (`claude -p`, the pinned npm version, its native binary) pointed at
 // the gateway: against a local model (the stand-in, behind the real supervisor; every request
@@ -62,6 +63,17 @@ function requests(): Array<Record<string, unknown>> {
   >;
 }
 
+/**
+ * The request log lines of /v1/messages written during this test, once there are `count` of
+ * them: a line is written when its response ends, and may reach the proxy's stdout after the
+ * CLI has its answer and exited.
+ */
+async function messagesLines(count: number): Promise<Array<Record<string, unknown>>> {
+  const lines = () => requests().filter((line) => line['path'] === '/v1/messages');
+  await waitUntil(() => lines().length >= count, `${count} request log lines`);
+  return lines();
+}
+
 function succeeded(run: ClaudeRun): NonNullable<ClaudeRun['result']> {
   expect(run.result, `stdout: ${run.stdout}\nstderr: ${run.stderr}`).toBeDefined();
   const result = run.result as NonNullable<ClaudeRun['result']>;
@@ -81,7 +93,7 @@ describe('claude -p against a local model (translated)', () => {
     // The stand-in echoes the words of the user's message, the prompt among them.
     expect(result.result).toContain('hello gateway world');
     expect(result.num_turns).toBe(1);
-    const lines = requests().filter((line) => line['path'] === '/v1/messages');
+    const lines = await messagesLines(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ status: 200, target: 'local-coder', stream: true });
     expect(String(lines[0]?.['droppedFields'])).toContain('context_management');
@@ -98,7 +110,7 @@ describe('claude -p against a local model (translated)', () => {
     expect(result.result).toContain(`Tool said: ${MARKER}`);
     expect(result.num_turns).toBe(2);
     expect(result.permission_denials).toEqual([]);
-    const lines = requests().filter((line) => line['path'] === '/v1/messages');
+    const lines = await messagesLines(2);
     expect(lines.map((line) => line['status'])).toEqual([200, 200]);
   }, 90_000);
 });
@@ -125,7 +137,7 @@ describe('claude -p against the Anthropic API (passed through)', () => {
     expect(request?.body).toHaveProperty('thinking');
     expect(request?.headers['anthropic-beta']).toContain('claude-code-20250219');
     expect(request?.headers['x-api-key']).toBe(KEY);
-    const lines = requests().filter((line) => line['path'] === '/v1/messages');
+    const lines = await messagesLines(1);
     expect(lines[0]).toMatchObject({ status: 200, target: 'cloud-claude' });
     expect(lines[0]?.['droppedFields']).toBeUndefined();
   }, 90_000);
