@@ -1,8 +1,15 @@
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import {
+  errorBody,
+  sendCompleted,
+  sendEmbeddings,
+  sendJson,
+  sendModelList,
+  sendStreamed,
+} from './openai-cloud-answers.js';
 
 /** One request the fake cloud received. Secrets are not kept: see `headers`. */
 export interface CloudRequest {
@@ -54,15 +61,6 @@ const SECRET_HEADERS = new Set([
   'cookie',
 ]);
 
-const ERROR_TYPES: Record<number, [string, string]> = {
-  400: ['invalid_request_error', 'invalid_request'],
-  401: ['invalid_request_error', 'invalid_api_key'],
-  404: ['invalid_request_error', 'not_found'],
-  429: ['requests', 'rate_limit_exceeded'],
-  500: ['server_error', 'internal_error'],
-  503: ['server_error', 'overloaded'],
-};
-
 function defaultBehaviour(): CloudBehaviour {
   return {
     firstByteDelayMs: 0,
@@ -72,18 +70,24 @@ function defaultBehaviour(): CloudBehaviour {
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
+/** The body as JSON when it parses, else its text (undefined when empty). */
+function parseBody(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
-function errorBody(status: number, message: string): unknown {
-  const [type, code] = ERROR_TYPES[status] ?? ['server_error', String(status)];
-  return { error: { message, type, param: null, code } };
+/** The request headers without the secret ones, multiple values joined. */
+function visibleHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!SECRET_HEADERS.has(name) && value !== undefined) {
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+  }
+  return headers;
 }
 
 /**
@@ -229,34 +233,10 @@ export class FakeOpenAICloud {
   }
 
   private async answer(req: IncomingMessage, res: ServerResponse, text: string): Promise<void> {
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
+    const body = parseBody(text);
     const json = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (!SECRET_HEADERS.has(name) && value !== undefined) {
-        headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-    }
     const presented = req.headers.authorization ?? '';
-    const authorized = presented === `Bearer ${this.apiKey}`;
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const model = typeof json['model'] === 'string' ? json['model'] : undefined;
-    const stream = json['stream'] === true;
-    this.requests.push({
-      method: req.method ?? '',
-      path,
-      model,
-      stream,
-      headers,
-      authorized,
-      body,
-    });
-    this.notify();
+    const request = this.record(req, body, json, presented);
 
     if (this.held) await this.held;
     if (this.behaviour.firstByteDelayMs > 0) {
@@ -264,15 +244,56 @@ export class FakeOpenAICloud {
     }
     if (res.destroyed) return;
 
+    if (this.refused(req, res, request, presented)) return;
+    const { path, model } = request;
+    if (model === undefined) return; // never: refused() answered a body without a model
+    if (path === '/v1/embeddings') sendEmbeddings(res, json, model);
+    else if (request.stream)
+      sendStreamed(res, path, json, model, this.words(model), this.behaviour);
+    else sendCompleted(res, path, model, this.words(model));
+  }
+
+  /** Records the request (secrets left out) and tells the waiters. */
+  private record(
+    req: IncomingMessage,
+    body: unknown,
+    json: Record<string, unknown>,
+    presented: string,
+  ): CloudRequest {
+    const request: CloudRequest = {
+      method: req.method ?? '',
+      path: (req.url ?? '/').split('?')[0] ?? '/',
+      model: typeof json['model'] === 'string' ? json['model'] : undefined,
+      stream: json['stream'] === true,
+      headers: visibleHeaders(req),
+      authorized: presented === `Bearer ${this.apiKey}`,
+      body,
+    };
+    this.requests.push(request);
+    this.notify();
+    return request;
+  }
+
+  /**
+   * Answers what is not a completion: a queued failure, a wrong key, the model list, an unknown
+   * URL, a body without a model. True when it answered.
+   */
+  private refused(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: CloudRequest,
+    presented: string,
+  ): boolean {
+    const { path, body, model } = request;
     const failure = this.failures.shift();
     if (failure) {
       const said = failure.message ?? `the fake cloud failed with HTTP ${failure.status}`;
       const message = failure.echoKey ? `${said} (key presented: ${presented})` : said;
       if (failure.status === 429) res.setHeader('retry-after', '1');
       sendJson(res, failure.status, errorBody(failure.status, message));
-      return;
+      return true;
     }
-    if (!authorized) {
+    if (!request.authorized) {
       sendJson(
         res,
         401,
@@ -281,144 +302,27 @@ export class FakeOpenAICloud {
           'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
         ),
       );
-      return;
+      return true;
     }
     if (req.method === 'GET' && path === '/v1/models') {
-      sendJson(res, 200, {
-        object: 'list',
-        data: this.models.map((id) => ({
-          id,
-          object: 'model',
-          created: 0,
-          owned_by: 'fake-cloud',
-        })),
-      });
-      return;
+      sendModelList(res, this.models);
+      return true;
     }
     if (
       req.method !== 'POST' ||
       !['/v1/chat/completions', '/v1/completions', '/v1/embeddings'].includes(path)
     ) {
       sendJson(res, 404, errorBody(404, `Unknown request URL: ${req.method} ${path}`));
-      return;
+      return true;
     }
     if (typeof body !== 'object' || body === null || model === undefined) {
       sendJson(res, 400, errorBody(400, 'you must provide a model parameter'));
-      return;
+      return true;
     }
-    if (path === '/v1/embeddings') this.embeddings(res, json, model);
-    else if (stream) this.streamed(res, path, json, model);
-    else this.completed(res, path, model);
+    return false;
   }
 
   private words(model: string): string[] {
     return (this.behaviour.reply ?? `Hello from the fake cloud, model ${model}`).split(' ');
-  }
-
-  private completed(res: ServerResponse, path: string, model: string): void {
-    const content = this.words(model).join(' ');
-    const usage = {
-      prompt_tokens: 5,
-      completion_tokens: this.words(model).length,
-      total_tokens: 5 + this.words(model).length,
-    };
-    if (path === '/v1/completions') {
-      sendJson(res, 200, {
-        id: 'cmpl-fake',
-        object: 'text_completion',
-        created: 1,
-        model,
-        choices: [{ index: 0, text: content, finish_reason: 'stop', logprobs: null }],
-        usage,
-      });
-      return;
-    }
-    sendJson(res, 200, {
-      id: 'chatcmpl-fake',
-      object: 'chat.completion',
-      created: 1,
-      model,
-      choices: [
-        { index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop' },
-      ],
-      usage,
-    });
-  }
-
-  private streamed(
-    res: ServerResponse,
-    path: string,
-    json: Record<string, unknown>,
-    model: string,
-  ): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const chat = path === '/v1/chat/completions';
-    const event = (payload: unknown): void => {
-      res.write(`data: ${JSON.stringify(payload)}\n\n`);
-    };
-    const chunk = (delta: Record<string, unknown> | string, finish: string | null): unknown =>
-      chat
-        ? {
-            id: 'chatcmpl-fake',
-            object: 'chat.completion.chunk',
-            created: 1,
-            model,
-            choices: [{ index: 0, delta, finish_reason: finish }],
-          }
-        : {
-            id: 'cmpl-fake',
-            object: 'text_completion',
-            created: 1,
-            model,
-            choices: [{ index: 0, text: delta, finish_reason: finish, logprobs: null }],
-          };
-    if (chat) event(chunk({ role: 'assistant', content: '' }, null));
-    const words = this.words(model);
-    const { stallAfterChunks, breakAfterChunks } = this.behaviour;
-    for (let i = 0; i < words.length; i++) {
-      if (stallAfterChunks !== undefined && i >= stallAfterChunks) return;
-      if (breakAfterChunks !== undefined && i >= breakAfterChunks) {
-        res.socket?.destroy();
-        return;
-      }
-      const text = i === 0 ? (words[i] as string) : ` ${words[i] as string}`;
-      event(chunk(chat ? { content: text } : text, null));
-    }
-    event(chunk(chat ? {} : '', 'stop'));
-    const options = json['stream_options'] as { include_usage?: boolean } | undefined;
-    if (options?.include_usage) {
-      event({
-        id: 'chatcmpl-fake',
-        object: chat ? 'chat.completion.chunk' : 'text_completion',
-        created: 1,
-        model,
-        choices: [],
-        usage: {
-          prompt_tokens: 5,
-          completion_tokens: words.length,
-          total_tokens: 5 + words.length,
-        },
-      });
-    }
-    res.end('data: [DONE]\n\n');
-  }
-
-  private embeddings(res: ServerResponse, json: Record<string, unknown>, model: string): void {
-    const input = json['input'];
-    const inputs = Array.isArray(input) ? input : [input];
-    const data = inputs.map((item, index) => {
-      const digest = createHash('sha256').update(JSON.stringify(item)).digest();
-      return {
-        object: 'embedding',
-        index,
-        embedding: Array.from({ length: 8 }, (_, i) => (digest[i] as number) / 255),
-      };
-    });
-    sendJson(res, 200, {
-      object: 'list',
-      data,
-      model,
-      usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
-    });
   }
 }
