@@ -118,8 +118,10 @@ async function measure(
   return out;
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
+type BenchArgs = ReturnType<typeof parseBenchArgs>['values'];
+
+function parseBenchArgs() {
+  return parseArgs({
     // `pnpm bench -- --quick` passes the `--` along.
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
@@ -133,176 +135,215 @@ async function main(): Promise<number> {
       rounds: { type: 'string' },
     },
   });
+}
+
+/** What a run started, stopped in reverse order at its end (or on Ctrl-C). */
+interface Running {
+  work: string;
+  services: Service[];
+  gateway?: BenchGateway;
+  client?: LoadClient;
+}
+
+async function stopAll(running: Running): Promise<void> {
+  await running.client?.close();
+  await running.gateway?.stop();
+  for (const s of running.services.reverse()) await s.stop();
+  rmSync(running.work, { recursive: true, force: true });
+}
+
+/** Starts the fake upstream, the minimal proxy and the gateway; the paths that lead to them. */
+async function startTargets(values: BenchArgs, running: Running): Promise<BenchPath[]> {
+  const { work, services } = running;
+  const upstream = await startService({
+    name: 'fake upstream',
+    nodeArgs: [fakeUpstreamMain],
+    logFile: join(work, 'upstream.out'),
+    ready: /listening on (http:\S+)/,
+  });
+  services.push(upstream);
+  const minimal = await startService({
+    name: 'minimal proxy',
+    nodeArgs: [
+      ...(values.profile === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${join(values.profile, 'minimal')}`]),
+      minimalProxyMain,
+      upstream.url,
+    ],
+    logFile: join(work, 'minimal.out'),
+    ready: /listening on (http:\S+)/,
+  });
+  services.push(minimal);
+  const proxyNodeFlags =
+    values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
+  const gateway = await startBenchGateway({
+    home: join(work, 'home'),
+    upstreamUrl: upstream.url,
+    proxyNodeFlags,
+  });
+  running.gateway = gateway;
+  return [
+    {
+      key: 'direct',
+      label: 'direct',
+      origin: upstream.url,
+      model: REMOTE_MODEL,
+      pids: [upstream.pid],
+    },
+    {
+      key: 'minimal',
+      label: 'minimal proxy',
+      origin: minimal.url,
+      model: REMOTE_MODEL,
+      pids: [minimal.pid],
+    },
+    {
+      key: 'gateway',
+      label: 'gateway (remote)',
+      origin: gateway.proxy.url,
+      model: REMOTE_MODEL,
+      pids: [gateway.proxy.pid],
+    },
+    {
+      key: 'gateway-local',
+      label: 'gateway (local)',
+      origin: gateway.proxy.url,
+      model: LOCAL_MODEL,
+      pids: [gateway.proxy.pid, gateway.supervisor.pid],
+    },
+    {
+      key: 'gateway-anthropic',
+      label: 'gateway (Anthropic in)',
+      origin: gateway.proxy.url,
+      model: REMOTE_MODEL,
+      api: 'anthropic',
+      pids: [gateway.proxy.pid],
+    },
+    {
+      key: 'gateway-responses',
+      label: 'gateway (Responses in)',
+      origin: gateway.proxy.url,
+      model: REMOTE_MODEL,
+      api: 'responses',
+      pids: [gateway.proxy.pid],
+    },
+  ];
+}
+
+/** Starts the proxies asked for by --quiet-gateway and --baseline; the paths that lead to them. */
+async function startExtraTargets(values: BenchArgs, running: Running): Promise<BenchPath[]> {
+  const { work, services } = running;
+  const home = join(work, 'home');
+  const paths: BenchPath[] = [];
+  if (values['quiet-gateway']) {
+    const quiet = await startService({
+      name: 'quiet gateway',
+      nodeArgs: [quietGatewayMain, join(home, 'config.yaml')],
+      env: { MLX_GATEWAY_HOME: home },
+      logFile: join(work, 'quiet.out'),
+      ready: /listening on (http:\S+)/,
+    });
+    services.push(quiet);
+    paths.push({
+      key: 'gateway-quiet',
+      label: 'gateway (remote), no log',
+      origin: quiet.url,
+      model: REMOTE_MODEL,
+      pids: [quiet.pid],
+    });
+  }
+  if (values.baseline !== undefined) {
+    // Another build of the gateway proxy (a checkout of an earlier commit, built), on the
+    // same supervisor and config: an A/B comparison measured in the same rounds.
+    const baseline = await startService({
+      name: 'baseline gateway',
+      nodeArgs: [join(values.baseline, 'packages/proxy/dist/main.js')],
+      env: { MLX_GATEWAY_HOME: home },
+      logFile: join(work, 'baseline.out'),
+      ready: /proxy listening on (http:\S+)/,
+    });
+    services.push(baseline);
+    paths.push({
+      key: 'gateway-baseline',
+      label: 'gateway (remote), baseline build',
+      origin: baseline.url,
+      model: REMOTE_MODEL,
+      pids: [baseline.pid],
+    });
+  }
+  return paths;
+}
+
+/** Measures every scenario chosen by --only on every path chosen by --paths. */
+async function measureAll(
+  client: LoadClient,
+  paths: BenchPath[],
+  values: BenchArgs,
+  rounds: number | undefined,
+): Promise<Measurement[]> {
+  const wanted = (list: string | undefined, key: string): boolean =>
+    list === undefined || list.split(',').includes(key);
+  const chosen = paths.filter((p) => wanted(values.paths, p.key));
+  const measurements: Measurement[] = [];
+  for (const scenario of benchPlan(values.quick, rounds).filter((s) =>
+    wanted(values.only, s.key),
+  )) {
+    process.stderr.write(`${scenario.label}\n`);
+    measurements.push(...(await measure(client, chosen, scenario)));
+  }
+  return measurements;
+}
+
+/** Prints the figures and the targets, and writes them to the --json file when given. */
+function report(measurements: Measurement[], values: BenchArgs, started: number): void {
+  const checks = checkTargets(measurements);
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  process.stdout.write(
+    [
+      '',
+      `mlx-gateway benchmark${values.quick ? ' (--quick)' : ''}: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} x ${cpu}`,
+      '',
+      resultTable(measurements),
+      '',
+      comparisonTable(measurements),
+      '',
+      'Targets:',
+      ...checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`),
+      '',
+      `${checks.filter((c) => c.met).length} of ${checks.length} targets met; ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      '',
+    ].join('\n'),
+  );
+  if (values.json !== undefined) {
+    writeFileSync(
+      values.json,
+      JSON.stringify({ quick: values.quick, measurements, checks }, null, 2),
+    );
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseBenchArgs();
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) {
     process.stderr.write(`--rounds takes a positive whole number, not ${values.rounds}\n`);
     return 2;
   }
   const started = Date.now();
-  const work = mkdtempSync(join(tmpdir(), 'mlxgw-bench-'));
-  const services: Service[] = [];
-  let gateway: BenchGateway | undefined;
-  let client: LoadClient | undefined;
-  const stopAll = async (): Promise<void> => {
-    await client?.close();
-    await gateway?.stop();
-    for (const s of services.reverse()) await s.stop();
-    rmSync(work, { recursive: true, force: true });
-  };
+  const running: Running = { work: mkdtempSync(join(tmpdir(), 'mlxgw-bench-')), services: [] };
   process.once('SIGINT', () => {
-    void stopAll().finally(() => process.exit(130));
+    void stopAll(running).finally(() => process.exit(130));
   });
   try {
-    const upstream = await startService({
-      name: 'fake upstream',
-      nodeArgs: [fakeUpstreamMain],
-      logFile: join(work, 'upstream.out'),
-      ready: /listening on (http:\S+)/,
-    });
-    services.push(upstream);
-    const minimal = await startService({
-      name: 'minimal proxy',
-      nodeArgs: [
-        ...(values.profile === undefined
-          ? []
-          : ['--cpu-prof', `--cpu-prof-dir=${join(values.profile, 'minimal')}`]),
-        minimalProxyMain,
-        upstream.url,
-      ],
-      logFile: join(work, 'minimal.out'),
-      ready: /listening on (http:\S+)/,
-    });
-    services.push(minimal);
-    const proxyNodeFlags =
-      values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
-    const home = join(work, 'home');
-    gateway = await startBenchGateway({
-      home,
-      upstreamUrl: upstream.url,
-      proxyNodeFlags,
-    });
-    client = new LoadClient();
-
-    const paths: BenchPath[] = [
-      {
-        key: 'direct',
-        label: 'direct',
-        origin: upstream.url,
-        model: REMOTE_MODEL,
-        pids: [upstream.pid],
-      },
-      {
-        key: 'minimal',
-        label: 'minimal proxy',
-        origin: minimal.url,
-        model: REMOTE_MODEL,
-        pids: [minimal.pid],
-      },
-      {
-        key: 'gateway',
-        label: 'gateway (remote)',
-        origin: gateway.proxy.url,
-        model: REMOTE_MODEL,
-        pids: [gateway.proxy.pid],
-      },
-      {
-        key: 'gateway-local',
-        label: 'gateway (local)',
-        origin: gateway.proxy.url,
-        model: LOCAL_MODEL,
-        pids: [gateway.proxy.pid, gateway.supervisor.pid],
-      },
-      {
-        key: 'gateway-anthropic',
-        label: 'gateway (Anthropic in)',
-        origin: gateway.proxy.url,
-        model: REMOTE_MODEL,
-        api: 'anthropic',
-        pids: [gateway.proxy.pid],
-      },
-      {
-        key: 'gateway-responses',
-        label: 'gateway (Responses in)',
-        origin: gateway.proxy.url,
-        model: REMOTE_MODEL,
-        api: 'responses',
-        pids: [gateway.proxy.pid],
-      },
-    ];
-    if (values['quiet-gateway']) {
-      const quiet = await startService({
-        name: 'quiet gateway',
-        nodeArgs: [quietGatewayMain, join(home, 'config.yaml')],
-        env: { MLX_GATEWAY_HOME: home },
-        logFile: join(work, 'quiet.out'),
-        ready: /listening on (http:\S+)/,
-      });
-      services.push(quiet);
-      paths.push({
-        key: 'gateway-quiet',
-        label: 'gateway (remote), no log',
-        origin: quiet.url,
-        model: REMOTE_MODEL,
-        pids: [quiet.pid],
-      });
-    }
-    if (values.baseline !== undefined) {
-      // Another build of the gateway proxy (a checkout of an earlier commit, built), on the
-      // same supervisor and config: an A/B comparison measured in the same rounds.
-      const baseline = await startService({
-        name: 'baseline gateway',
-        nodeArgs: [join(values.baseline, 'packages/proxy/dist/main.js')],
-        env: { MLX_GATEWAY_HOME: home },
-        logFile: join(work, 'baseline.out'),
-        ready: /proxy listening on (http:\S+)/,
-      });
-      services.push(baseline);
-      paths.push({
-        key: 'gateway-baseline',
-        label: 'gateway (remote), baseline build',
-        origin: baseline.url,
-        model: REMOTE_MODEL,
-        pids: [baseline.pid],
-      });
-    }
-    const wanted = (list: string | undefined, key: string): boolean =>
-      list === undefined || list.split(',').includes(key);
-    const chosen = paths.filter((p) => wanted(values.paths, p.key));
-    const measurements: Measurement[] = [];
-    for (const scenario of benchPlan(values.quick, rounds).filter((s) =>
-      wanted(values.only, s.key),
-    )) {
-      process.stderr.write(`${scenario.label}\n`);
-      measurements.push(...(await measure(client, chosen, scenario)));
-    }
-
-    const checks = checkTargets(measurements);
-    const cpu = cpus()[0]?.model ?? 'unknown CPU';
-    process.stdout.write(
-      [
-        '',
-        `mlx-gateway benchmark${values.quick ? ' (--quick)' : ''}: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} x ${cpu}`,
-        '',
-        resultTable(measurements),
-        '',
-        comparisonTable(measurements),
-        '',
-        'Targets:',
-        ...checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`),
-        '',
-        `${checks.filter((c) => c.met).length} of ${checks.length} targets met; ${((Date.now() - started) / 1000).toFixed(0)} s`,
-        '',
-      ].join('\n'),
-    );
-    if (values.json !== undefined) {
-      writeFileSync(
-        values.json,
-        JSON.stringify({ quick: values.quick, measurements, checks }, null, 2),
-      );
-    }
+    const paths = await startTargets(values, running);
+    const client = new LoadClient();
+    running.client = client;
+    paths.push(...(await startExtraTargets(values, running)));
+    report(await measureAll(client, paths, values, rounds), values, started);
     return 0;
   } finally {
-    await stopAll();
+    await stopAll(running);
   }
 }
 
