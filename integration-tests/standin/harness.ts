@@ -61,24 +61,15 @@ export interface StandinProcess {
   killGroup(signal?: NodeJS.Signals): void;
 }
 
-/** Launches `node main.js launch ...` as the leader of its own process group, like a supervisor. */
-export async function launchStandin(options: LaunchStandinOptions = {}): Promise<StandinProcess> {
-  const port = options.port ?? (await freePort());
-  const args = options.args ?? [
-    '--model-path',
-    options.modelPath ?? 'mlx-community/standin-model',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(port),
-  ];
-  const child = spawn(process.execPath, [STANDIN_MAIN, 'launch', ...args], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
-  });
-  if (child.pid === undefined) throw new Error(`could not start ${STANDIN_MAIN}`);
-  const pid = child.pid;
+/** The lines a child prints on stdout and stderr, and waiting on lines to come. */
+interface OutputLines {
+  seen: string[];
+  /** One per pipe, resolved when it closes. */
+  pipes: Promise<void>[];
+  waitForLines: StandinProcess['waitForLines'];
+}
+
+function watchOutput(child: ChildProcess, exited: Promise<StandinExit>): OutputLines {
   const seen: string[] = [];
   const listeners = new Set<(line: string) => void>();
   const pipes = [child.stdout, child.stderr].map((stream) => {
@@ -93,9 +84,6 @@ export async function launchStandin(options: LaunchStandinOptions = {}): Promise
       }
     });
     return stream ? once(stream, 'close').then(() => undefined) : Promise.resolve();
-  });
-  const exited = new Promise<StandinExit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 
   const waitForLines = (pattern: RegExp, count: number, timeoutMs = 15_000): Promise<string[]> => {
@@ -131,6 +119,33 @@ export async function launchStandin(options: LaunchStandinOptions = {}): Promise
       });
     });
   };
+
+  return { seen, pipes, waitForLines };
+}
+
+/** Launches `node main.js launch ...` as the leader of its own process group, like a supervisor. */
+export async function launchStandin(options: LaunchStandinOptions = {}): Promise<StandinProcess> {
+  const port = options.port ?? (await freePort());
+  const args = options.args ?? [
+    '--model-path',
+    options.modelPath ?? 'mlx-community/standin-model',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+  ];
+  const child = spawn(process.execPath, [STANDIN_MAIN, 'launch', ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${STANDIN_MAIN}`);
+  const pid = child.pid;
+  const exited = new Promise<StandinExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+  const { seen, pipes, waitForLines } = watchOutput(child, exited);
 
   return {
     child,
