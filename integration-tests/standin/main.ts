@@ -58,25 +58,25 @@ function bindError(error: NodeJS.ErrnoException, host: string, port: number): st
   return `[Errno ${errno}] error while attempting to bind on address ('${host}', ${port}): ${reasons[code] ?? error.message}`;
 }
 
-async function run(options: LaunchOptions, behaviour: Behaviour): Promise<void> {
-  const log = createProcessLog({
-    stdout: process.stdout,
-    stderr: process.stderr,
-    logFile: options.noLogFile ? undefined : options.logFile,
-  });
-  const modelId = options.servedModelName ?? options.modelPath;
-  const state: {
+/** One run of the stand-in: its options, log and where it is in its life. */
+interface Run {
+  options: LaunchOptions;
+  behaviour: Behaviour;
+  log: ProcessLog;
+  modelId: string;
+  state: {
     phase: 'starting' | 'loading' | 'serving' | 'stopping';
     handler?: HandlerProcess;
     loading?: Loading;
     server?: StandinServer;
-  } = { phase: 'starting' };
-
-  const exit: (code: number) => never = (code) => {
-    state.handler?.stop();
-    process.exit(code);
   };
+  /** Stops the handler process and exits with `code`. */
+  exit: (code: number) => never;
+}
 
+/** SIGTERM (unless ignored) and SIGINT stop the loading or the server, log like uvicorn, exit 0. */
+function stopOnSignals(run: Run): void {
+  const { log, state } = run;
   const shutdown = async (code: number): Promise<void> => {
     if (state.phase === 'stopping') return;
     const wasServing = state.phase === 'serving';
@@ -88,17 +88,97 @@ async function run(options: LaunchOptions, behaviour: Behaviour): Promise<void> 
     if (state.handler) log.app('INFO', `Stopping handler process (pid=${state.handler.pid})`);
     log.uvicorn('INFO', 'Application shutdown complete.');
     log.uvicorn('INFO', `Finished server process [${process.pid}]`);
-    exit(code);
+    run.exit(code);
   };
 
   process.on('SIGTERM', () => {
-    if (behaviour.process.ignoreSigterm) {
+    if (run.behaviour.process.ignoreSigterm) {
       log.app('WARNING', 'Received SIGTERM; ignoring it (MLX_STANDIN_IGNORE_SIGTERM=1)');
       return;
     }
     void shutdown(0);
   });
   process.on('SIGINT', () => void shutdown(0));
+}
+
+/** Opens the HTTP server once the model is loaded; a bind error ends the process. */
+function listen(run: Run): void {
+  const { options, log, state } = run;
+  const server = createStandinServer({
+    modelId: run.modelId,
+    modelType: options.modelType,
+    behaviour: run.behaviour.request,
+    defaultMaxTokens: options.maxTokens,
+    accessLog: (line) => log.access(line),
+  });
+  state.server = server;
+  server.listen(options.port, options.host).then(
+    () => {
+      if (state.phase !== 'loading') return;
+      state.phase = 'serving';
+      log.uvicorn(
+        'INFO',
+        `Uvicorn running on http://${options.host}:${options.port} (Press CTRL+C to quit)`,
+      );
+    },
+    (error: NodeJS.ErrnoException) => {
+      log.uvicorn('ERROR', bindError(error, options.host, options.port));
+      run.exit(1);
+    },
+  );
+}
+
+/** The simulated model load: heartbeats, then the server, or a crash or failure as configured. */
+function loadModel(run: Run): void {
+  const { options, log, modelId } = run;
+  run.state.loading = startLoading(run.behaviour.process, {
+    progress: (elapsedMs) =>
+      log.app(
+        'INFO',
+        `Waiting for handler process to load model '${modelId}'... (${(elapsedMs / 1000).toFixed(1)}s elapsed)`,
+      ),
+    crash: () => {
+      log.raw(traceback(options));
+      log.app('ERROR', `Handler process for model '${modelId}' exited during load (exitcode=1)`);
+      log.uvicorn('ERROR', 'Application startup failed. Exiting.');
+      run.exit(1);
+    },
+    failed: () => {
+      log.app(
+        'ERROR',
+        `Failed to load model '${options.modelPath}': handler process did not become ready`,
+      );
+      log.uvicorn('ERROR', 'Application startup failed. Exiting.');
+      run.exit(0);
+    },
+    ready: () => {
+      log.app('INFO', `Model '${modelId}' spawned and registered successfully`);
+      log.uvicorn('INFO', 'Application startup complete.');
+      listen(run);
+    },
+  });
+}
+
+async function run(options: LaunchOptions, behaviour: Behaviour): Promise<void> {
+  const log = createProcessLog({
+    stdout: process.stdout,
+    stderr: process.stderr,
+    logFile: options.noLogFile ? undefined : options.logFile,
+  });
+  const state: Run['state'] = { phase: 'starting' };
+  const exit: (code: number) => never = (code) => {
+    state.handler?.stop();
+    process.exit(code);
+  };
+  const current: Run = {
+    options,
+    behaviour,
+    log,
+    modelId: options.servedModelName ?? options.modelPath,
+    state,
+    exit,
+  };
+  stopOnSignals(current);
 
   banner(log, options);
   log.app('INFO', 'Server configuration complete.');
@@ -117,59 +197,8 @@ async function run(options: LaunchOptions, behaviour: Behaviour): Promise<void> 
   }
   if (state.phase !== 'starting') return;
   state.phase = 'loading';
-  log.app('INFO', `Spawned handler process for model '${modelId}' (pid=${handler.pid})`);
-
-  const listen = (): void => {
-    const server = createStandinServer({
-      modelId,
-      modelType: options.modelType,
-      behaviour: behaviour.request,
-      defaultMaxTokens: options.maxTokens,
-      accessLog: (line) => log.access(line),
-    });
-    state.server = server;
-    server.listen(options.port, options.host).then(
-      () => {
-        if (state.phase !== 'loading') return;
-        state.phase = 'serving';
-        log.uvicorn(
-          'INFO',
-          `Uvicorn running on http://${options.host}:${options.port} (Press CTRL+C to quit)`,
-        );
-      },
-      (error: NodeJS.ErrnoException) => {
-        log.uvicorn('ERROR', bindError(error, options.host, options.port));
-        exit(1);
-      },
-    );
-  };
-
-  state.loading = startLoading(behaviour.process, {
-    progress: (elapsedMs) =>
-      log.app(
-        'INFO',
-        `Waiting for handler process to load model '${modelId}'... (${(elapsedMs / 1000).toFixed(1)}s elapsed)`,
-      ),
-    crash: () => {
-      log.raw(traceback(options));
-      log.app('ERROR', `Handler process for model '${modelId}' exited during load (exitcode=1)`);
-      log.uvicorn('ERROR', 'Application startup failed. Exiting.');
-      exit(1);
-    },
-    failed: () => {
-      log.app(
-        'ERROR',
-        `Failed to load model '${options.modelPath}': handler process did not become ready`,
-      );
-      log.uvicorn('ERROR', 'Application startup failed. Exiting.');
-      exit(0);
-    },
-    ready: () => {
-      log.app('INFO', `Model '${modelId}' spawned and registered successfully`);
-      log.uvicorn('INFO', 'Application startup complete.');
-      listen();
-    },
-  });
+  log.app('INFO', `Spawned handler process for model '${current.modelId}' (pid=${handler.pid})`);
+  loadModel(current);
 }
 
 function main(argv: readonly string[]): void {
