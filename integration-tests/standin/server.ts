@@ -75,88 +75,104 @@ function unsupported(path: GenerationPath, modelType: ModelType): RequestError |
     : new RequestError('Unsupported model type', null, 400, 'unsupported_request');
 }
 
-export function createStandinServer(options: StandinServerOptions): StandinServer {
-  const modelType = options.modelType ?? 'lm';
-  const defaults: RequestBehaviour = { ...DEFAULT_REQUEST_BEHAVIOUR, ...options.behaviour };
-  const accessLog: AccessLog = options.accessLog ?? (() => {});
-  const stats = new StatsCounter();
-  const created = Math.floor(Date.now() / 1000);
-  let url: string | undefined;
+/** What every request of one server reads: its options, request defaults and counters. */
+interface ServerContext {
+  options: StandinServerOptions;
+  modelType: ModelType;
+  defaults: RequestBehaviour;
+  accessLog: AccessLog;
+  stats: StatsCounter;
+  /** The `created` of the model list: when the server was made, in seconds. */
+  created: number;
+}
 
-  async function generate(
-    path: GenerationPath,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
-    const gen = new Generation(res, stats.begin(path));
-    try {
-      const behaviour = behaviourForRequest(defaults, req.headers);
-      const body = parseJsonBody(await readBody(req));
-      const refusal = unsupported(path, modelType);
-      if (refusal) throw refusal;
-      const context: GenerationContext = {
-        modelId: options.modelId,
-        behaviour,
-        defaultMaxTokens: options.defaultMaxTokens,
-      };
-      if (path === '/v1/chat/completions') {
-        await handleChat(parseChatRequest(body), gen, res, context);
-      } else if (path === '/v1/completions') {
-        await handleCompletion(parseCompletionRequest(body), gen, res, context);
-      } else {
-        await handleEmbeddings(parseEmbeddingRequest(body), gen, res, context);
-      }
-    } catch (error) {
-      if (error instanceof RequestError) {
-        finishJson(
-          gen,
-          res,
-          error.status,
-          errorBody(error.message, error.type, error.status, error.param),
-        );
-      } else if (error instanceof BehaviourError) {
-        finishJson(
-          gen,
-          res,
-          400,
-          errorBody(error.message, 'invalid_request_error', 400, error.source),
-        );
-      } else if (error instanceof BodyTooLargeError) {
-        finishJson(gen, res, 413, errorBody(error.message, 'invalid_request_error', 413));
-      } else {
-        const message = error instanceof Error ? error.message : String(error);
-        finishJson(gen, res, 500, errorBody(message, 'internal_error', 500));
-      }
-    }
+/** Answers a failed generation request with the status and error body its error calls for. */
+function finishWithError(gen: Generation, res: ServerResponse, error: unknown): void {
+  if (error instanceof RequestError) {
+    finishJson(
+      gen,
+      res,
+      error.status,
+      errorBody(error.message, error.type, error.status, error.param),
+    );
+  } else if (error instanceof BehaviourError) {
+    finishJson(gen, res, 400, errorBody(error.message, 'invalid_request_error', 400, error.source));
+  } else if (error instanceof BodyTooLargeError) {
+    finishJson(gen, res, 413, errorBody(error.message, 'invalid_request_error', 413));
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    finishJson(gen, res, 500, errorBody(message, 'internal_error', 500));
   }
+}
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
-    trackAccess(req, res, accessLog);
-    const path = new URL(req.url ?? '/', 'http://standin').pathname;
-    if (req.method === 'GET' && path === '/health') {
-      sendJson(res, 200, { status: 'ok', model_id: options.modelId, model_status: 'initialized' });
-    } else if (req.method === 'GET' && path === '/v1/models') {
-      sendJson(res, 200, {
-        object: 'list',
-        data: [{ id: options.modelId, object: 'model', created, owned_by: 'local' }],
-      });
-    } else if (req.method === 'GET' && path === '/v1/standin/stats') {
-      sendJson(res, 200, stats.snapshot());
-    } else if (req.method === 'POST' && POST_PATHS.has(path)) {
-      void generate(path as GenerationPath, req, res);
-    } else if (GET_PATHS.has(path) || POST_PATHS.has(path)) {
-      sendJson(
-        res,
-        405,
-        { detail: 'Method Not Allowed' },
-        { allow: GET_PATHS.has(path) ? 'GET' : 'POST' },
-      );
+async function generate(
+  ctx: ServerContext,
+  path: GenerationPath,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const gen = new Generation(res, ctx.stats.begin(path));
+  try {
+    const behaviour = behaviourForRequest(ctx.defaults, req.headers);
+    const body = parseJsonBody(await readBody(req));
+    const refusal = unsupported(path, ctx.modelType);
+    if (refusal) throw refusal;
+    const context: GenerationContext = {
+      modelId: ctx.options.modelId,
+      behaviour,
+      defaultMaxTokens: ctx.options.defaultMaxTokens,
+    };
+    if (path === '/v1/chat/completions') {
+      await handleChat(parseChatRequest(body), gen, res, context);
+    } else if (path === '/v1/completions') {
+      await handleCompletion(parseCompletionRequest(body), gen, res, context);
     } else {
-      sendJson(res, 404, { detail: 'Not Found' });
+      await handleEmbeddings(parseEmbeddingRequest(body), gen, res, context);
     }
+  } catch (error) {
+    finishWithError(gen, res, error);
   }
+}
 
-  const server: Server = createServer(handle);
+function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
+  const { options, stats, created } = ctx;
+  trackAccess(req, res, ctx.accessLog);
+  const path = new URL(req.url ?? '/', 'http://standin').pathname;
+  if (req.method === 'GET' && path === '/health') {
+    sendJson(res, 200, { status: 'ok', model_id: options.modelId, model_status: 'initialized' });
+  } else if (req.method === 'GET' && path === '/v1/models') {
+    sendJson(res, 200, {
+      object: 'list',
+      data: [{ id: options.modelId, object: 'model', created, owned_by: 'local' }],
+    });
+  } else if (req.method === 'GET' && path === '/v1/standin/stats') {
+    sendJson(res, 200, stats.snapshot());
+  } else if (req.method === 'POST' && POST_PATHS.has(path)) {
+    void generate(ctx, path as GenerationPath, req, res);
+  } else if (GET_PATHS.has(path) || POST_PATHS.has(path)) {
+    sendJson(
+      res,
+      405,
+      { detail: 'Method Not Allowed' },
+      { allow: GET_PATHS.has(path) ? 'GET' : 'POST' },
+    );
+  } else {
+    sendJson(res, 404, { detail: 'Not Found' });
+  }
+}
+
+export function createStandinServer(options: StandinServerOptions): StandinServer {
+  const stats = new StatsCounter();
+  const ctx: ServerContext = {
+    options,
+    modelType: options.modelType ?? 'lm',
+    defaults: { ...DEFAULT_REQUEST_BEHAVIOUR, ...options.behaviour },
+    accessLog: options.accessLog ?? (() => {}),
+    stats,
+    created: Math.floor(Date.now() / 1000),
+  };
+  let url: string | undefined;
+  const server: Server = createServer((req, res) => handle(ctx, req, res));
 
   return {
     events: stats,
