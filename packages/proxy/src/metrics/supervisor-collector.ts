@@ -90,6 +90,7 @@ export class SupervisorCollector {
   };
 
   private series(): SnapshotSeries[] {
+    // Long on purpose: a flat table, one entry per series read from the supervisor's snapshot.
     const src = this.fresh;
     const s = (name: string, help: string, type: SnapshotSeries['type'], read: Read) =>
       new SnapshotSeries(name, help, type, src, read);
