@@ -51,7 +51,10 @@ const deepObject = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const text = (s: string) => Buffer.from(s);
 
-/** More than 40 bodies an attacker would try, built around a valid one for the route. */
+/**
+ * More than 40 bodies an attacker would try, built around a valid one for the route.
+ * Long on purpose: one flat list of cases, read top to bottom.
+ */
 function hostileBodies(route: Route, model: string): Hostile[] {
   const valid = route.valid(model);
   const validText = JSON.stringify(valid);
