@@ -1,24 +1,9 @@
-import { ErrorCodes } from '@mlx-gateway/protocol';
-import { GatewayError } from '@mlx-gateway/shared/errors';
-import { expectType, isJsonObject } from './json-fields.js';
+import { expectType, isJsonObject, readModel, readStreamFlag } from './json-fields.js';
 import type { JsonObject } from './json-fields.js';
 import type { ApiRequest } from './api-request.js';
 
 /** A Responses API request after the proxy's checks; `body` is the request as sent. */
 export type ResponsesApiRequest = ApiRequest;
-
-function readModel(body: JsonObject): string {
-  const model = body['model'];
-  if (model === undefined || model === null || model === '') {
-    throw new GatewayError(
-      ErrorCodes.MISSING_MODEL,
-      "request body has no 'model'; name one of the models listed by GET /v1/models",
-      { param: 'model' },
-    );
-  }
-  expectType('model', model, 'a string', typeof model === 'string');
-  return model as string;
-}
 
 function usesImages(input: unknown): boolean {
   if (!Array.isArray(input)) return false;
@@ -43,10 +28,7 @@ function usesTools(tools: unknown): boolean {
  */
 export function readResponsesRequest(body: JsonObject): ResponsesApiRequest {
   const model = readModel(body);
-  const stream = body['stream'];
-  if (stream !== undefined && stream !== null) {
-    expectType('stream', stream, 'a boolean', typeof stream === 'boolean');
-  }
+  const stream = readStreamFlag(body);
   const input = body['input'];
   if (input !== undefined && input !== null) {
     expectType(
@@ -66,7 +48,7 @@ export function readResponsesRequest(body: JsonObject): ResponsesApiRequest {
   }
   return {
     model,
-    stream: stream === true,
+    stream,
     body,
     usesTools: usesTools(tools),
     usesImages: usesImages(input),
