@@ -43,5 +43,7 @@ export function connectSupervisor(
     client,
     directory,
     controlTimeoutMs: config.proxy.controlTimeoutMs,
+    onConfigMismatch: (model, err) =>
+      log.error({ model, supervisorCode: err.details?.['supervisorCode'] }, err.message),
   });
 }

@@ -2,6 +2,7 @@ import type { ModelInfo, Owner } from '@mlx-gateway/protocol';
 import type { Timer } from '@mlx-gateway/shared/clock';
 import type { LocalModelConfig } from '@mlx-gateway/shared/config';
 import type { SpawnedChild } from '../process/spawn-model.js';
+import { explainSpawnFailure } from '../process/spawn-failure.js';
 import type { TaskRegistry } from '../tasks/task-registry.js';
 import {
   initialStatus,
@@ -217,7 +218,7 @@ export class ModelController {
       },
       (err: Error & { code?: string }) => {
         const code = err.code === 'NO_FREE_PORT' ? 'NO_FREE_PORT' : 'MODEL_START_FAILED';
-        const reason = `could not start the model server: ${err.message}`;
+        const reason = `could not start the model server: ${explainSpawnFailure(err, this.name, this.config.env['PATH'] ?? process.env['PATH'])}`;
         this.dispatch({ type: 'spawnFailed', run, code, reason });
       },
     );
