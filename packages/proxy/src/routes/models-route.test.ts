@@ -24,7 +24,11 @@ describe('GET /v1/models/{id}', () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ id: 'qwen', object: 'model', created, owned_by: 'local' });
     const remote = await send(t.url, '/v1/models/gpt-4o', { method: 'GET' });
-    expect(remote.json).toMatchObject({ id: 'gpt-4o', object: 'model', owned_by: 'openai-compatible' });
+    expect(remote.json).toMatchObject({
+      id: 'gpt-4o',
+      object: 'model',
+      owned_by: 'openai-compatible',
+    });
   });
 
   it('answers an unknown id with OpenAI’s 404 and the closest names', async () => {
