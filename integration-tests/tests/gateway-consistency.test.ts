@@ -38,6 +38,16 @@ describe('the proxy and the supervisor serve the same config', () => {
     await old.exited;
     url = await gateway.startProxy();
 
+    // Told at once, from the supervisor's first snapshot, before any request.
+    await waitUntil(
+      () =>
+        gateway.proxy!.lines.find((l) =>
+          l.includes(
+            'the proxy and the supervisor run different versions of the config (not known to the supervisor: newcomer)',
+          ),
+        ),
+      'the config difference in the proxy log',
+    );
     const list = await getJson(`${url}/v1/models`);
     expect(list.body.data.map((m: { id: string }) => m.id)).toContain('newcomer');
     const res = await postJson(`${url}/v1/chat/completions`, chat('newcomer'));

@@ -1,5 +1,6 @@
 import type { ModelInfo, Owner } from '@mlx-gateway/protocol';
 import type { Timer } from '@mlx-gateway/shared/clock';
+import { localModelFingerprint } from '@mlx-gateway/shared/config';
 import type { LocalModelConfig } from '@mlx-gateway/shared/config';
 import type { SpawnedChild } from '../process/spawn-model.js';
 import { explainSpawnFailure } from '../process/spawn-failure.js';
@@ -64,6 +65,8 @@ export class ModelController {
   private watch?: Timer;
   private readonly listeners = new Set<(s: ModelStatus) => void>();
   memoryBytes?: number;
+  /** Published with the state: the proxy checks it against its own config. */
+  private readonly fingerprint: string;
 
   constructor(
     readonly config: LocalModelConfig,
@@ -71,6 +74,7 @@ export class ModelController {
     private readonly host: ControllerHost,
   ) {
     this.state = initialStatus(host.tasks.now());
+    this.fingerprint = localModelFingerprint(config);
   }
 
   get name(): string {
@@ -110,7 +114,10 @@ export class ModelController {
   }
 
   info(): ModelInfo {
-    return toModelInfo(this.config.name, this.state, this.memoryBytes);
+    return {
+      ...toModelInfo(this.config.name, this.state, this.memoryBytes),
+      configFingerprint: this.fingerprint,
+    };
   }
 
   dispatch(event: LifecycleEvent): void {
