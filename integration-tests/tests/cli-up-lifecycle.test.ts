@@ -11,6 +11,7 @@ import {
   isAlive,
   standinModel,
   startNode,
+  startSupervisor,
   type RunningProcess,
 } from '../support/processes.js';
 
@@ -186,8 +187,10 @@ describe('mlx-gateway start with a missing command', () => {
     await gw.configure(
       '  llama:\n    backend: mlx-openai-server\n    command: [mlx-openai-server-missing]\n    modelPath: m/q\n',
     );
-    await gw.startSupervisor();
-    const result = await runCli(gw.home, ['start', 'llama'], { env: { PATH: '/usr/bin:/bin' } });
+    // The supervisor spawns the model, so the PATH searched is the supervisor's.
+    gw.supervisor = await startSupervisor(gw.home, { PATH: '/usr/bin:/bin' });
+    gw.cleanup.group(gw.supervisor.pid);
+    const result = await runCli(gw.home, ['start', 'llama']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'mlx-gateway: could not start the model server: the command "mlx-openai-server-missing" was not found on PATH (searched /usr/bin, /bin); install it, or set `command:` in models.llama to its full path, for example `command: [/opt/homebrew/bin/mlx-openai-server-missing]`\n',

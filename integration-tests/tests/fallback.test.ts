@@ -71,6 +71,7 @@ describe('fallback: a local model that cannot start', () => {
     const res = await postJson(`${url}/v1/chat/completions`, chat('broken'));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.choices[0].message.content).toBe('Hello from the fake cloud, model b-model');
+    expect(res.headers['x-mlx-gateway-target']).toBe('cloud-b');
     expect(cloudB.requests.map((r) => r.model)).toEqual(['b-model']);
     expect(cloudB.requests[0]?.authorized).toBe(true);
   });
@@ -128,13 +129,16 @@ describe('fallback: a cloud upstream that fails before answering', () => {
     expect(cloudB.requests).toHaveLength(0);
   });
 
-  it('gives the client the last error when every target failed', async () => {
+  it('gives the client every attempt and its reason when every target failed', async () => {
     cloudA.failNext({ status: 500 });
     cloudB.failNext({ status: 503, message: 'overloaded' });
     const res = await postJson(`${url}/v1/chat/completions`, chat('cloud-a'));
     expect(res.status).toBe(502);
     expect(res.body.error).toMatchObject({ code: 'upstream_error', type: 'server_error' });
-    expect(res.body.error.message).toBe("model 'cloud-b' failed upstream (HTTP 503): overloaded");
+    expect(res.body.error.message).toMatch(
+      /^every target of the fallback chain failed: 1\. cloud-a: model 'cloud-a' failed upstream \(HTTP 500\)[^;]*; 2\. cloud-b: model 'cloud-b' failed upstream \(HTTP 503\): overloaded$/,
+    );
+    expect(res.headers['x-mlx-gateway-target']).toBeUndefined();
   });
 });
 

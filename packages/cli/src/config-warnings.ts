@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { isLoopbackHost } from '@mlx-gateway/proxy';
 import { listClientKeys } from '@mlx-gateway/shared/clients';
 import { formatSecretRef, type GatewayConfig } from '@mlx-gateway/shared/config';
@@ -18,8 +20,11 @@ export async function configWarnings(
   const warnings: string[] = [];
   const { host, port } = config.proxy;
   if (!isLoopbackHost(host) && (await listClientKeys(config.home)).length === 0) {
+    // An existing clients.json with no key left keeps keys required (the proxy's rule).
     warnings.push(
-      `listen: ${host}:${port} is not loopback and there are no client keys: \`mlx-gateway up\` will refuse to start; create one with \`mlx-gateway keys create-client NAME\` or listen on 127.0.0.1`,
+      existsSync(join(config.home, 'clients.json'))
+        ? `listen: ${host}:${port}: no client key is left in clients.json, so the gateway will answer 401 to every request; create one with \`mlx-gateway keys create-client NAME\``
+        : `listen: ${host}:${port} is not loopback and there are no client keys: \`mlx-gateway up\` will refuse to start; create one with \`mlx-gateway keys create-client NAME\` or listen on 127.0.0.1`,
     );
   }
   for (const model of config.models) {

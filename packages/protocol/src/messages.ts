@@ -33,6 +33,11 @@ export const ModelInfoSchema = z.object({
   readyAt: z.number().optional(),
   /** Epoch ms a start began. */
   startedAt: z.number().optional(),
+  /**
+   * Fingerprint of the model's config as this supervisor runs it (localModelFingerprint in
+   * @mlx-gateway/shared/config): the proxy compares it with its own config's.
+   */
+  configFingerprint: z.string().optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 

@@ -21,7 +21,8 @@ import { ANTHROPIC_COUNT_TOKENS_PATH, ANTHROPIC_MESSAGES_PATH } from './api/anth
 import { gatewayModelsRoute } from './routes/gateway-models-route.js';
 import { registerDebugHeapRoute } from './routes/debug-heap-route.js';
 import { healthRoute } from './routes/health-route.js';
-import { modelsRoute } from './routes/models-route.js';
+import { MODEL_BY_ID_PREFIX, modelByIdRoute, modelsRoute } from './routes/models-route.js';
+import { describeRoutes } from './http/route-list.js';
 import { openAIEndpoints } from './api/openai-endpoints.js';
 import { openAIProxyRoute } from './routes/openai-proxy-route.js';
 import { responsesEndpoint } from './api/responses-endpoints.js';
@@ -84,6 +85,14 @@ export function createRequestListener(
   };
 }
 
+/** The paths of the proxied POST routes, in the order the 404 lists them. */
+const PROXIED_POST_PATHS = [
+  ...openAIEndpoints.map((e) => e.path),
+  responsesEndpoint.path,
+  ANTHROPIC_MESSAGES_PATH,
+  ANTHROPIC_COUNT_TOKENS_PATH,
+];
+
 /** The proxied POST routes by path. */
 export function proxiedRouteTable(deps: AppDeps): Map<string, ProxyRoute> {
   const routes = new Map<string, ProxyRoute>();
@@ -126,20 +135,26 @@ export function createApp(
     app.get(path, handler);
     app.all(path, methodNotAllowed(path, 'GET'));
   }
+  const modelById = `${MODEL_BY_ID_PREFIX}*`;
+  app.get(modelById, modelByIdRoute(deps.router, createdAt));
+  app.all(modelById, methodNotAllowed(`${MODEL_BY_ID_PREFIX}{id}`, 'GET'));
 
   registerDebugHeapRoute(app);
   registerResponsesReadRoutes(app, withResponseStore(deps).responseStore);
 
   const onError = failOnError(pipeline);
-  app.notFound((c) =>
-    onError(
+  // Listed on first use, once every route is registered.
+  let served: string | undefined;
+  app.notFound((c) => {
+    served ??= describeRoutes(PROXIED_POST_PATHS, app.routes);
+    return onError(
       new GatewayError(
         ErrorCodes.NOT_FOUND,
-        `no route for ${c.req.method} ${c.req.path}; the gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, /v1/messages/count_tokens, /v1/responses and /v1/models`,
+        `no route for ${c.req.method} ${c.req.path}; the gateway serves ${served}`,
       ),
       c,
-    ),
-  );
+    );
+  });
   app.onError(onError);
 
   return app;

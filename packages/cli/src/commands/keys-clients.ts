@@ -1,4 +1,6 @@
 import { createClientKey, listClientKeys, removeClientKey } from '@mlx-gateway/shared/clients';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolveHome } from '@mlx-gateway/shared/paths';
 import { table } from '../format.js';
 import type { GlobalOptions } from './control.js';
@@ -40,11 +42,10 @@ export async function keysCreateClient(
 
 /** `keys list-clients`: names, key prefixes, models and creation times (never keys or hashes). */
 export async function keysListClients(): Promise<void> {
-  const clients = await listClientKeys(resolveHome());
+  const home = resolveHome();
+  const clients = await listClientKeys(home);
   if (clients.length === 0) {
-    process.stdout.write(
-      'no client keys: the gateway answers anyone on loopback, and refuses other listen addresses; create one with `mlx-gateway keys create-client NAME`\n',
-    );
+    process.stdout.write(`${noClientKeys(home)}\n`);
     return;
   }
   process.stdout.write(
@@ -60,5 +61,27 @@ export async function keysRmClient(name: string): Promise<void> {
   if (!(await removeClientKey(resolveHome(), name))) {
     throw new Error(`no client key named "${name}" (see \`mlx-gateway keys list-clients\`)`);
   }
-  process.stdout.write(`revoked client key "${name}"\n`);
+  const left = await listClientKeys(resolveHome());
+  process.stdout.write(
+    left.length === 0
+      ? `revoked client key "${name}", the last one: ${noClientKeys(resolveHome())}\n`
+      : `revoked client key "${name}"\n`,
+  );
+}
+
+/**
+ * What the gateway does without a client key, by the proxy's rule (auth/client-keys.ts): once
+ * clients.json exists, keys stay required even with none left; only without the file does
+ * the gateway answer anyone, and then only on loopback.
+ */
+function noClientKeys(home: string): string {
+  const file = join(home, 'clients.json');
+  if (existsSync(file)) {
+    return (
+      `no client keys left: the gateway refuses every request (401) until one is created with ` +
+      `\`mlx-gateway keys create-client NAME\`; to answer anyone on loopback instead, delete ` +
+      `${file} and restart the gateway`
+    );
+  }
+  return 'no client keys: the gateway answers anyone on loopback, and refuses other listen addresses; create one with `mlx-gateway keys create-client NAME`';
 }

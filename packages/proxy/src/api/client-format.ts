@@ -65,6 +65,9 @@ export function writeClientError(
     'x-request-id': reqId,
     ...format.headers(reqId),
   };
+  // A model in backoff says when to come back (SDKs honour Retry-After on a 503).
+  const retryAfter = err.details?.['retryAfterSeconds'];
+  if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
   res.writeHead(err.status, headers);
   res.end(body);
   return err;

@@ -79,6 +79,14 @@ describe('ClientKeys', () => {
     ).toBe(true);
   });
 
+  it('starts closed on a clients.json whose last key was revoked, as keys list-clients says', async () => {
+    await createClientKey(home, 'only');
+    await removeClientKey(home, 'only');
+    const keys = await open();
+    expect(keys.size).toBe(0);
+    expect(keys.required).toBe(true);
+  });
+
   it('refuses to start on an unreadable clients.json', async () => {
     await writeFile(join(home, 'clients.json'), '[]');
     await expect(ClientKeys.open({ home, logger: new RecordingLogger() })).rejects.toMatchObject({

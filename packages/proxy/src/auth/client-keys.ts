@@ -1,4 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ClientKeyVerifier, type ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { ProxyLogger } from '../logging/logger.js';
 
@@ -15,8 +17,10 @@ export interface ClientKeysOptions {
  * the home directory, since the file is replaced by a rename) and whenever `reload()` is called
  * (the proxy process does on SIGHUP).
  *
- * Fails closed: once any key has been seen, authentication stays required, even if every key is
- * later removed or the file becomes unreadable (then nobody gets in until it is fixed).
+ * Fails closed: authentication is required once the file exists, even with no key left in it
+ * (revoking the last key closes the gateway, it never opens it: `keys list-clients` says the
+ * same), and once any key has been seen it stays required even if the file is deleted or
+ * becomes unreadable (then nobody gets in until a key is created or the proxy restarts).
  */
 export class ClientKeys {
   private verifier: ClientKeyVerifier;
@@ -28,14 +32,16 @@ export class ClientKeys {
   private constructor(
     private readonly options: ClientKeysOptions,
     verifier: ClientKeyVerifier,
+    fileExists: boolean,
   ) {
     this.verifier = verifier;
-    this.everHadKeys = verifier.size > 0;
+    this.everHadKeys = verifier.size > 0 || fileExists;
   }
 
   /** Reads the file once; an invalid file is an error (CONFIG_INVALID) at start-up. */
   static async open(options: ClientKeysOptions): Promise<ClientKeys> {
-    return new ClientKeys(options, await ClientKeyVerifier.load(options.home));
+    const verifier = await ClientKeyVerifier.load(options.home);
+    return new ClientKeys(options, verifier, await fileExists(options.home));
   }
 
   /** True when requests must present a valid key. */
@@ -109,12 +115,21 @@ export class ClientKeys {
       );
       return;
     }
-    this.everHadKeys ||= this.verifier.size > 0;
+    this.everHadKeys ||= this.verifier.size > 0 || (await fileExists(home));
     if (this.verifier.size !== before || before === 0) {
       logger.info(
         { clients: this.verifier.size, required: this.everHadKeys },
         'client keys loaded',
       );
     }
+  }
+}
+
+async function fileExists(home: string): Promise<boolean> {
+  try {
+    await access(join(home, CLIENTS_FILE));
+    return true;
+  } catch {
+    return false;
   }
 }

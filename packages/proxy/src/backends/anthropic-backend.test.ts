@@ -252,7 +252,8 @@ describe('anthropic backend, Anthropic-format clients', () => {
       headers: { 'anthropic-beta': 'prompt-caching-2024-07-31', 'x-api-key': 'client-key' },
     });
     expect(res.status).toBe(200);
-    expect(res.json).toEqual(message);
+    // The answer names the model the client asked for, like every backend's (docs/proxy.md).
+    expect(res.json).toEqual({ ...message, model: 'claude' });
     const ex = fake.exchanges[0] as UpstreamExchange;
     expect(ex.req.url).toBe('/v1/messages');
     expect(ex.json).toEqual({ ...body, model: 'claude-sonnet-4-5' });
@@ -261,7 +262,7 @@ describe('anthropic backend, Anthropic-format clients', () => {
     expect(ex.req.headers['anthropic-version']).toBe('2023-06-01');
   });
 
-  it('relays the event stream byte for byte', async () => {
+  it('relays the event stream byte for byte, but for the model named as the client asked', async () => {
     const { fake, t } = await setup();
     const { response } = open(t.url, '/v1/messages', {
       body: {
@@ -280,7 +281,10 @@ describe('anthropic backend, Anthropic-format clients', () => {
     const rest = `${event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })}${event('message_stop', {})}`;
     ex.res.end(rest);
     await reader.waitForEnd();
-    expect(reader.raw).toBe(first + rest);
+    const renamed = event('message_start', {
+      message: { ...message, content: [], model: 'claude' },
+    });
+    expect(reader.raw).toBe(renamed + rest);
   });
 
   it('forwards count_tokens to the Anthropic API', async () => {

@@ -113,7 +113,7 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
     this.deadlines.clear('connect');
     // `send` is only ever called with a prepared request, so there is one by now.
     const prepared = this.prepared as PreparedRequest;
-    this.sink = chooseSink(this.host, this, status, headers, prepared);
+    this.sink = chooseSink(this.host, this, status, headers, prepared, this.req.request.model);
   }
 
   onData(chunk: Buffer): void {

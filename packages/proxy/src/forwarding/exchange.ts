@@ -12,6 +12,8 @@ import type { AttemptHost } from './attempt.js';
 import { openAIClientFormat, writeClientError } from '../api/client-format.js';
 import type { ClientFormat } from '../api/client-format.js';
 import { canFailOver } from './failover-policy.js';
+import { TARGET_HEADER, chainError } from './chain-error.js';
+import type { FailedAttempt } from './chain-error.js';
 
 /** A target of the fallback chain with the backend that serves it. */
 export interface PlannedTarget {
@@ -38,7 +40,8 @@ const clientClosed = (): GatewayError =>
 /**
  * One proxied request: tries the targets of its fallback chain in order until one answers,
  * failing over only while no upstream content has reached the client. When every target
- * failed, the client gets the last error as a status and OpenAI error body, or, once a stream
+ * failed, the client gets the last error's status with every attempt and its reason (see
+ * `chainError`) in its API's error body, or, once a stream
  * has started, as a final error event followed by `[DONE]`. A client that goes away aborts the
  * upstream request at once.
  */
@@ -92,11 +95,14 @@ export class ProxyExchange implements AttemptHost {
     res.once('close', this.onClose);
     let lastError: GatewayError | undefined;
     let delivered = false;
+    const failed: FailedAttempt[] = [];
     for (let i = 0; i < plan.length; i++) {
       const step = plan[i] as PlannedTarget;
       record.target = step.target.name;
       record.backend = step.backendName;
       record.attempts = i + 1;
+      // Names the target that answers; sent with the response headers (removed on failure).
+      if (!res.headersSent) res.setHeader(TARGET_HEADER, step.target.name);
       const attempt = new Attempt(this, step.backend, requestFor(step.target));
       this.current = attempt;
       const result = await attempt.run();
@@ -106,6 +112,7 @@ export class ProxyExchange implements AttemptHost {
         return;
       }
       delivered = result.delivered === true;
+      failed.push({ target: step.target.name, error: result.error });
       if (i > 0 && result.error.code === ErrorCodes.UNSUPPORTED_FEATURE && !this.contentSent) {
         // A fallback whose API cannot express the request is no candidate: skip it, and the
         // client gets the error of the target that really failed.
@@ -132,8 +139,9 @@ export class ProxyExchange implements AttemptHost {
         'failing over to the next target',
       );
     }
-    const error = this.stopped ?? lastError;
+    const error = this.stopped ?? (lastError && chainError(failed, lastError));
     record.error = error?.code;
+    if (!res.headersSent) res.removeHeader(TARGET_HEADER);
     // A translated stream that failed has already sent its own error event.
     if (!this.clientGone && error !== undefined && !delivered) this.deliverError(error);
     this.finish(false);

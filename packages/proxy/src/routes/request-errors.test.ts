@@ -188,7 +188,15 @@ describe('request errors: OpenAI-format bodies with the right status', () => {
     const res = await send(t.url, '/v1/nope', { method: 'GET' });
     expect(res.status).toBe(404);
     expect(res.json).toEqual(
-      errorBody('not_found', 'not_found_error', null, expect.stringContaining('GET /v1/nope')),
+      errorBody(
+        'not_found',
+        'not_found_error',
+        null,
+        'no route for GET /v1/nope; the gateway serves POST /v1/chat/completions; ' +
+          'POST /v1/completions; POST /v1/embeddings; POST /v1/responses; POST /v1/messages; ' +
+          'POST /v1/messages/count_tokens; GET /v1/models; GET /v1/gateway/models; GET /health; ' +
+          'GET /v1/models/{id}; GET, DELETE /v1/responses/{id}',
+      ),
     );
     await expectStillServing();
   });
@@ -259,7 +267,10 @@ describe('capabilities', () => {
       error: {
         code: 'unsupported_feature',
         param: 'tools',
-        message: expect.stringContaining("model 'chatty' does not support tools"),
+        message:
+          "model 'chatty' does not support tools (capability 'tools', backend mlx-openai-server); " +
+          'choose a model that does (see GET /v1/gateway/models), or, if it does, declare it in ' +
+          'the config: `capabilities: { tools: true }` in models.chatty',
       },
     });
   });

@@ -33,6 +33,17 @@ export function missingFeature(
   return undefined;
 }
 
+/**
+ * How to declare the capability, for a model the operator configured (a provider's routed
+ * names take the provider's capabilities): the backend's defaults are only a guess of what the
+ * server can do, and a `command` model's server is anyone's.
+ */
+function declareHint(target: Target, feature: string): string {
+  const where =
+    target.provider === undefined ? `models.${target.model.name}` : `providers.${target.provider}`;
+  return `, or, if it does, declare it in the config: \`capabilities: { ${feature}: true }\` in ${where}`;
+}
+
 /** The 400 for a request that needs a feature the target's model does not have. */
 export function unsupportedFeatureError(
   target: Target,
@@ -42,7 +53,7 @@ export function unsupportedFeatureError(
   const backend = target.model.backend;
   return new GatewayError(
     ErrorCodes.UNSUPPORTED_FEATURE,
-    `model '${target.name}' does not support ${text} (capability '${feature}', backend ${backend}); choose a model that does (see GET /v1/gateway/models)`,
+    `model '${target.name}' does not support ${text} (capability '${feature}', backend ${backend}); choose a model that does (see GET /v1/gateway/models)${declareHint(target, feature)}`,
     { param, details: { feature, model: target.name, backend } },
   );
 }

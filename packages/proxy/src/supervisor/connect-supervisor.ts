@@ -4,6 +4,7 @@ import type { CurveClientKeys } from '@mlx-gateway/shared/secrets';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelSupervisor } from './model-supervisor.js';
 import { SupervisorAdapter } from './supervisor-adapter.js';
+import { configDifferenceMessage, configDifferences } from './config-generation.js';
 
 /**
  * Connects to the supervisor's control and event endpoints. Never waits for the supervisor:
@@ -33,6 +34,12 @@ export function connectSupervisor(
     ...(curve ? { curve } : {}),
   });
   client.on('connect', () => log.info({}, 'connected to the supervisor'));
+  // Every fresh snapshot (first contact, a new supervisor run) is checked against our config.
+  directory.on('resync', (snapshot) => {
+    const differences = configDifferences(config.models, snapshot);
+    const message = configDifferenceMessage(differences);
+    if (message !== undefined) log.error({ ...differences }, message);
+  });
   client.on('disconnect', () => log.warn({}, 'lost the connection to the supervisor'));
   directory.start().catch((err: unknown) => {
     // Closed before the first snapshot: a shutdown, nothing to report.
@@ -43,5 +50,7 @@ export function connectSupervisor(
     client,
     directory,
     controlTimeoutMs: config.proxy.controlTimeoutMs,
+    onConfigMismatch: (model, err) =>
+      log.error({ model, supervisorCode: err.details?.['supervisorCode'] }, err.message),
   });
 }

@@ -105,6 +105,56 @@ describe('SupervisorAdapter', () => {
     expect((err as Error).message).not.toContain('ipc://');
   });
 
+  it('says when a model in backoff is tried again and how to retry at once', async () => {
+    const client = new FakeControlClient();
+    client.connected = true;
+    client.answer = () =>
+      Promise.reject(
+        new ProtocolError(ErrorCodes.MODEL_BACKOFF, 'could not start the model server: boom', {
+          model: 'qwen',
+          retryAt: 61_500,
+        }),
+      );
+    const backoff = new SupervisorAdapter({
+      client,
+      directory: { get: () => undefined, close: vi.fn() },
+      controlTimeoutMs: 2_000,
+      now: () => 50_000,
+    });
+    await expect(backoff.ensure('qwen', undefined, { timeoutMs: 1_000 })).rejects.toMatchObject({
+      code: ErrorCodes.MODEL_BACKOFF,
+      status: 503,
+      message:
+        "model 'qwen' failed to start and is in backoff: could not start the model server: boom; " +
+        'it is tried again in 12s, or at once after `mlx-gateway clear qwen`',
+      details: { retryAfterSeconds: 12 },
+    });
+  });
+
+  it('reports a model the supervisor does not know as a config mismatch, and tells the log', async () => {
+    const client = new FakeControlClient();
+    client.connected = true;
+    client.answer = () =>
+      Promise.reject(
+        new ProtocolError(ErrorCodes.MODEL_NOT_FOUND, "model 'new' is not configured"),
+      );
+    const told: string[] = [];
+    const linked = new SupervisorAdapter({
+      client,
+      directory: { get: () => undefined, close: vi.fn() },
+      controlTimeoutMs: 2_000,
+      onConfigMismatch: (model) => told.push(model),
+    });
+    await expect(linked.ensure('new', undefined, { timeoutMs: 1_000 })).rejects.toMatchObject({
+      code: ErrorCodes.CONFIG_INVALID,
+      status: 503,
+      message: expect.stringContaining(
+        "model 'new' is in the proxy's config but the supervisor answered: model 'new' is not configured. The proxy and the supervisor run different versions of the config",
+      ),
+    });
+    expect(told).toEqual(['new']);
+  });
+
   it('treats releasing an unknown lease as done', async () => {
     const client = new FakeControlClient();
     client.connected = true;

@@ -8,6 +8,7 @@ import type {
 } from '@mlx-gateway/protocol';
 import { GatewayError, errorFrom } from '@mlx-gateway/shared/errors';
 import type { EnsureOptions, LeaseClaim, ModelSupervisor } from './model-supervisor.js';
+import { backoffError, configMismatchError } from './supervisor-errors.js';
 
 /** The parts of SupervisorClient the adapter uses. */
 export interface ControlClient {
@@ -32,6 +33,10 @@ export interface SupervisorAdapterOptions {
   directory: ModelView;
   /** Deadline of control calls other than a model start, and of waiting for a connection. */
   controlTimeoutMs: number;
+  /** Told when the supervisor does not know a model of the proxy's config (for the log). */
+  onConfigMismatch?: (model: string, err: GatewayError) => void;
+  /** Epoch ms, for the seconds until a backoff ends (default Date.now). */
+  now?: () => number;
 }
 
 const UNAVAILABLE_MESSAGE =
@@ -58,11 +63,15 @@ export class SupervisorAdapter implements ModelSupervisor {
   private readonly client: ControlClient;
   private readonly directory: ModelView;
   private readonly controlTimeoutMs: number;
+  private readonly onConfigMismatch: (model: string, err: GatewayError) => void;
+  private readonly now: () => number;
 
   constructor(options: SupervisorAdapterOptions) {
     this.client = options.client;
     this.directory = options.directory;
     this.controlTimeoutMs = options.controlTimeoutMs;
+    this.onConfigMismatch = options.onConfigMismatch ?? (() => {});
+    this.now = options.now ?? Date.now;
   }
 
   modelInfo(name: string): ModelInfo | undefined {
@@ -84,8 +93,19 @@ export class SupervisorAdapter implements ModelSupervisor {
       return { baseUrl: info.baseUrl };
     } catch (err) {
       if (options.signal?.aborted && err === options.signal.reason) throw err;
-      throw toGatewayError(err);
+      throw this.ensureError(toGatewayError(err), model);
     }
+  }
+
+  /** An ensure failure as the client should read it (see supervisor-errors.ts). */
+  private ensureError(err: GatewayError, model: string): GatewayError {
+    if (err.code === ErrorCodes.MODEL_BACKOFF) return backoffError(err, model, this.now());
+    if (err.code === ErrorCodes.MODEL_NOT_FOUND || err.code === ErrorCodes.MODEL_NOT_LOCAL) {
+      const mismatch = configMismatchError(err, model);
+      this.onConfigMismatch(model, mismatch);
+      return mismatch;
+    }
+    return err;
   }
 
   async acquireLease(model: string, lease: LeaseClaim): Promise<void> {

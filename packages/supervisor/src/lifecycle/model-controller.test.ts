@@ -17,7 +17,7 @@ const settings: LifecycleSettings = {
   ...DEFAULT_PROBE,
 };
 
-const config = { name: 'qwen', healthPath: '/health' } as LocalModelConfig;
+const config = { name: 'qwen', healthPath: '/health', env: {} } as LocalModelConfig;
 
 function deferred<T>() {
   let resolve!: (v: T) => void;

@@ -1,7 +1,9 @@
 import type { ModelInfo, Owner } from '@mlx-gateway/protocol';
 import type { Timer } from '@mlx-gateway/shared/clock';
+import { localModelFingerprint } from '@mlx-gateway/shared/config';
 import type { LocalModelConfig } from '@mlx-gateway/shared/config';
 import type { SpawnedChild } from '../process/spawn-model.js';
+import { explainSpawnFailure } from '../process/spawn-failure.js';
 import type { TaskRegistry } from '../tasks/task-registry.js';
 import {
   initialStatus,
@@ -63,6 +65,8 @@ export class ModelController {
   private watch?: Timer;
   private readonly listeners = new Set<(s: ModelStatus) => void>();
   memoryBytes?: number;
+  /** Published with the state: the proxy checks it against its own config. */
+  private readonly fingerprint: string;
 
   constructor(
     readonly config: LocalModelConfig,
@@ -70,6 +74,7 @@ export class ModelController {
     private readonly host: ControllerHost,
   ) {
     this.state = initialStatus(host.tasks.now());
+    this.fingerprint = localModelFingerprint(config);
   }
 
   get name(): string {
@@ -109,7 +114,10 @@ export class ModelController {
   }
 
   info(): ModelInfo {
-    return toModelInfo(this.config.name, this.state, this.memoryBytes);
+    return {
+      ...toModelInfo(this.config.name, this.state, this.memoryBytes),
+      configFingerprint: this.fingerprint,
+    };
   }
 
   dispatch(event: LifecycleEvent): void {
@@ -217,7 +225,7 @@ export class ModelController {
       },
       (err: Error & { code?: string }) => {
         const code = err.code === 'NO_FREE_PORT' ? 'NO_FREE_PORT' : 'MODEL_START_FAILED';
-        const reason = `could not start the model server: ${err.message}`;
+        const reason = `could not start the model server: ${explainSpawnFailure(err, this.name, this.config.env['PATH'] ?? process.env['PATH'])}`;
         this.dispatch({ type: 'spawnFailed', run, code, reason });
       },
     );

@@ -7,6 +7,7 @@ import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
 import { SsePassThroughSink } from './sse-pass-through-sink.js';
 import { TranslatedBodySink } from './translated-body-sink.js';
 import { TranslatedStreamSink } from './translated-stream-sink.js';
+import { renameModelTo } from './model-rename.js';
 
 /**
  * The sink for one upstream response, chosen once when it starts: an error status, a stream
@@ -25,6 +26,8 @@ export function chooseSink(
   status: number,
   headers: IncomingHttpHeaders,
   prepared: PreparedRequest,
+  /** The model name the client asked for: a relayed answer's `model` becomes it. */
+  requestedModel: string,
 ): ResponseSink {
   const { transform, identity: who } = prepared;
   if (status >= 300) return new ErrorBodySink(owner, status, who);
@@ -33,10 +36,10 @@ export function chooseSink(
   if (sse !== undefined) {
     sse.commit();
     return transform === undefined
-      ? new SsePassThroughSink(client, sse, owner, scrubber)
+      ? new SsePassThroughSink(client, sse, owner, scrubber, renameModelTo(requestedModel))
       : new TranslatedStreamSink(client, sse, owner, transform.stream(), who, scrubber);
   }
   return transform === undefined
-    ? new RawBodySink(client, owner, status, headers, scrubber)
+    ? new RawBodySink(client, owner, status, headers, scrubber, requestedModel)
     : new TranslatedBodySink(client, owner, status, transform, who);
 }

@@ -113,7 +113,7 @@ describe('chooseSink', () => {
     const streamed = setup(true);
     const plain = setup(false);
     const choose = (s: typeof plain, status: number, transform?: ResponseTransform) =>
-      chooseSink(s.client, s.owner, status, {}, prepared(transform));
+      chooseSink(s.client, s.owner, status, {}, prepared(transform), 'm');
     expect(choose(streamed, 502)).toBeInstanceOf(ErrorBodySink);
     expect(choose(plain, 302)).toBeInstanceOf(ErrorBodySink);
     expect(choose(plain, 200)).toBeInstanceOf(RawBodySink);
@@ -125,10 +125,10 @@ describe('chooseSink', () => {
 
   it('commits a successful stream at once, and leaves an error status uncommitted', () => {
     const failed = setup(true);
-    chooseSink(failed.client, failed.owner, 500, {}, prepared());
+    chooseSink(failed.client, failed.owner, 500, {}, prepared(), 'm');
     expect(failed.sse?.committed).toBe(false);
     const ok = setup(true);
-    chooseSink(ok.client, ok.owner, 200, {}, prepared());
+    chooseSink(ok.client, ok.owner, 200, {}, prepared(), 'm');
     expect(ok.sse?.committed).toBe(true);
     expect(ok.res.headers['content-type']).toBe('text/event-stream');
   });

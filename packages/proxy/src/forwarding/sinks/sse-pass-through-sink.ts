@@ -2,6 +2,7 @@ import type { StreamScrubber } from '@mlx-gateway/shared/security';
 import { SseFramer, lastEventEnd } from '../../streaming/sse-framer.js';
 import type { SseResponse } from '../../streaming/sse-response.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
+import type { ModelRename } from './model-rename.js';
 
 const EVENT_END = Buffer.from('\n\n');
 
@@ -19,11 +20,14 @@ export class SsePassThroughSink implements ResponseSink {
     private readonly owner: SinkOwner,
     /** Undefined when the gateway holds no secret. */
     private readonly scrubber?: StreamScrubber,
+    /** Rewrites the `model` members of whole events (see model-rename.ts). */
+    private readonly rename: ModelRename = (events) => events,
   ) {}
 
   data(chunk: Buffer): void {
-    const framed = this.framer.push(chunk);
-    if (framed === undefined) return;
+    const whole = this.framer.push(chunk);
+    if (whole === undefined) return;
+    const framed = this.rename(whole);
     const events = this.scrubber === undefined ? framed : this.scrubber.push(framed);
     this.client.contentSent = true;
     if (!this.sse.write(events)) this.owner.backpressure();
@@ -44,7 +48,8 @@ export class SsePassThroughSink implements ResponseSink {
 
   /** The framer's last bytes and what the scrubber still held, scrubbed. */
   private rest(): Buffer | undefined {
-    const flushed = this.framer.flush();
+    const left = this.framer.flush();
+    const flushed = left === undefined ? undefined : this.rename(left);
     if (this.scrubber === undefined) return flushed;
     const head = flushed === undefined ? undefined : this.scrubber.push(flushed);
     const tail = this.scrubber.end();
