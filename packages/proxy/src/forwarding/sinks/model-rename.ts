@@ -20,15 +20,56 @@ const MAX_HELD = 4096;
 
 export type ModelRename = (json: Buffer) => Buffer;
 
-/** For whole texts (a body, whole SSE events): the input itself comes back when unchanged. */
+const KEY_BYTES = Buffer.from(MODEL_KEY, 'latin1');
+const COLON = 0x3a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * For whole texts (a body, whole SSE events): the input itself comes back when unchanged.
+ * Members spelled compactly (`"model":"…"`, as every upstream we know writes them) are found
+ * and compared as bytes, with no decoding: this runs on every relayed stream event. A text with
+ * another spelling goes through the regular expression.
+ */
 export function renameModelTo(model: string): ModelRename {
   const value = latin1Json(model);
+  const name = Buffer.from(value.slice(1, -1), 'latin1');
   return (json) => {
-    if (json.indexOf(MODEL_KEY) === -1) return json;
-    const text = json.toString('latin1');
-    const renamed = text.replace(MODEL_MEMBER, (_m, head: string) => `${head}${value}`);
-    return renamed === text ? json : Buffer.from(renamed, 'latin1');
+    let key = json.indexOf(KEY_BYTES);
+    if (key === -1) return json;
+    const parts: Buffer[] = [];
+    let from = 0;
+    while (key !== -1) {
+      const start = key + KEY_BYTES.length + 2;
+      if (json[start - 2] !== COLON || json[start - 1] !== QUOTE) return renameText(json, value);
+      const end = closingQuote(json, start);
+      if (end === -1) return renameText(json, value);
+      if (end - start !== name.length || json.compare(name, 0, name.length, start, end) !== 0) {
+        parts.push(json.subarray(from, start), name);
+        from = end;
+      }
+      key = json.indexOf(KEY_BYTES, end);
+    }
+    if (parts.length === 0) return json;
+    parts.push(json.subarray(from));
+    return Buffer.concat(parts);
   };
+}
+
+function renameText(json: Buffer, value: string): Buffer {
+  const text = json.toString('latin1');
+  const renamed = text.replace(MODEL_MEMBER, (_m, head: string) => `${head}${value}`);
+  return renamed === text ? json : Buffer.from(renamed, 'latin1');
+}
+
+/** The index of the quote that ends the JSON string whose first character is at `start`. */
+function closingQuote(json: Buffer, start: number): number {
+  for (let q = json.indexOf(QUOTE, start); q !== -1; q = json.indexOf(QUOTE, q + 1)) {
+    let slashes = 0;
+    while (q - 1 - slashes >= start && json[q - 1 - slashes] === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return q;
+  }
+  return -1;
 }
 
 /**
