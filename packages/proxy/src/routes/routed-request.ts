@@ -43,6 +43,7 @@ export async function readRoutedRequest(
     record.status = 499;
     return undefined;
   }
+  call.audit?.addBytesIn(rawBody.length);
   const request = endpoint.read(parseJsonObject(rawBody, deps.maxJsonDepth));
   record.model = request.model;
   record.stream = request.stream;
@@ -60,6 +61,7 @@ export async function readRoutedRequest(
       rawBody,
       clientHeaders: call.incoming.headers,
       reqId: record.reqId,
+      askUsage: call.audit !== undefined,
     }),
   };
 }

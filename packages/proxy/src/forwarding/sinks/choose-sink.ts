@@ -7,6 +7,8 @@ import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
 import { SsePassThroughSink } from './sse-pass-through-sink.js';
 import { TranslatedBodySink } from './translated-body-sink.js';
 import { TranslatedStreamSink } from './translated-stream-sink.js';
+import { BodyUsageTapSink, StreamAuditTap, TranslatedStreamTapSink } from './usage-tap.js';
+import type { SinkAudit } from './usage-tap.js';
 
 /**
  * The sink for one upstream response, chosen once when it starts: an error status, a stream
@@ -25,6 +27,7 @@ export function chooseSink(
   status: number,
   headers: IncomingHttpHeaders,
   prepared: PreparedRequest,
+  audit?: SinkAudit,
 ): ResponseSink {
   const { transform, identity: who } = prepared;
   if (status >= 300) return new ErrorBodySink(owner, status, who);
@@ -32,11 +35,31 @@ export function chooseSink(
   const scrubber = relayScrubber();
   if (sse !== undefined) {
     sse.commit();
-    return transform === undefined
-      ? new SsePassThroughSink(client, sse, owner, scrubber)
-      : new TranslatedStreamSink(client, sse, owner, transform.stream(), who, scrubber);
+    // The audit tap (first token, usage): inside the pass-through sink, which frames the events
+    // anyway; around a translating sink, which gets the upstream's chunks unchanged.
+    const tap =
+      audit === undefined
+        ? undefined
+        : new StreamAuditTap(
+            audit.audit,
+            audit.format,
+            prepared.usageInjected === true,
+            audit.clock,
+          );
+    if (transform === undefined) return new SsePassThroughSink(client, sse, owner, scrubber, tap);
+    const translated = new TranslatedStreamSink(
+      client,
+      sse,
+      owner,
+      transform.stream(),
+      who,
+      scrubber,
+    );
+    return tap === undefined ? translated : new TranslatedStreamTapSink(translated, tap);
   }
-  return transform === undefined
-    ? new RawBodySink(client, owner, status, headers, scrubber)
-    : new TranslatedBodySink(client, owner, status, transform, who);
+  const body =
+    transform === undefined
+      ? new RawBodySink(client, owner, status, headers, scrubber)
+      : new TranslatedBodySink(client, owner, status, transform, who);
+  return audit === undefined ? body : new BodyUsageTapSink(body, audit.audit, audit.format);
 }

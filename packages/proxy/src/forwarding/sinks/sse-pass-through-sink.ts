@@ -2,6 +2,7 @@ import type { StreamScrubber } from '@mlx-gateway/shared/security';
 import { SseFramer, lastEventEnd } from '../../streaming/sse-framer.js';
 import type { SseResponse } from '../../streaming/sse-response.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
+import type { StreamAuditTap } from './usage-tap.js';
 
 const EVENT_END = Buffer.from('\n\n');
 
@@ -19,11 +20,15 @@ export class SsePassThroughSink implements ResponseSink {
     private readonly owner: SinkOwner,
     /** Undefined when the gateway holds no secret. */
     private readonly scrubber?: StreamScrubber,
+    /** The audit record's view of the events (first token, usage); it may drop a usage chunk. */
+    private readonly tap?: StreamAuditTap,
   ) {}
 
   data(chunk: Buffer): void {
-    const framed = this.framer.push(chunk);
+    let framed = this.framer.push(chunk);
     if (framed === undefined) return;
+    if (this.tap !== undefined) framed = this.tap.events(framed);
+    if (framed.length === 0) return;
     const events = this.scrubber === undefined ? framed : this.scrubber.push(framed);
     this.client.contentSent = true;
     if (!this.sse.write(events)) this.owner.backpressure();
@@ -44,7 +49,11 @@ export class SsePassThroughSink implements ResponseSink {
 
   /** The framer's last bytes and what the scrubber still held, scrubbed. */
   private rest(): Buffer | undefined {
-    const flushed = this.framer.flush();
+    let flushed = this.framer.flush();
+    if (flushed !== undefined && this.tap !== undefined) {
+      flushed = this.tap.events(flushed);
+      if (flushed.length === 0) flushed = undefined;
+    }
     if (this.scrubber === undefined) return flushed;
     const head = flushed === undefined ? undefined : this.scrubber.push(flushed);
     const tail = this.scrubber.end();

@@ -1,0 +1,136 @@
+import type { AuditRecordBuilder } from '../../audit/record-builder.js';
+import { hasFirstToken } from '../../audit/first-token.js';
+import { filterUsageChunk } from '../../audit/stream-usage.js';
+import { usageFromJsonBody, usageFromSseEvents } from '../../audit/usage-extractor.js';
+import type { UsageFormat } from '../../audit/usage-extractor.js';
+import type { Clock } from '../../clock/clock.js';
+import { SseFramer } from '../../streaming/sse-framer.js';
+import type { ResponseSink } from './response-sink.js';
+
+/** What a sink needs to feed a request's audit record. */
+export interface SinkAudit {
+  audit: AuditRecordBuilder;
+  /** The wire format of the upstream's answer. */
+  format: UsageFormat;
+  clock: Clock;
+}
+
+/** A usage object with counts: `"usage":{` (a `"usage":null` on every OpenAI chunk is none). */
+const USAGE_OBJECT = [Buffer.from('"usage":{'), Buffer.from('"usage": {')];
+
+function hasUsageObject(events: Buffer): boolean {
+  return USAGE_OBJECT.some((mark) => events.indexOf(mark) !== -1);
+}
+
+/**
+ * What the audit record learns from a stream on its way to the client: the time of the first
+ * generated token and the upstream's usage. Takes whole SSE events; costs a few `indexOf` per
+ * batch once the first token has been seen. When the gateway injected `include_usage`, the
+ * usage-only chunk is removed from the events the client gets.
+ */
+export class StreamAuditTap {
+  constructor(
+    private readonly audit: AuditRecordBuilder,
+    private readonly format: UsageFormat,
+    private readonly injected: boolean,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The events for the client (the same buffer unless a usage chunk was removed). */
+  events(events: Buffer): Buffer {
+    const { audit } = this;
+    if (!audit.sawFirstToken && hasFirstToken(this.format, events)) {
+      audit.firstToken(this.clock.now());
+    }
+    if (!hasUsageObject(events)) return events;
+    if (this.format === 'anthropic') {
+      const usage = usageFromSseEvents('anthropic', events);
+      if (usage !== undefined) audit.usage(usage);
+      return events;
+    }
+    const filtered = filterUsageChunk(events, this.injected);
+    if (filtered.usage !== undefined) audit.usage(filtered.usage);
+    return filtered.events;
+  }
+}
+
+/**
+ * Watches a stream the inner sink translates for another API: the upstream's events are framed
+ * here only to be read (first token, usage); the inner sink gets the chunks unchanged.
+ */
+export class TranslatedStreamTapSink implements ResponseSink {
+  private readonly framer = new SseFramer();
+
+  constructor(
+    private readonly inner: ResponseSink,
+    private readonly tap: StreamAuditTap,
+  ) {
+    this.broken = inner.broken?.bind(inner);
+  }
+
+  data(chunk: Buffer): void {
+    const framed = this.framer.push(chunk);
+    if (framed !== undefined) this.tap.events(framed);
+    this.inner.data(chunk);
+  }
+
+  end(): void {
+    const rest = this.framer.flush();
+    if (rest !== undefined) this.tap.events(rest);
+    this.inner.end();
+  }
+
+  readonly broken: ResponseSink['broken'];
+}
+
+/** Bodies above this are relayed without being read for usage. */
+const MAX_BODY_READ = 4 * 1024 * 1024;
+
+/**
+ * Reads the usage of a whole (non-streamed) successful answer at its end. The chunks are kept
+ * by reference as they pass (no copy until the end), up to MAX_BODY_READ.
+ */
+export class BodyUsageTapSink implements ResponseSink {
+  private chunks: Buffer[] | undefined = [];
+  private size = 0;
+
+  constructor(
+    private readonly inner: ResponseSink,
+    private readonly audit: AuditRecordBuilder,
+    private readonly format: UsageFormat,
+  ) {
+    this.broken = inner.broken?.bind(inner);
+  }
+
+  data(chunk: Buffer): void {
+    if (this.chunks !== undefined) {
+      this.size += chunk.length;
+      if (this.size > MAX_BODY_READ) this.chunks = undefined;
+      else this.chunks.push(chunk);
+    }
+    this.inner.data(chunk);
+  }
+
+  end(): void {
+    const { chunks } = this;
+    if (chunks !== undefined && chunks.length > 0) {
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      if (hasUsageObject(body)) {
+        const usage = usageFromJsonBody(this.format, parseJson(body));
+        if (usage !== undefined) this.audit.usage(usage);
+      }
+    }
+    this.chunks = undefined;
+    this.inner.end();
+  }
+
+  readonly broken: ResponseSink['broken'];
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
