@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { ErrorCodes } from '@mlx-gateway/protocol';
 import type { GatewayError } from '@mlx-gateway/shared/errors';
 import { errorFrom } from '@mlx-gateway/shared/errors';
 import type { Timeouts } from '@mlx-gateway/shared/config';
@@ -35,10 +36,15 @@ export interface AttemptHost extends ClientOutput {
   /** Called on the first upstream body byte of each attempt. */
   firstByte(): void;
   /** The request's audit record in the making (absent when audit and metrics are off). */
-  readonly audit: AuditRecordBuilder | undefined;
+  readonly audit?: AuditRecordBuilder | undefined;
 }
 
 const ENSURE_MARGIN_MS = 1_000;
+
+const START_FAILURES: ReadonlySet<string> = new Set([
+  ErrorCodes.MODEL_START_FAILED,
+  ErrorCodes.MODEL_START_TIMEOUT,
+]);
 
 /**
  * One try of one target: prepare (which may wait for a local model to start), send, and relay
@@ -212,7 +218,11 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
       },
       (err: unknown) => {
         this.commitTimer?.cancel();
-        this.fail(errorFrom(err));
+        const error = errorFrom(err);
+        // A start that failed was a cold start too: the record says how long it was waited for.
+        if (START_FAILURES.has(error.code))
+          host.audit?.modelReady(host.clock.now() - waitFrom, true);
+        this.fail(error);
       },
     );
   }

@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '@mlx-gateway/shared/config';
+import { CapturePolicy } from '../audit/body-capture.js';
 import { EventHub } from '../events/event-hub.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -11,6 +12,7 @@ export interface ObservabilityParts {
   onRequestEnd?: RequestEnd;
   metrics?: GatewayMetrics;
   events?: EventHub;
+  capture?: CapturePolicy;
 }
 
 export interface Observability {
@@ -53,6 +55,9 @@ export function openObservability(
     events,
   };
   if (metrics !== undefined) appDeps.metrics = metrics;
+  const capture =
+    config.audit?.enabled === true ? new CapturePolicy(config.audit.capture) : undefined;
+  if (capture?.enabled === true) appDeps.capture = capture;
   return {
     appDeps,
     close: async () => {

@@ -50,6 +50,13 @@ export async function readRoutedRequest(
   const resolution = deps.router.resolve(request.model);
   authorizeModel(call.client, request.model, resolution);
   if (resolution === undefined) throw deps.router.notFound(request.model);
+  if (call.audit !== undefined && deps.capture !== undefined) {
+    const capture =
+      deps.capture.captureFor(request.model, call.client?.name) ??
+      deps.capture.captureFor(resolution.targets[0]?.name, undefined);
+    capture?.requestBody(rawBody);
+    call.audit.setCapture(capture);
+  }
   return {
     request,
     rawBody,

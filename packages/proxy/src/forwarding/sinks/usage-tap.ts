@@ -15,11 +15,24 @@ export interface SinkAudit {
   clock: Clock;
 }
 
-/** A usage object with counts: `"usage":{` (a `"usage":null` on every OpenAI chunk is none). */
-const USAGE_OBJECT = [Buffer.from('"usage":{'), Buffer.from('"usage": {')];
+const USAGE_KEY = Buffer.from('"usage":');
+const SPACE = 0x20;
+const BRACE = 0x7b;
 
+/**
+ * Whether the events hold a usage object with counts (`"usage":{`): the `"usage":null` that
+ * an OpenAI stream asked for its usage carries on every chunk is none. One `indexOf` for a batch
+ * without a usage key.
+ */
 function hasUsageObject(events: Buffer): boolean {
-  return USAGE_OBJECT.some((mark) => events.indexOf(mark) !== -1);
+  let at = events.indexOf(USAGE_KEY);
+  while (at !== -1) {
+    let i = at + USAGE_KEY.length;
+    while (events[i] === SPACE) i++;
+    if (events[i] === BRACE) return true;
+    at = events.indexOf(USAGE_KEY, i);
+  }
+  return false;
 }
 
 /**
@@ -39,6 +52,7 @@ export class StreamAuditTap {
   /** The events for the client (the same buffer unless a usage chunk was removed). */
   events(events: Buffer): Buffer {
     const { audit } = this;
+    audit.capturing?.responseBody(events);
     if (!audit.sawFirstToken && hasFirstToken(this.format, events)) {
       audit.firstToken(this.clock.now());
     }
@@ -103,6 +117,7 @@ export class BodyUsageTapSink implements ResponseSink {
   }
 
   data(chunk: Buffer): void {
+    this.audit.capturing?.responseBody(chunk);
     if (this.chunks !== undefined) {
       this.size += chunk.length;
       if (this.size > MAX_BODY_READ) this.chunks = undefined;
