@@ -182,4 +182,27 @@ describe('observability, end to end', () => {
     await proxy.exited;
     expect(auditRecords().length).toBe(before + 5);
   });
+
+  it('a proxy killed with SIGKILL loses at most its last second of records', async () => {
+    const { proxy, url } = await gateway();
+    // Warm the model so that requests come back fast.
+    expect((await postJson(`${url}/v1/chat/completions`, chat('tiny'))).status).toBe(200);
+    const ended: Array<{ id: string; at: number }> = [];
+    const until = Date.now() + 2_500;
+    while (Date.now() < until) {
+      const res = await postJson(`${url}/v1/chat/completions`, chat('tiny'));
+      expect(res.status).toBe(200);
+      ended.push({ id: res.headers['x-request-id'] as string, at: Date.now() });
+    }
+    const killedAt = Date.now();
+    process.kill(proxy.pid, 'SIGKILL');
+    await proxy.exited;
+    // Every line is whole (auditRecords parses each one).
+    const written = new Set(auditRecords().map((r) => r.requestId));
+    const older = ended.filter((e) => e.at < killedAt - 1_100);
+    expect(older.length).toBeGreaterThan(0);
+    expect(older.filter((e) => !written.has(e.id))).toEqual([]);
+    const lost = ended.filter((e) => !written.has(e.id));
+    expect(lost.every((e) => e.at >= killedAt - 1_100)).toBe(true);
+  });
 });
