@@ -95,15 +95,23 @@ describe('the tap sinks', () => {
     const { clock, audit } = setup();
     const inner = new Collecting();
     const sink = new BodyUsageTapSink(inner, audit, 'openai');
-    const body = JSON.stringify({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 2 } });
+    const body = JSON.stringify({
+      choices: [{ message: { content: 'a "usage": text' } }],
+      usage: {
+        prompt_tokens: 5,
+        completion_tokens: 2,
+        prompt_tokens_details: { cached_tokens: 1 },
+      },
+      id: 'x',
+    });
     sink.data(Buffer.from(body.slice(0, 10)));
     sink.data(Buffer.from(body.slice(10)));
     sink.end();
     expect(inner.chunks.join('')).toBe(body);
     expect(audit.end(clock.now()).usage).toEqual({
-      input: 5,
+      input: 4,
       output: 2,
-      cacheRead: 0,
+      cacheRead: 1,
       cacheWrite: 0,
     });
   });

@@ -18,6 +18,7 @@ export interface SinkAudit {
 const USAGE_KEY = Buffer.from('"usage":');
 const SPACE = 0x20;
 const BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
 /**
  * Whether the events hold a usage object with counts (`"usage":{`): the `"usage":null` that
@@ -107,6 +108,7 @@ const MAX_BODY_READ = 4 * 1024 * 1024;
 export class BodyUsageTapSink implements ResponseSink {
   private chunks: Buffer[] | undefined = [];
   private size = 0;
+  readonly broken: ResponseSink['broken'];
 
   constructor(
     private readonly inner: ResponseSink,
@@ -130,16 +132,38 @@ export class BodyUsageTapSink implements ResponseSink {
     const { chunks } = this;
     if (chunks !== undefined && chunks.length > 0) {
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      if (hasUsageObject(body)) {
-        const usage = usageFromJsonBody(this.format, parseJson(body));
-        if (usage !== undefined) this.audit.usage(usage);
+      const usage = usageObject(body);
+      if (usage !== undefined) {
+        const report = usageFromJsonBody(this.format, { usage: parseJson(usage) });
+        if (report !== undefined) this.audit.usage(report);
       }
     }
     this.chunks = undefined;
     this.inner.end();
   }
+}
 
-  readonly broken: ResponseSink['broken'];
+/**
+ * The bytes of the last top-level-looking `"usage":{...}` object of a JSON body (its braces
+ * matched; usage objects hold numbers and nested objects, no strings with braces), so that only
+ * that small object is parsed, not the whole answer.
+ */
+function usageObject(body: Buffer): Buffer | undefined {
+  let at = body.lastIndexOf(USAGE_KEY);
+  while (at !== -1) {
+    let i = at + USAGE_KEY.length;
+    while (body[i] === SPACE) i++;
+    if (body[i] === BRACE) {
+      let depth = 0;
+      for (let j = i; j < body.length; j++) {
+        if (body[j] === BRACE) depth++;
+        else if (body[j] === CLOSE_BRACE && --depth === 0) return body.subarray(i, j + 1);
+      }
+      return undefined;
+    }
+    at = at === 0 ? -1 : body.lastIndexOf(USAGE_KEY, at - 1);
+  }
+  return undefined;
 }
 
 function parseJson(body: Buffer): unknown {
