@@ -41,7 +41,12 @@ export function openObservability(
     return { appDeps: {}, close: () => Promise.resolve() };
   }
   const events = new EventHub();
+  // The directory reports every change of a model's info (its lease count too): only a new
+  // state is an event.
+  const states = new Map<string, string>();
   const unfollow = supervisor.onModelChange?.((info) => {
+    if (states.get(info.name) === info.state) return;
+    states.set(info.name, info.state);
     const event = {
       type: 'model.state' as const,
       model: info.name,
