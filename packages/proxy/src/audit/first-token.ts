@@ -1,4 +1,5 @@
 import { isObject } from '../translate/guards.js';
+import { indexOfBytes } from './byte-search.js';
 import { parseJsonData, sseEventSpans } from './sse-events.js';
 import type { UsageFormat } from './usage-extractor.js';
 
@@ -13,18 +14,18 @@ const OPENAI_MARKS = [Buffer.from('"delta"'), Buffer.from('"text"')];
  */
 export function hasFirstToken(format: UsageFormat, events: Buffer | string): boolean {
   const buf = typeof events === 'string' ? Buffer.from(events) : events;
-  if (format === 'anthropic') return buf.indexOf(ANTHROPIC_DELTA) !== -1;
+  if (format === 'anthropic') return indexOfBytes(buf, ANTHROPIC_DELTA) !== -1;
   // Only the events that carry a mark are read, one at a time, until one has a token: a batch
   // of hundreds of events is not parsed whole for the one at its start.
   for (const mark of OPENAI_MARKS) {
-    let at = buf.indexOf(mark);
+    let at = indexOfBytes(buf, mark);
     while (at !== -1) {
       const start = eventStart(buf, at);
       const endAt = buf.indexOf(EVENT_END, at);
       const end = endAt === -1 ? buf.length : endAt + EVENT_END.length;
       const span = sseEventSpans(buf.subarray(start, end))[0];
       if (openAIChunkHasToken(parseJsonData(span?.data))) return true;
-      at = buf.indexOf(mark, end);
+      at = indexOfBytes(buf, mark, end);
     }
   }
   return false;

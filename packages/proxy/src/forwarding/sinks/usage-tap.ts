@@ -1,4 +1,5 @@
 import type { AuditRecordBuilder } from '../../audit/record-builder.js';
+import { indexOfBytes } from '../../audit/byte-search.js';
 import { hasFirstToken } from '../../audit/first-token.js';
 import { filterUsageChunk } from '../../audit/stream-usage.js';
 import { usageFromJsonBody, usageFromSseEvents } from '../../audit/usage-extractor.js';
@@ -26,15 +27,23 @@ const CLOSE_BRACE = 0x7d;
  * without a usage key.
  */
 function hasUsageObject(events: Buffer): boolean {
-  let at = events.indexOf(USAGE_KEY);
+  let at = indexOfBytes(events, USAGE_KEY);
   while (at !== -1) {
     let i = at + USAGE_KEY.length;
     while (events[i] === SPACE) i++;
     if (events[i] === BRACE) return true;
-    at = events.indexOf(USAGE_KEY, i);
+    at = indexOfBytes(events, USAGE_KEY, i);
   }
   return false;
 }
+
+/**
+ * A stream whose first batches carry no generated token at all is not a chat stream as the
+ * gateway knows them (a chat model's first content, reasoning or tool call comes in its first
+ * chunks): after this many batches it is no longer scanned for one, and its record has no
+ * time to first token.
+ */
+const MAX_TOKEN_LOOKS = 64;
 
 /**
  * What the audit record learns from a stream on its way to the client: the time of the first
@@ -50,12 +59,19 @@ export class StreamAuditTap {
     private readonly clock: Clock,
   ) {}
 
+  /** Batches still to look at for a first token. */
+  private tokenLooks = MAX_TOKEN_LOOKS;
+
   /** The events for the client (the same buffer unless a usage chunk was removed). */
   events(events: Buffer): Buffer {
     const { audit } = this;
     audit.capturing?.responseBody(events);
-    if (!audit.sawFirstToken && hasFirstToken(this.format, events)) {
-      audit.firstToken(this.clock.now());
+    if (this.tokenLooks > 0) {
+      this.tokenLooks--;
+      if (hasFirstToken(this.format, events)) {
+        audit.firstToken(this.clock.now());
+        this.tokenLooks = 0;
+      }
     }
     if (!hasUsageObject(events)) return events;
     if (this.format === 'anthropic') {
