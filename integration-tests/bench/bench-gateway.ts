@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { portRanges, registeredChildren, writeConfig } from '../support/processes.js';
@@ -101,4 +101,15 @@ models:
     await stop();
     throw err;
   }
+}
+
+/**
+ * A config for a second proxy of the same gateway (same home, supervisor and models) with the
+ * audit log and the metrics off: the `gateway-noobs` path, their cost measured in the same run.
+ */
+export function writeNoObservabilityConfig(home: string): string {
+  const file = join(home, 'config-noobs.yaml');
+  copyFileSync(join(home, 'config.yaml'), file);
+  appendFileSync(file, 'audit:\n  enabled: false\nmetrics:\n  enabled: false\n');
+  return file;
 }

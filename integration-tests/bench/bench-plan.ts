@@ -19,6 +19,7 @@ export type PathKey =
   | 'gateway'
   | 'gateway-local'
   | 'gateway-quiet'
+  | 'gateway-noobs'
   | 'gateway-anthropic'
   | 'gateway-responses'
   | 'gateway-baseline';

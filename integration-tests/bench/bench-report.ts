@@ -118,6 +118,7 @@ export function comparisonTable(measurements: Measurement[]): string {
       'gateway-anthropic',
       'gateway-responses',
       'gateway-quiet',
+      'gateway-noobs',
       'gateway-baseline',
     ] as const) {
       const g = find(measurements, key, path);
@@ -159,6 +160,18 @@ export function checkTargets(measurements: Measurement[]): TargetCheck[] {
         met: added < 0.5,
       });
     }
+  }
+  // The audit log and the metrics (on by default) against both off, in the same rounds.
+  for (const key of ['json-c32', 'sse-c32']) {
+    const on = find(measurements, key, 'gateway');
+    const off = find(measurements, key, 'gateway-noobs');
+    if (on === undefined || off === undefined) continue;
+    const cost = 1 - on.rps / off.rps;
+    checks.push({
+      target: `gateway ${key}: audit log and metrics cost < 5% of throughput (vs gateway-noobs)`,
+      measured: `${(cost * 100).toFixed(1)}% (${on.rps.toFixed(0)} vs ${off.rps.toFixed(0)} req/s)`,
+      met: cost < 0.05,
+    });
   }
   for (const m of measurements.filter((x) => x.scenario.key === 'sse-paced')) {
     const f = figures(m);

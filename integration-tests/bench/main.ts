@@ -6,7 +6,8 @@
 // In one run it starts a fast fake upstream, a minimal undici pass-through proxy, the gateway
 // (supervisor and proxy processes) and a load client process, then measures every scenario
 // against: the upstream directly, the minimal proxy, the gateway routing to a remote
-// (openai-compatible) model, and the gateway routing to a ready local model. It prints the
+// (openai-compatible) model, the gateway routing to a ready local model, and the same gateway
+// with its audit log and metrics off (`gateway-noobs`, their cost). It prints the
 // figures and whether each target was met; it exits non-zero only when something crashed.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -15,11 +16,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL_MODEL, REMOTE_MODEL, startBenchGateway } from './bench-gateway.js';
+import {
+  LOCAL_MODEL,
+  REMOTE_MODEL,
+  startBenchGateway,
+  writeNoObservabilityConfig,
+} from './bench-gateway.js';
 import {
   fakeUpstreamMain,
   loadClientMain,
   minimalProxyMain,
+  proxyMain,
   quietGatewayMain,
 } from './bench-paths.js';
 import type { BenchGateway } from './bench-gateway.js';
@@ -236,6 +243,24 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
   const { work, services } = running;
   const home = join(work, 'home');
   const paths: BenchPath[] = [];
+  if (values.paths === undefined || values.paths.split(',').includes('gateway-noobs')) {
+    // The same gateway with the audit log and the metrics off (both on by default).
+    const noobs = await startService({
+      name: 'gateway without audit and metrics',
+      nodeArgs: [proxyMain, '--config', writeNoObservabilityConfig(home)],
+      env: { MLX_GATEWAY_HOME: home },
+      logFile: join(work, 'noobs.out'),
+      ready: /proxy listening on (http:\S+)/,
+    });
+    services.push(noobs);
+    paths.push({
+      key: 'gateway-noobs',
+      label: 'gateway (remote), no audit/metrics',
+      origin: noobs.url,
+      model: REMOTE_MODEL,
+      pids: [noobs.pid],
+    });
+  }
   if (values['quiet-gateway']) {
     const quiet = await startService({
       name: 'quiet gateway',

@@ -17,3 +17,4 @@ export { curveAvailable, generateCurveKeyPair, isCurveKey, requireCurve } from '
 export type { CurveClientOptions, CurveKeyPair, CurveServerOptions } from './curve.js';
 export { ENDPOINT_IN_USE } from './ipc-endpoint.js';
 export type { WarningHandler } from './warning.js';
+export * from './metrics-snapshot.js';

@@ -1,3 +1,4 @@
+import type { SupervisorMetricsSnapshot } from './metrics-snapshot.js';
 import { z } from 'zod';
 
 /** Bumped on any incompatible change to the messages below. */
@@ -83,6 +84,8 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
   /** Renew every lease of a holder (a proxy process); leases not renewed expire. */
   z.object({ cmd: z.literal('lease.renew'), holder: z.string().min(1) }),
   z.object({ cmd: z.literal('shutdown') }),
+  /** The supervisor's figures for the proxy's /metrics (see metrics-snapshot.ts). */
+  z.object({ cmd: z.literal('metrics') }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
 export type CommandName = Command['cmd'];
@@ -101,6 +104,7 @@ export interface CommandResults {
   'lease.release': { released: boolean };
   'lease.renew': { renewed: number; ttlMs: number };
   shutdown: { stopping: true };
+  metrics: SupervisorMetricsSnapshot;
 }
 
 export const ErrorPayloadSchema = z.object({

@@ -32,6 +32,10 @@ import type { ResponseStore } from './state/response-store.js';
 import { DEFAULT_RESPONSE_TTL_MS } from './state/response-store.js';
 import { embeddedResponseStore } from './state/state-response-store.js';
 import type { ModelSupervisor } from './supervisor/model-supervisor.js';
+import type { RequestEnd } from './http/request-audit.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { EventHub } from './events/event-hub.js';
+import { registerObservabilityRoutes } from './routes/observability-routes.js';
 
 export interface AppDeps {
   router: ModelRouter;
@@ -50,6 +54,12 @@ export interface AppDeps {
   isClosing(): boolean;
   /** The Responses API's stored responses; default: embedded, kept DEFAULT_RESPONSE_TTL_MS. */
   responseStore?: ResponseStore;
+  /** Each proxied request's audit record, at its end (absent: audit and metrics are off). */
+  onRequestEnd?: RequestEnd;
+  /** Served on GET /metrics (absent: no such route). */
+  metrics?: GatewayMetrics;
+  /** Served on GET /v1/gateway/events (absent: no such route). */
+  events?: EventHub;
 }
 
 /** The deps with the response store filled in (one store shared by every route). */
@@ -139,6 +149,7 @@ export function createApp(
   app.get(modelById, modelByIdRoute(deps.router, createdAt));
   app.all(modelById, methodNotAllowed(`${MODEL_BY_ID_PREFIX}{id}`, 'GET'));
 
+  registerObservabilityRoutes(app, deps);
   registerDebugHeapRoute(app);
   registerResponsesReadRoutes(app, withResponseStore(deps).responseStore);
 

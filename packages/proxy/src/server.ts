@@ -34,6 +34,7 @@ import { connectSupervisor } from './supervisor/connect-supervisor.js';
 import type { ModelSupervisor } from './supervisor/model-supervisor.js';
 import { PoolRegistry } from './upstream/pool-registry.js';
 import { remoteEndpoints } from './upstream/remote-endpoints.js';
+import { openObservability } from './http/observability.js';
 
 export interface StartProxyOptions {
   config: GatewayConfig;
@@ -134,6 +135,8 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     new AnthropicBackend({ pools, secrets }),
   );
   const inflight = new Inflight();
+  // Audit log, metrics and live events (http/observability.ts); each may be switched off.
+  const observability = openObservability(config, logger, supervisor, () => inflight.size);
   let closing = false;
   const listener = createRequestListener({
     router,
@@ -152,6 +155,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       state,
       config.responses?.ttlMs ?? DEFAULT_RESPONSE_TTL_MS,
     ),
+    ...observability.appDeps,
   });
 
   const server = createServer(serverTimeouts(config.proxy), listener);
@@ -160,6 +164,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   try {
     address = await listen(server, config.proxy.port, config.proxy.host);
   } catch (err) {
+    await observability.close();
     await leases.close();
     if (ownSupervisor) await supervisor.close();
     throw err;
@@ -191,6 +196,8 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     clearTimeout(cut);
     server.closeAllConnections();
     await serverClosed;
+    // Every record of a request that ended is written before the proxy exits.
+    await observability.close();
     await leases.close();
     await pools.close(1_000);
     if (stateOpened !== undefined) await (await stateOpened.catch(() => undefined))?.close();

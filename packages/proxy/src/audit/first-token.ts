@@ -1,4 +1,5 @@
 import { isObject } from '../translate/guards.js';
+import { indexOfBytes } from './byte-search.js';
 import { parseJsonData, sseEventSpans } from './sse-events.js';
 import type { UsageFormat } from './usage-extractor.js';
 
@@ -13,9 +14,29 @@ const OPENAI_MARKS = [Buffer.from('"delta"'), Buffer.from('"text"')];
  */
 export function hasFirstToken(format: UsageFormat, events: Buffer | string): boolean {
   const buf = typeof events === 'string' ? Buffer.from(events) : events;
-  if (format === 'anthropic') return buf.indexOf(ANTHROPIC_DELTA) !== -1;
-  if (!OPENAI_MARKS.some((mark) => buf.indexOf(mark) !== -1)) return false;
-  return sseEventSpans(buf).some((span) => openAIChunkHasToken(parseJsonData(span.data)));
+  if (format === 'anthropic') return indexOfBytes(buf, ANTHROPIC_DELTA) !== -1;
+  // Only the events that carry a mark are read, one at a time, until one has a token: a batch
+  // of hundreds of events is not parsed whole for the one at its start.
+  for (const mark of OPENAI_MARKS) {
+    let at = indexOfBytes(buf, mark);
+    while (at !== -1) {
+      const start = eventStart(buf, at);
+      const endAt = buf.indexOf(EVENT_END, at);
+      const end = endAt === -1 ? buf.length : endAt + EVENT_END.length;
+      const span = sseEventSpans(buf.subarray(start, end))[0];
+      if (openAIChunkHasToken(parseJsonData(span?.data))) return true;
+      at = indexOfBytes(buf, mark, end);
+    }
+  }
+  return false;
+}
+
+const EVENT_END = Buffer.from('\n\n');
+
+/** Where the event holding byte `at` begins: just past the blank line before it. */
+function eventStart(buf: Buffer, at: number): number {
+  const before = buf.lastIndexOf(EVENT_END, at);
+  return before === -1 ? 0 : before + EVENT_END.length;
 }
 
 function openAIChunkHasToken(chunk: unknown): boolean {

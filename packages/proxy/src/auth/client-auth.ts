@@ -6,8 +6,11 @@ import { registerSecret } from '@mlx-gateway/shared/security';
 import type { ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { ClientKeys } from './client-keys.js';
 
-/** Open to monitors without a key. */
-const OPEN_PATHS = new Set(['/health']);
+/**
+ * Open to monitors without a key. /metrics and /v1/gateway/events make their own decision
+ * (loopback callers only; routes/observability-routes.ts): no client key opens them.
+ */
+const OPEN_PATHS = new Set(['/health', '/metrics', '/v1/gateway/events']);
 
 const HOW = 'send it as `Authorization: Bearer <key>` or `x-api-key: <key>`';
 

@@ -15,6 +15,11 @@ export interface BackendRequest {
   rawBody: Buffer;
   clientHeaders: IncomingHttpHeaders;
   reqId: string;
+  /**
+   * Usage is wanted for the audit record: an OpenAI-compatible stream whose client did not ask
+   * for it gets `stream_options.include_usage` (when the model accepts it; see upstream-body.ts).
+   */
+  askUsage?: boolean;
 }
 
 /** Given to `prepare`: how long it may take, and an abort signal created only if used. */
@@ -38,6 +43,16 @@ export interface PreparedRequest {
    * becomes the client's. Absent: the response is relayed as it is.
    */
   transform?: ResponseTransform;
+  /**
+   * The gateway added `stream_options.include_usage` for the audit record: the usage-only chunk
+   * the client did not ask for is removed from the stream it gets.
+   */
+  usageInjected?: boolean;
+  /**
+   * Set when the request had to wait for a local model (the supervisor's ensure): true when the
+   * model was not running yet (a cold start), false when it only had to be confirmed ready.
+   */
+  coldStart?: boolean;
   /** Ends whatever the request holds (a lease); called exactly once. */
   release(): void;
 }

@@ -5,7 +5,7 @@ import { upstreamOrigin } from '../upstream/upstream-origin.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
 import type { BackendHealth, BackendRequest, PrepareContext, PreparedRequest } from './backend.js';
 import { PooledBackend } from './pooled-backend.js';
-import { upstreamBody } from './upstream-body.js';
+import { openAIUpstreamBody } from './upstream-body.js';
 import { upstreamHeaders } from './upstream-headers.js';
 
 export interface LocalBackendOptions {
@@ -61,6 +61,7 @@ export class LocalBackend extends PooledBackend {
   private ensure(req: BackendRequest, ctx: PrepareContext): Promise<PreparedRequest> {
     const name = req.target.model.name;
     const lease = this.leases.open(name);
+    const coldStart = this.supervisor.modelInfo(name)?.state !== 'ready';
     const started = this.supervisor.ensure(name, this.leases.claim(lease), {
       timeoutMs: ctx.timeoutMs,
     });
@@ -72,7 +73,7 @@ export class LocalBackend extends PooledBackend {
         ({ baseUrl }) => {
           signal.removeEventListener('abort', onAbort);
           if (signal.aborted) this.leases.release(lease);
-          else resolve(this.prepared(req, baseUrl, lease));
+          else resolve({ ...this.prepared(req, baseUrl, lease), coldStart });
         },
         (err: unknown) => {
           signal.removeEventListener('abort', onAbort);
@@ -90,16 +91,18 @@ export class LocalBackend extends PooledBackend {
     retry?: (ctx: PrepareContext) => Promise<PreparedRequest>,
   ): PreparedRequest {
     const where = upstreamOrigin(baseUrl);
+    const { body, usageInjected } = openAIUpstreamBody(req);
     const prepared: PreparedRequest = {
       upstream: {
         origin: where.origin,
         path: `${where.basePath}/v1${req.endpoint.upstreamPath}`,
         headers: upstreamHeaders(req.clientHeaders, req.reqId),
-        body: upstreamBody(req),
+        body,
       },
       identity: { model: req.target.name, hosts: [where.hostname] },
       release: () => this.leases.release(lease),
     };
+    if (usageInjected) prepared.usageInjected = true;
     if (retry !== undefined) {
       prepared.retry = (ctx) => {
         this.leases.release(lease);

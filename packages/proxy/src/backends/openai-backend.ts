@@ -7,7 +7,7 @@ import type { BackendRequest, PreparedRequest } from './backend.js';
 import { PooledBackend } from './pooled-backend.js';
 import { RemotePlans, withPlanHeaders, type RemotePlan } from './remote-plan.js';
 import type { SecretCache } from './secret-cache.js';
-import { upstreamBody } from './upstream-body.js';
+import { openAIUpstreamBody } from './upstream-body.js';
 import { upstreamHeaders } from './upstream-headers.js';
 
 export interface OpenAIBackendOptions {
@@ -41,16 +41,19 @@ export class OpenAIBackend extends PooledBackend {
     plan: RemotePlan,
     extra: Record<string, string>,
   ): PreparedRequest {
-    return {
+    const { body, usageInjected } = openAIUpstreamBody(req);
+    const prepared: PreparedRequest = {
       upstream: {
         origin: plan.where.origin,
         path: `${plan.where.basePath}${req.endpoint.upstreamPath}`,
         headers: upstreamHeaders(req.clientHeaders, req.reqId, extra),
-        body: upstreamBody(req),
+        body,
       },
       identity: { model: req.target.name, hosts: [plan.where.hostname] },
       release,
     };
+    if (usageInjected) prepared.usageInjected = true;
+    return prepared;
   }
 }
 

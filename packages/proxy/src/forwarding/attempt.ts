@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { ErrorCodes } from '@mlx-gateway/protocol';
 import type { GatewayError } from '@mlx-gateway/shared/errors';
 import { errorFrom } from '@mlx-gateway/shared/errors';
 import type { Timeouts } from '@mlx-gateway/shared/config';
@@ -20,6 +21,8 @@ import {
 import type { TimeoutPhase, UpstreamIdentity } from '../upstream/upstream-error.js';
 import { chooseSink } from './sinks/choose-sink.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './sinks/response-sink.js';
+import type { SinkAudit } from './sinks/usage-tap.js';
+import type { AuditRecordBuilder } from '../audit/record-builder.js';
 
 export type AttemptResult =
   | { ok: true }
@@ -32,9 +35,16 @@ export interface AttemptHost extends ClientOutput {
   readonly heartbeatMs: number;
   /** Called on the first upstream body byte of each attempt. */
   firstByte(): void;
+  /** The request's audit record in the making (absent when audit and metrics are off). */
+  readonly audit?: AuditRecordBuilder | undefined;
 }
 
 const ENSURE_MARGIN_MS = 1_000;
+
+const START_FAILURES: ReadonlySet<string> = new Set([
+  ErrorCodes.MODEL_START_FAILED,
+  ErrorCodes.MODEL_START_TIMEOUT,
+]);
 
 /**
  * One try of one target: prepare (which may wait for a local model to start), send, and relay
@@ -113,7 +123,15 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
     this.deadlines.clear('connect');
     // `send` is only ever called with a prepared request, so there is one by now.
     const prepared = this.prepared as PreparedRequest;
-    this.sink = chooseSink(this.host, this, status, headers, prepared, this.req.request.model);
+    this.sink = chooseSink(
+      this.host,
+      this,
+      status,
+      headers,
+      prepared,
+      this.req.request.model,
+      this.sinkAudit(),
+    );
   }
 
   onData(chunk: Buffer): void {
@@ -193,9 +211,13 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
     if (host.sse !== undefined && !host.sse.committed) {
       this.commitTimer = host.clock.timer(host.heartbeatMs, () => host.sse?.commit());
     }
+    const waitFrom = host.clock.now();
     prepared.then(
       (ready) => {
         this.commitTimer?.cancel();
+        if (ready.coldStart !== undefined) {
+          host.audit?.modelReady(host.clock.now() - waitFrom, ready.coldStart);
+        }
         if (this.settled) {
           ready.release();
           return;
@@ -204,7 +226,11 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
       },
       (err: unknown) => {
         this.commitTimer?.cancel();
-        this.fail(errorFrom(err));
+        const error = errorFrom(err);
+        // A start that failed was a cold start too: the record says how long it was waited for.
+        if (START_FAILURES.has(error.code))
+          host.audit?.modelReady(host.clock.now() - waitFrom, true);
+        this.fail(error);
       },
     );
   }
@@ -226,6 +252,14 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
     this.deadlines.set('idle', this.timeouts.idleMs);
     this.call?.resume();
   };
+
+  /** What the sink feeds the audit record with: the upstream's wire format decides how. */
+  private sinkAudit(): SinkAudit | undefined {
+    const { audit, clock } = this.host;
+    if (audit === undefined) return undefined;
+    const format = this.req.target.model.backend === 'anthropic' ? 'anthropic' : 'openai';
+    return { audit, format, clock };
+  }
 
   private identity(): UpstreamIdentity {
     return this.prepared?.identity ?? { model: this.req.target.name, hosts: [] };

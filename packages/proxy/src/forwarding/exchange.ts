@@ -8,12 +8,15 @@ import type { RequestRecord } from '../logging/request-record.js';
 import type { Target } from '../routing/target.js';
 import { SseResponse } from '../streaming/sse-response.js';
 import { Attempt } from './attempt.js';
-import type { AttemptHost } from './attempt.js';
+import type { AttemptHost, AttemptResult } from './attempt.js';
 import { openAIClientFormat, writeClientError } from '../api/client-format.js';
 import type { ClientFormat } from '../api/client-format.js';
 import { canFailOver } from './failover-policy.js';
 import { TARGET_HEADER, chainError } from './chain-error.js';
 import type { FailedAttempt } from './chain-error.js';
+import type { AuditRecordBuilder } from '../audit/record-builder.js';
+import { incompleteReasonOfTimeout } from '../audit/record-builder.js';
+import type { TimeoutPhaseName } from '../audit/record-builder.js';
 
 /** A target of the fallback chain with the backend that serves it. */
 export interface PlannedTarget {
@@ -32,6 +35,8 @@ export interface ExchangeOptions {
   record: RequestRecord;
   /** The API the client speaks, for the proxy's own answers (default OpenAI). */
   format?: ClientFormat;
+  /** The request's audit record in the making (absent when audit and metrics are off). */
+  audit?: AuditRecordBuilder | undefined;
 }
 
 const clientClosed = (): GatewayError =>
@@ -54,6 +59,7 @@ export class ProxyExchange implements AttemptHost {
   readonly heartbeatMs: number;
   contentSent = false;
   bodyBytes = 0;
+  readonly audit: AuditRecordBuilder | undefined;
   private readonly logger: ProxyLogger;
   private readonly record: RequestRecord;
   private readonly format: ClientFormat;
@@ -70,6 +76,7 @@ export class ProxyExchange implements AttemptHost {
     this.logger = options.logger;
     this.record = options.record;
     this.format = options.format ?? openAIClientFormat;
+    this.audit = options.audit;
     // A write racing a client disconnect must never surface as an unhandled 'error'.
     this.res.on('error', this.onResponseError);
     this.sse = options.stream
@@ -103,10 +110,12 @@ export class ProxyExchange implements AttemptHost {
       record.attempts = i + 1;
       // Names the target that answers; sent with the response headers (removed on failure).
       if (!res.headersSent) res.setHeader(TARGET_HEADER, step.target.name);
+      this.audit?.attemptBegan(step.target.name, step.backendName, this.clock.now());
       const attempt = new Attempt(this, step.backend, requestFor(step.target));
       this.current = attempt;
       const result = await attempt.run();
       this.current = undefined;
+      this.auditAttempt(result, i > 0);
       if (result.ok) {
         this.finish(true);
         return;
@@ -142,9 +151,41 @@ export class ProxyExchange implements AttemptHost {
     const error = this.stopped ?? (lastError && chainError(failed, lastError));
     record.error = error?.code;
     if (!res.headersSent) res.removeHeader(TARGET_HEADER);
+    if (error !== undefined) this.auditIncomplete(error);
     // A translated stream that failed has already sent its own error event.
     if (!this.clientGone && error !== undefined && !delivered) this.deliverError(error);
     this.finish(false);
+  }
+
+  /** The attempt's end on the audit record: a fallback that cannot take the request is skipped. */
+  private auditAttempt(result: AttemptResult, fallback: boolean): void {
+    const { audit } = this;
+    if (audit === undefined) return;
+    const now = this.clock.now();
+    if (result.ok) audit.attemptEnded('ok', undefined, now);
+    else if (fallback && result.error.code === ErrorCodes.UNSUPPORTED_FEATURE && !this.contentSent)
+      audit.attemptEnded('skipped', result.error.code, now);
+    else audit.attemptEnded('error', result.error.code, now);
+  }
+
+  /**
+   * Why the response ended early, when it did: an error answered whole (a 502 before anything
+   * was sent) leaves the response complete; one that cut a response under way does not.
+   */
+  private auditIncomplete(error: GatewayError): void {
+    const { audit } = this;
+    if (audit === undefined || this.clientGone) return;
+    if (!this.contentSent && this.sse?.committed !== true) return;
+    if (this.stopped !== undefined) {
+      audit.setIncomplete('shutdown');
+      return;
+    }
+    const phase = (error.details as { phase?: unknown } | undefined)?.phase;
+    if (error.code === ErrorCodes.UPSTREAM_TIMEOUT && typeof phase === 'string') {
+      audit.setIncomplete(incompleteReasonOfTimeout(phase as TimeoutPhaseName));
+      return;
+    }
+    audit.setIncomplete('upstream_failed');
   }
 
   private deliverError(error: GatewayError): void {

@@ -95,7 +95,7 @@ describe('streaming pass-through', () => {
     await new SseReader(res).waitForEnd();
   });
 
-  it('sends the body upstream with only the model replaced', async () => {
+  it('sends the body upstream with only the model replaced, asking for the usage for the audit record', async () => {
     const { t, upstream } = await setup();
     const { response } = streamRequest(t);
     const ex = await upstream.nextExchange();
@@ -104,6 +104,7 @@ describe('streaming pass-through', () => {
       messages: [{ role: 'user', content: 'hi' }],
       stream: true,
       temperature: 0.5,
+      stream_options: { include_usage: true },
     });
     startSse(ex);
     ex.res.end('data: [DONE]\n\n');

@@ -50,14 +50,15 @@ async function serve(
   const { pipeline } = deps;
   const format = clientFormatFor(path);
   const record = pipeline.open(incoming, outgoing, path, format);
+  const audit = pipeline.audit(record, path);
   try {
     const client = pipeline.admit(incoming, outgoing, path, record);
-    await route({ incoming, outgoing, record, client });
+    await route({ incoming, outgoing, record, client, audit });
     record.status ??= outgoing.statusCode;
   } catch (thrown) {
     pipeline.fail(outgoing, record, thrown, format);
   }
-  pipeline.close(record);
+  pipeline.close(record, audit);
 }
 
 /** The path of a request target, without its query, decoded as Hono's router decodes it. */

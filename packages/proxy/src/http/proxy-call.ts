@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { RequestRecord } from '../logging/request-record.js';
+import type { AuditRecordBuilder } from '../audit/record-builder.js';
 
 /** One request to a proxied route, as the route sees it. */
 export interface ProxyCall {
@@ -10,6 +11,8 @@ export interface ProxyCall {
   record: RequestRecord;
   /** Who presented a valid client key (absent when the gateway has no client keys). */
   client: ClientIdentity | undefined;
+  /** The request's audit record in the making (absent when audit and metrics are off). */
+  audit?: AuditRecordBuilder | undefined;
 }
 
 /**

@@ -4,6 +4,8 @@ import type { LogFn } from '../logging/logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { AuditRecord } from '../audit/audit-record.js';
 import { AuditWriter } from '../audit/audit-writer.js';
+import { completeAudit } from './request-audit.js';
+import type { RequestEnd } from './request-audit.js';
 
 /** Where a finished request's record goes; each part is absent when switched off. */
 export interface RequestEndTargets {
@@ -26,6 +28,11 @@ export function requestEndHandler(targets: RequestEndTargets): (record: AuditRec
       events.publish({ type: 'request.ended', record });
     }
   };
+}
+
+/** The pipeline's request end (request-audit.ts): the record completed, then handled. */
+export function pipelineRequestEnd(handle: (record: AuditRecord) => void): RequestEnd {
+  return (audit, record, now) => handle(completeAudit(audit, record, now));
 }
 
 /**

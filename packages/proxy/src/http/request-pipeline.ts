@@ -11,6 +11,9 @@ import type { ProxyLogger } from '../logging/logger.js';
 import { logRequest, newRequestRecord } from '../logging/request-record.js';
 import type { RequestRecord } from '../logging/request-record.js';
 import { requestIdFrom } from './request-id.js';
+import { requestAudit } from './request-audit.js';
+import type { RequestEnd } from './request-audit.js';
+import type { AuditRecordBuilder } from '../audit/record-builder.js';
 
 export interface RequestPipelineDeps {
   clientKeys: ClientKeys;
@@ -18,6 +21,8 @@ export interface RequestPipelineDeps {
   logger: ProxyLogger;
   /** True once shutdown began: new requests get 503 SHUTTING_DOWN. */
   isClosing(): boolean;
+  /** Where each proxied request's audit record goes when it ends (absent: no records). */
+  onRequestEnd?: RequestEnd;
 }
 
 /** Paths polled by monitors: their request lines are logged at debug level only. */
@@ -38,8 +43,10 @@ export class RequestPipeline {
   private readonly clock: Clock;
   private readonly logger: ProxyLogger;
   private readonly isClosing: () => boolean;
+  private readonly onRequestEnd: RequestEnd | undefined;
 
   constructor(deps: RequestPipelineDeps) {
+    this.onRequestEnd = deps.onRequestEnd;
     this.clientKeys = deps.clientKeys;
     this.clock = deps.clock;
     this.logger = deps.logger;
@@ -113,8 +120,21 @@ export class RequestPipeline {
     writeClientError(outgoing, err, record.reqId, format);
   }
 
-  /** Writes the record as the request's one log line, now that the request is over. */
-  close(record: RequestRecord): void {
+  /**
+   * The audit record builder of a proxied request (undefined when audit and metrics are off):
+   * fed by the route and the exchange with what the request record does not hold.
+   */
+  audit(record: RequestRecord, path: string): AuditRecordBuilder | undefined {
+    if (this.onRequestEnd === undefined) return undefined;
+    return requestAudit(record, path, Date.now());
+  }
+
+  /**
+   * Writes the record as the request's one log line, now that the request is over, and hands
+   * its audit record (completed from the request record) to the request-end handler.
+   */
+  close(record: RequestRecord, audit?: AuditRecordBuilder): void {
+    if (audit !== undefined) this.onRequestEnd?.(audit, record, this.clock.now());
     const status = record.status ?? 0;
     if (QUIET_PATHS.has(record.path) && status < 400) {
       this.logger.debug({ reqId: record.reqId, path: record.path, status }, 'request');

@@ -84,6 +84,11 @@ export class SupervisorCollector {
     this.latest = snapshot;
   }
 
+  /** The supervisor did not answer: its series go away and `mlx_gateway_supervisor_up` is 0. */
+  lost(): void {
+    this.latest = undefined;
+  }
+
   private fresh = (): SupervisorMetricsSnapshot | undefined => {
     const s = this.latest;
     return s !== undefined && this.now() - s.at <= this.staleAfterMs ? s : undefined;

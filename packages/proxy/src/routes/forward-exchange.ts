@@ -29,6 +29,7 @@ export function forwardExchange(
     logger: deps.logger,
     record,
     format,
+    audit: call.audit,
   });
   return deps.inflight.track(exchange, exchange.run(plan, requestFor));
 }

@@ -92,6 +92,7 @@ export function responsesRoute(deps: ResponsesRouteDeps): ProxyRoute {
       logger: deps.logger,
       record,
       format: session.format(),
+      audit: call.audit,
     });
     const requestFor = (target: Target): BackendRequest => ({
       target,
@@ -100,6 +101,7 @@ export function responsesRoute(deps: ResponsesRouteDeps): ProxyRoute {
       rawBody,
       clientHeaders: call.incoming.headers,
       reqId: record.reqId,
+      askUsage: call.audit !== undefined,
     });
     await deps.inflight.track(exchange, exchange.run(plan, requestFor));
   };

@@ -3,6 +3,7 @@ import type { Clock } from '../clock/clock.js';
 import type { Inflight } from '../forwarding/inflight.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelRouter } from '../routing/model-router.js';
+import type { CapturePolicy } from '../audit/body-capture.js';
 
 /** What the proxied POST routes work with. */
 export interface ProxyRouteDeps {
@@ -17,4 +18,6 @@ export interface ProxyRouteDeps {
   /** Longest the body of a request may take to arrive (no limit when absent). */
   bodyTimeoutMs?: number;
   heartbeatMs: number;
+  /** Whose request and response bodies go into their audit records (`audit.capture`). */
+  capture?: CapturePolicy;
 }

@@ -43,12 +43,20 @@ export async function readRoutedRequest(
     record.status = 499;
     return undefined;
   }
+  call.audit?.addBytesIn(rawBody.length);
   const request = endpoint.read(parseJsonObject(rawBody, deps.maxJsonDepth));
   record.model = request.model;
   record.stream = request.stream;
   const resolution = deps.router.resolve(request.model);
   authorizeModel(call.client, request.model, resolution);
   if (resolution === undefined) throw deps.router.notFound(request.model);
+  if (call.audit !== undefined && deps.capture !== undefined) {
+    const capture =
+      deps.capture.captureFor(request.model, call.client?.name) ??
+      deps.capture.captureFor(resolution.targets[0]?.name, undefined);
+    capture?.requestBody(rawBody);
+    call.audit.setCapture(capture);
+  }
   return {
     request,
     rawBody,
@@ -60,6 +68,7 @@ export async function readRoutedRequest(
       rawBody,
       clientHeaders: call.incoming.headers,
       reqId: record.reqId,
+      askUsage: call.audit !== undefined,
     }),
   };
 }

@@ -31,6 +31,16 @@ export interface ModelSupervisor {
   releaseLease(id: string): Promise<void>;
   /** Renews every lease of `holder`. */
   renewLeases(holder: string): Promise<void>;
+  /**
+   * Calls `listener` with each model state change the supervisor publishes (for the live
+   * events); returns the unsubscribe function. Optional: a fake may have no such feed.
+   */
+  onModelChange?(listener: (info: ModelInfo) => void): () => void;
+  /**
+   * The supervisor's figures for /metrics (the `metrics` control command), bounded by the
+   * control timeout; rejects when the supervisor does not answer.
+   */
+  metricsSnapshot?(): Promise<unknown>;
   /** Whether the supervisor answers right now (bounded by the control timeout). */
   reachable(): Promise<boolean>;
   close(): Promise<void>;

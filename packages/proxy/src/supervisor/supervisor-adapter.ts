@@ -25,6 +25,8 @@ export interface ControlClient {
 /** The parts of ModelDirectory the adapter uses. */
 export interface ModelView {
   get(name: string): ModelInfo | undefined;
+  on?(event: 'change', listener: (info: ModelInfo) => void): unknown;
+  off?(event: 'change', listener: (info: ModelInfo) => void): unknown;
   close(): void;
 }
 
@@ -122,6 +124,16 @@ export class SupervisorAdapter implements ModelSupervisor {
 
   async renewLeases(holder: string): Promise<void> {
     await this.control({ cmd: 'lease.renew', holder });
+  }
+
+  onModelChange(listener: (info: ModelInfo) => void): () => void {
+    this.directory.on?.('change', listener);
+    return () => this.directory.off?.('change', listener);
+  }
+
+  async metricsSnapshot(): Promise<unknown> {
+    if (!this.client.connected) throw unavailable();
+    return this.control({ cmd: 'metrics' });
   }
 
   async reachable(): Promise<boolean> {

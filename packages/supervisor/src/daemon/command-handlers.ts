@@ -25,6 +25,8 @@ export interface CommandContext {
   refuseWhenShuttingDown(): void;
   logTail(model: string, lines: number): string[];
   shutdown(reason: string): Promise<void>;
+  /** The supervisor's figures for the proxy's /metrics. */
+  metrics(): Promise<CommandResults['metrics']>;
 }
 
 type CommandOf<K extends CommandName> = Extract<Command, { cmd: K }>;
@@ -82,6 +84,7 @@ export function commandHandlers(ctx: CommandContext): CommandHandlers {
     },
     'lease.release': (cmd) => ({ released: ctx.leases.release(cmd.id) }),
     'lease.renew': (cmd) => ({ renewed: ctx.leases.renew(cmd.holder), ttlMs: ctx.leases.ttl }),
+    metrics: () => ctx.metrics(),
     shutdown: () => {
       setImmediate(() => void ctx.shutdown('shutdown command'));
       return { stopping: true };

@@ -38,6 +38,7 @@ import {
   type CommandHandlers,
 } from './command-handlers.js';
 import { restrictIpcSocket } from './control-endpoint.js';
+import { SupervisorFigures } from './supervisor-figures.js';
 
 export interface SupervisorLogger {
   info(obj: object, msg?: string): void;
@@ -91,6 +92,7 @@ export class Supervisor {
   private readonly zap: ZapHandler | undefined;
   private readonly spawner: ModelSpawner;
   private readonly commands: CommandHandlers;
+  private readonly figures = new SupervisorFigures();
   private readonly now: () => number;
   private shuttingDown?: Promise<void>;
   private readonly exitWaiters: Array<() => void> = [];
@@ -214,6 +216,7 @@ export class Supervisor {
       await this.control.close();
       await this.events.close();
       this.zap?.close();
+      this.figures.close();
       this.opts.logger.info({}, 'supervisor stopped');
       for (const w of this.exitWaiters.splice(0)) w();
     })();
@@ -261,6 +264,7 @@ export class Supervisor {
       refuseWhenShuttingDown: () => this.refuseWhenShuttingDown(),
       logTail: (model, lines) => this.logTail(model, lines),
       shutdown: (reason) => this.shutdown(reason),
+      metrics: () => this.figures.snapshot(this.models(), groupMemoryBytes, Date.now()),
     };
   }
 
@@ -284,7 +288,9 @@ export class Supervisor {
       processAlive: isAlive,
       logTail: (c, lines) => this.logTail(c.name, lines),
       publish: (c) => {
-        this.events.publish(c.info());
+        const info = c.info();
+        this.events.publish(info);
+        this.figures.observe(info, this.now());
         this.opts.logger.info(
           { model: c.name, state: c.status.phase, pid: c.status.pid, reason: c.status.reason },
           'model state',
@@ -340,8 +346,10 @@ export class Supervisor {
   }
 
   private async ensureReady(c: ModelController, owner: Owner): Promise<void> {
+    const from = this.now();
     try {
       await c.ensure(owner);
+      this.figures.waited(c.name, this.now() - from);
     } catch (err) {
       if (err instanceof StartFailure) {
         const { code, message, logTail, retryAt } = err.error;

@@ -8,6 +8,8 @@ import { SsePassThroughSink } from './sse-pass-through-sink.js';
 import { TranslatedBodySink } from './translated-body-sink.js';
 import { TranslatedStreamSink } from './translated-stream-sink.js';
 import { renameModelTo } from './model-rename.js';
+import { BodyUsageTapSink, StreamAuditTap, TranslatedStreamTapSink } from './usage-tap.js';
+import type { SinkAudit } from './usage-tap.js';
 
 /**
  * The sink for one upstream response, chosen once when it starts: an error status, a stream
@@ -28,6 +30,7 @@ export function chooseSink(
   prepared: PreparedRequest,
   /** The model name the client asked for: a relayed answer's `model` becomes it. */
   requestedModel: string,
+  audit?: SinkAudit,
 ): ResponseSink {
   const { transform, identity: who } = prepared;
   if (status >= 300) return new ErrorBodySink(owner, status, who);
@@ -35,11 +38,39 @@ export function chooseSink(
   const scrubber = relayScrubber();
   if (sse !== undefined) {
     sse.commit();
-    return transform === undefined
-      ? new SsePassThroughSink(client, sse, owner, scrubber, renameModelTo(requestedModel))
-      : new TranslatedStreamSink(client, sse, owner, transform.stream(), who, scrubber);
+    // The audit tap (first token, usage): inside the pass-through sink, which frames the events
+    // anyway; around a translating sink, which gets the upstream's chunks unchanged.
+    const tap =
+      audit === undefined
+        ? undefined
+        : new StreamAuditTap(
+            audit.audit,
+            audit.format,
+            prepared.usageInjected === true,
+            audit.clock,
+          );
+    if (transform === undefined)
+      return new SsePassThroughSink(
+        client,
+        sse,
+        owner,
+        scrubber,
+        renameModelTo(requestedModel),
+        tap,
+      );
+    const translated = new TranslatedStreamSink(
+      client,
+      sse,
+      owner,
+      transform.stream(),
+      who,
+      scrubber,
+    );
+    return tap === undefined ? translated : new TranslatedStreamTapSink(translated, tap);
   }
-  return transform === undefined
-    ? new RawBodySink(client, owner, status, headers, scrubber, requestedModel)
-    : new TranslatedBodySink(client, owner, status, transform, who);
+  const body =
+    transform === undefined
+      ? new RawBodySink(client, owner, status, headers, scrubber, requestedModel)
+      : new TranslatedBodySink(client, owner, status, transform, who);
+  return audit === undefined ? body : new BodyUsageTapSink(body, audit.audit, audit.format);
 }

@@ -3,6 +3,7 @@ import { SseFramer, lastEventEnd } from '../../streaming/sse-framer.js';
 import type { SseResponse } from '../../streaming/sse-response.js';
 import type { ClientOutput, ResponseSink, SinkOwner } from './response-sink.js';
 import type { ModelRename } from './model-rename.js';
+import type { StreamAuditTap } from './usage-tap.js';
 
 const EVENT_END = Buffer.from('\n\n');
 
@@ -22,11 +23,15 @@ export class SsePassThroughSink implements ResponseSink {
     private readonly scrubber?: StreamScrubber,
     /** Rewrites the `model` members of whole events (see model-rename.ts). */
     private readonly rename: ModelRename = (events) => events,
+    /** The audit record's view of the events (first token, usage); it may drop a usage chunk. */
+    private readonly tap?: StreamAuditTap,
   ) {}
 
   data(chunk: Buffer): void {
-    const whole = this.framer.push(chunk);
+    let whole = this.framer.push(chunk);
     if (whole === undefined) return;
+    if (this.tap !== undefined) whole = this.tap.events(whole);
+    if (whole.length === 0) return;
     const framed = this.rename(whole);
     const events = this.scrubber === undefined ? framed : this.scrubber.push(framed);
     this.client.contentSent = true;
@@ -48,7 +53,11 @@ export class SsePassThroughSink implements ResponseSink {
 
   /** The framer's last bytes and what the scrubber still held, scrubbed. */
   private rest(): Buffer | undefined {
-    const left = this.framer.flush();
+    let left = this.framer.flush();
+    if (left !== undefined && this.tap !== undefined) {
+      left = this.tap.events(left);
+      if (left.length === 0) left = undefined;
+    }
     const flushed = left === undefined ? undefined : this.rename(left);
     if (this.scrubber === undefined) return flushed;
     const head = flushed === undefined ? undefined : this.scrubber.push(flushed);

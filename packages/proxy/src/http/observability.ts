@@ -1,0 +1,73 @@
+import type { GatewayConfig } from '@mlx-gateway/shared/config';
+import { CapturePolicy } from '../audit/body-capture.js';
+import { EventHub } from '../events/event-hub.js';
+import type { ProxyLogger } from '../logging/logger.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
+import type { RequestEnd } from './request-audit.js';
+import { openAuditWriter, pipelineRequestEnd, requestEndHandler } from './request-end.js';
+
+/** What the app gets: each part absent when switched off. */
+export interface ObservabilityParts {
+  onRequestEnd?: RequestEnd;
+  metrics?: GatewayMetrics;
+  events?: EventHub;
+  capture?: CapturePolicy;
+}
+
+export interface Observability {
+  appDeps: ObservabilityParts;
+  /** Stops following the supervisor and writes every queued record. */
+  close(): Promise<void>;
+}
+
+/**
+ * The proxy's audit log, metrics and live events, from the `audit:` and `metrics:` sections.
+ * With both off, requests build no audit record at all (and the live events are not served).
+ * Model state changes reach the live events from the supervisor link's model directory.
+ */
+export function openObservability(
+  config: GatewayConfig,
+  logger: ProxyLogger,
+  supervisor: ModelSupervisor,
+  inFlight: () => number,
+): Observability {
+  const writer = config.audit === undefined ? undefined : openAuditWriter(config.audit, logger);
+  const metrics =
+    config.metrics?.enabled === false
+      ? undefined
+      : new GatewayMetrics({ tokensByClient: config.metrics?.tokensByClient === true, inFlight });
+  if (writer === undefined && metrics === undefined) {
+    return { appDeps: {}, close: () => Promise.resolve() };
+  }
+  const events = new EventHub();
+  // The directory reports every change of a model's info (its lease count too): only a new
+  // state is an event.
+  const states = new Map<string, string>();
+  const unfollow = supervisor.onModelChange?.((info) => {
+    if (states.get(info.name) === info.state) return;
+    states.set(info.name, info.state);
+    const event = {
+      type: 'model.state' as const,
+      model: info.name,
+      state: info.state,
+      at: Date.now(),
+    };
+    events.publish(info.reason === undefined ? event : { ...event, reason: info.reason });
+  });
+  const appDeps: ObservabilityParts = {
+    onRequestEnd: pipelineRequestEnd(requestEndHandler({ writer, metrics, events })),
+    events,
+  };
+  if (metrics !== undefined) appDeps.metrics = metrics;
+  const capture =
+    config.audit?.enabled === true ? new CapturePolicy(config.audit.capture) : undefined;
+  if (capture?.enabled === true) appDeps.capture = capture;
+  return {
+    appDeps,
+    close: async () => {
+      unfollow?.();
+      await writer?.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { apiOfPath } from '../audit/audit-record.js';
+import type { AuditRecord } from '../audit/audit-record.js';
+import { AuditRecordBuilder } from '../audit/record-builder.js';
+import type { RequestRecord } from '../logging/request-record.js';
+
+/** What the pipeline calls when a proxied request ends: its builder, its record, the end time. */
+export type RequestEnd = (audit: AuditRecordBuilder, record: RequestRecord, now: number) => void;
+
+/** A new audit record builder for a request just opened (its id, API and arrival). */
+export function requestAudit(
+  record: RequestRecord,
+  path: string,
+  wallMs: number,
+): AuditRecordBuilder {
+  return new AuditRecordBuilder(record.reqId, apiOfPath(path), record.start, wallMs);
+}
+
+/**
+ * The audit record of a request that ended. What the request record already holds (client,
+ * model, stream, status, error, bytes out, time to first byte, a client that left) is read from
+ * it here, once, rather than tracked twice while the request runs; the builder holds the rest
+ * (attempts, model wait, first token, usage, bytes in, why a response ended early).
+ */
+export function completeAudit(
+  audit: AuditRecordBuilder,
+  record: RequestRecord,
+  now: number,
+): AuditRecord {
+  audit.setClient(record.client);
+  audit.setModel(record.model, record.stream === true);
+  audit.setStatus(record.status ?? 0);
+  if (record.error !== undefined) audit.fail(record.error);
+  if (record.bytes !== undefined) audit.addBytesOut(record.bytes);
+  if (record.ttfbMs !== undefined) audit.firstByte(record.start + record.ttfbMs);
+  if (record.clientClosed === true) audit.setIncomplete('client_closed');
+  return audit.end(now);
+}
