@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL_MODEL, REMOTE_MODEL, startBenchGateway } from './bench-gateway.js';
+import { COLD_MODELS, LOCAL_MODEL, REMOTE_MODEL, startBenchGateway } from './bench-gateway.js';
 import {
   fakeUpstreamMain,
   loadClientMain,
@@ -27,6 +27,10 @@ import { benchPlan, requestBody, requestPath } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
 import { checkTargets, comparisonTable, resultTable } from './bench-report.js';
 import type { Measurement } from './bench-report.js';
+import { measureColdStart } from './cold-start.js';
+import { footprintChecks, footprintLines, settleBound } from './footprint-report.js';
+import type { Footprint } from './footprint-report.js';
+import { gatewayMemory, idleMemory, settledMemory } from './gateway-memory.js';
 import type { LoadJob, LoadMessage, LoadResult } from './load-protocol.js';
 import { cpuTimeMs, startService } from './service.js';
 import type { Service } from './service.js';
@@ -118,6 +122,25 @@ async function measure(
   return out;
 }
 
+/**
+ * The gateway's own cost once the load is over: memory at its end and after it settles, then
+ * two cold starts of stand-in models (one request waiting, then a hundred).
+ */
+async function measureFootprint(
+  gateway: BenchGateway,
+  home: string,
+  idle: Footprint['idle'],
+): Promise<Footprint> {
+  const { proxy, supervisor } = gateway;
+  const endOfLoad = gatewayMemory(proxy.pid, supervisor.pid);
+  const settled = await settledMemory(proxy.pid, supervisor.pid, settleBound(idle), 30_000);
+  const coldStarts = [
+    await measureColdStart(proxy.url, home, COLD_MODELS.one, 1),
+    await measureColdStart(proxy.url, home, COLD_MODELS.hundred, 100),
+  ];
+  return { idle, endOfLoad, settled: settled.memory, settleMs: settled.ms, coldStarts };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     // `pnpm bench -- --quick` passes the `--` along.
@@ -182,6 +205,7 @@ async function main(): Promise<number> {
       proxyNodeFlags,
     });
     client = new LoadClient();
+    const idle = await idleMemory(gateway.proxy.pid, gateway.supervisor.pid);
 
     const paths: BenchPath[] = [
       {
@@ -276,7 +300,8 @@ async function main(): Promise<number> {
       measurements.push(...(await measure(client, chosen, scenario)));
     }
 
-    const checks = checkTargets(measurements);
+    const footprint = await measureFootprint(gateway, home, idle);
+    const checks = [...checkTargets(measurements), ...footprintChecks(footprint)];
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     process.stdout.write(
       [
@@ -286,6 +311,8 @@ async function main(): Promise<number> {
         resultTable(measurements),
         '',
         comparisonTable(measurements),
+        '',
+        ...footprintLines(footprint),
         '',
         'Targets:',
         ...checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`),
@@ -297,7 +324,7 @@ async function main(): Promise<number> {
     if (values.json !== undefined) {
       writeFileSync(
         values.json,
-        JSON.stringify({ quick: values.quick, measurements, checks }, null, 2),
+        JSON.stringify({ quick: values.quick, measurements, footprint, checks }, null, 2),
       );
     }
     return 0;
