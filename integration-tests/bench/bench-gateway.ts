@@ -89,7 +89,8 @@ ${coldModel(COLD_MODELS.one)}${coldModel(COLD_MODELS.hundred)}`,
   try {
     proxy = await startService({
       name: 'gateway proxy',
-      nodeArgs: [...(options.proxyNodeFlags ?? []), proxyMain],
+      // As the `mlx-gateway` command runs it (the flag in the CLI's shebang; the proxy runs in `up`).
+      nodeArgs: ['--max-semi-space-size=2', ...(options.proxyNodeFlags ?? []), proxyMain],
       env,
       logFile: join(home, 'proxy.out'),
       ready: /proxy listening on (http:\S+)/,
