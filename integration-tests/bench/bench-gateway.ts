@@ -2,13 +2,29 @@ import { appendFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { portRanges, registeredChildren, writeConfig } from '../support/processes.js';
-import { fakeUpstreamMain, proxyMain, supervisorMain } from './bench-paths.js';
+import { fakeUpstreamMain, proxyMain, standinMain, supervisorMain } from './bench-paths.js';
 import { startService } from './service.js';
 import type { Service } from './service.js';
 
 /** Public model names the gateway serves in the benchmark. */
 export const REMOTE_MODEL = 'bench-remote';
 export const LOCAL_MODEL = 'bench-local';
+/** Stand-in models left stopped, for the cold-start figures (one per measurement). */
+export const COLD_MODELS = { one: 'bench-cold-1', hundred: 'bench-cold-100' } as const;
+/** How long the stand-in takes to "load" a cold model before it opens its port. */
+const COLD_LOAD_MS = 1500;
+
+function coldModel(name: string): string {
+  return `  ${name}:
+    backend: mlx-openai-server
+    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(standinMain)}]
+    modelPath: mlx-community/${name}-4bit
+    idleTimeout: 0
+    env:
+      MLX_STANDIN_LOAD_MS: "${COLD_LOAD_MS}"
+      MLX_STANDIN_TOKEN_MS: "0"
+`;
+}
 /**
  * The remote model's API key, as a user configures one: with a key registered, every relayed
  * stream goes through the secret scrubber, which the benchmark then measures.
@@ -56,14 +72,15 @@ models:
     backend: command
     command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(fakeUpstreamMain)}, --port, "\${PORT}"]
     idleTimeout: 0
-`,
+${coldModel(COLD_MODELS.one)}${coldModel(COLD_MODELS.hundred)}`,
   );
   // Every process started with this home inherits the key from the environment.
   process.env['BENCH_UPSTREAM_KEY'] = BENCH_UPSTREAM_KEY;
   const env = { MLX_GATEWAY_HOME: home };
   const supervisor = await startService({
     name: 'supervisor',
-    nodeArgs: [supervisorMain],
+    // As `mlx-gateway up` starts it (SUPERVISOR_NODE_FLAGS in packages/cli).
+    nodeArgs: ['--max-semi-space-size=1', supervisorMain],
     env,
     logFile: join(home, 'supervisor.out'),
     ready: /supervisor (ready)/,
@@ -72,7 +89,8 @@ models:
   try {
     proxy = await startService({
       name: 'gateway proxy',
-      nodeArgs: [...(options.proxyNodeFlags ?? []), proxyMain],
+      // As the `mlx-gateway` command runs it (the flag in the CLI's shebang; the proxy runs in `up`).
+      nodeArgs: ['--max-semi-space-size=2', ...(options.proxyNodeFlags ?? []), proxyMain],
       env,
       logFile: join(home, 'proxy.out'),
       ready: /proxy listening on (http:\S+)/,

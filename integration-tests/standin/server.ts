@@ -139,6 +139,7 @@ function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): 
   trackAccess(req, res, ctx.accessLog);
   const path = new URL(req.url ?? '/', 'http://standin').pathname;
   if (req.method === 'GET' && path === '/health') {
+    stats.healthAnswered();
     sendJson(res, 200, { status: 'ok', model_id: options.modelId, model_status: 'initialized' });
   } else if (req.method === 'GET' && path === '/v1/models') {
     sendJson(res, 200, {

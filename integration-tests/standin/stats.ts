@@ -17,6 +17,12 @@ export interface StandinStats {
   /** Highest number of requests in progress at once. */
   peakActive: number;
   pid: number;
+  /**
+   * When /health was first answered (wall-clock ms since the epoch, sub-millisecond): the moment
+   * a gateway could first have known the model was ready. The benchmark's cold-start overhead
+   * counts from here.
+   */
+  firstHealthAt: number | null;
 }
 
 export interface SettledEvent extends Settlement {
@@ -32,6 +38,12 @@ export class StatsCounter extends EventEmitter<{ begun: [string]; settled: [Sett
   private requests = 0;
   private active = 0;
   private peakActive = 0;
+  private firstHealthAt: number | null = null;
+
+  /** Marks a /health answer; only the first one is kept. */
+  healthAnswered(): void {
+    this.firstHealthAt ??= performance.timeOrigin + performance.now();
+  }
 
   begin(path: string): (settlement: Settlement) => void {
     this.requests += 1;
@@ -52,6 +64,7 @@ export class StatsCounter extends EventEmitter<{ begun: [string]; settled: [Sett
       active: this.active,
       peakActive: this.peakActive,
       pid: process.pid,
+      firstHealthAt: this.firstHealthAt,
     };
   }
 }

@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// The flag keeps V8's young generation at most 2 MB per semi-space: `up` runs the proxy in this
+// process, and a burst of requests would otherwise grow it to tens of megabytes that are never
+// given back (issue 17). `env -S` splits the line on Linux and macOS; npm and pnpm shims read it.
 import { ConfigError } from '@mlx-gateway/shared/config';
 import { scrubSecrets } from '@mlx-gateway/shared/security';
 import { formatConfigProblems } from './config-problems.js';

@@ -1,5 +1,20 @@
-import { PinoPretty, prettyFactory } from 'pino-pretty';
+import { createRequire } from 'node:module';
 import type { DestinationStream } from 'pino';
+import type * as PinoPrettyExports from 'pino-pretty';
+
+type PinoPrettyModule = typeof PinoPrettyExports;
+
+let pinoPretty: PinoPrettyModule | undefined;
+
+/**
+ * pino-pretty (about 10 MB resident once loaded) is needed only by a process that shows its log
+ * on a terminal or by `mlx-gateway logs`; daemons writing JSON to a file never load it. It is a
+ * CommonJS module, so it can be required synchronously on first use.
+ */
+function loadPinoPretty(): PinoPrettyModule {
+  pinoPretty ??= createRequire(import.meta.url)('pino-pretty') as PinoPrettyModule;
+  return pinoPretty;
+}
 
 /** What people read: time, level, message and the bound fields; pid and hostname left out. */
 const OPTIONS = {
@@ -21,7 +36,11 @@ export function wantsPrettyStdout(env: NodeJS.ProcessEnv = process.env): boolean
 
 /** A destination writing readable, coloured lines to standard output (synchronously). */
 export function prettyStdout(): DestinationStream {
-  return PinoPretty({ ...OPTIONS, colorize: process.stdout.isTTY === true, sync: true });
+  return loadPinoPretty().PinoPretty({
+    ...OPTIONS,
+    colorize: process.stdout.isTTY === true,
+    sync: true,
+  });
 }
 
 const formats = new Map<boolean, (line: string) => string>();
@@ -34,7 +53,7 @@ export function prettyLogLine(line: string, colorize = false): string {
   if (!line.startsWith('{')) return line;
   let format = formats.get(colorize);
   if (format === undefined) {
-    format = prettyFactory({ ...OPTIONS, colorize });
+    format = loadPinoPretty().prettyFactory({ ...OPTIONS, colorize });
     formats.set(colorize, format);
   }
   const out = format(line);

@@ -23,7 +23,7 @@ import {
 import { DEFAULT_PROBE, type LifecycleSettings } from '../lifecycle/model-state.js';
 import { PortAllocator } from '../ports/port-allocator.js';
 import { ChildRegistry } from '../process/child-registry.js';
-import { probeHealth } from '../process/health-probe.js';
+import { probeHealth, probeReadiness } from '../process/health-probe.js';
 import { Lifeline } from '../process/lifeline.js';
 import { ModelLog } from '../process/model-log.js';
 import { ModelSpawner } from '../process/model-spawner.js';
@@ -279,8 +279,7 @@ export class Supervisor {
         if (port !== undefined) this.ports.release(port);
         this.registry.delete(c.name);
       },
-      probe: (c, port) =>
-        probeHealth(`http://127.0.0.1:${port}${c.config.healthPath}`, PROBE_TIMEOUT_MS),
+      probe: (c, port) => probeReadiness(port, c.config.healthPath, PROBE_TIMEOUT_MS),
       signalGroup: (pgid, signal) => {
         signalGroup(pgid, signal);
       },

@@ -10,14 +10,24 @@ export interface LifecycleSettings {
   drainTimeoutMs: number;
   healthIntervalMs: number;
   failureBackoff: { initialMs: number; maxMs: number };
-  /** First readiness probe after spawn, then ×1.5 per attempt up to probeMaxMs. */
+  /**
+   * While nothing listens on the child's port, a cheap TCP connect check every portPollMs (the
+   * readiness probe runs its HTTP request at once when the port accepts). While the port is open
+   * but /health is not yet 2xx: probeInitialMs, then ×1.5 per attempt up to probeMaxMs.
+   */
+  portPollMs: number;
   probeInitialMs: number;
   probeMaxMs: number;
   /** Consecutive failed health checks before a ready model is declared dead. */
   healthFailureLimit: number;
 }
 
-export const DEFAULT_PROBE = { probeInitialMs: 50, probeMaxMs: 1000, healthFailureLimit: 3 };
+export const DEFAULT_PROBE = {
+  portPollMs: 10,
+  probeInitialMs: 10,
+  probeMaxMs: 1000,
+  healthFailureLimit: 3,
+};
 
 export interface StartError {
   code:
@@ -47,7 +57,8 @@ export type LifecycleEvent =
     }
   | { type: 'exited'; run: number; code: number | null; signal: string | null; logTail: string[] }
   | { type: 'groupGone'; run: number }
-  | { type: 'probeResult'; run: number; ok: boolean }
+  /** listening: whether the port accepted a connection (absent: it did, or it is not known). */
+  | { type: 'probeResult'; run: number; ok: boolean; listening?: boolean }
   | { type: 'timer'; name: TimerName; run: number }
   | { type: 'leases'; count: number }
   | { type: 'stop'; reason: string; drain: boolean }

@@ -1,6 +1,7 @@
 import type { Owner } from '@mlx-gateway/protocol';
 import type { LocalModelConfig } from '@mlx-gateway/shared/config';
 import { describe, expect, it } from 'vitest';
+import type { ProbeOutcome } from '../process/health-probe.js';
 import type { ExitInfo, SpawnedChild } from '../process/spawn-model.js';
 import { TaskRegistry } from '../tasks/task-registry.js';
 import { ManualClock } from '../testing/manual-clock.js';
@@ -18,6 +19,10 @@ const settings: LifecycleSettings = {
 };
 
 const config = { name: 'qwen', healthPath: '/health', env: {} } as LocalModelConfig;
+
+const CLOSED: ProbeOutcome = { ok: false, listening: false };
+const UNHEALTHY: ProbeOutcome = { ok: false, listening: true };
+const HEALTHY: ProbeOutcome = { ok: true, listening: true };
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -43,7 +48,7 @@ class FakeHost implements ControllerHost {
     owner: Owner;
     answer: ReturnType<typeof deferred<SpawnedChild & { port: number }>>;
   }> = [];
-  readonly probes: Array<ReturnType<typeof deferred<boolean>>> = [];
+  readonly probes: Array<ReturnType<typeof deferred<ProbeOutcome>>> = [];
   readonly exits = new Map<number, ReturnType<typeof deferred<ExitInfo>>>();
   readonly alive = new Set<number>();
   forgotten: Array<[number | undefined, number | undefined]> = [];
@@ -65,7 +70,7 @@ class FakeHost implements ControllerHost {
   }
   probe(_c: ModelController, port: number) {
     this.calls.push(`probe:${port}`);
-    const answer = deferred<boolean>();
+    const answer = deferred<ProbeOutcome>();
     this.probes.push(answer);
     return answer.promise;
   }
@@ -111,8 +116,8 @@ async function startReady(host: FakeHost, c: ModelController, owner: Owner = 'ga
   c.dispatch({ type: 'capacityGranted' });
   host.spawned(100, 10300);
   await settle();
-  host.clock.advance(DEFAULT_PROBE.probeInitialMs);
-  host.probes.at(-1)!.resolve(true);
+  host.clock.advance(DEFAULT_PROBE.portPollMs);
+  host.probes.at(-1)!.resolve(HEALTHY);
   await ready;
 }
 
@@ -126,20 +131,28 @@ describe('model controller', () => {
     host.spawned(100, 10300);
     await settle();
     expect(c.info()).toMatchObject({ state: 'starting', pid: 100, port: 10300 });
-    host.clock.advance(49);
+    host.clock.advance(9);
     expect(host.probes).toHaveLength(0);
     host.clock.advance(1);
-    host.probes[0]!.resolve(false);
+    // The port stays closed for 2 s of loading: one cheap check every 10 ms, no backoff.
+    for (let t = 10; t < 2_000; t += 10) {
+      host.probes.at(-1)!.resolve(CLOSED);
+      await settle();
+      host.clock.advance(10);
+    }
+    expect(host.probes).toHaveLength(200);
+    // It opens but /health is not 2xx yet, then is: ready 10 ms later.
+    host.probes.at(-1)!.resolve(UNHEALTHY);
     await settle();
-    host.clock.advance(75);
-    host.probes[1]!.resolve(true);
+    host.clock.advance(10);
+    host.probes.at(-1)!.resolve(HEALTHY);
     await Promise.all(waiters);
-    expect(host.calls).toEqual(['requestCapacity', 'probe:10300', 'probe:10300']);
+    expect(host.calls.filter((x) => x === 'probe:10300')).toHaveLength(201);
     expect(c.info()).toMatchObject({
       state: 'ready',
       baseUrl: 'http://127.0.0.1:10300',
       owner: 'gateway',
-      readyAt: 1_125,
+      readyAt: 1_000 + 2_010,
       startedAt: 1_000,
     });
     expect(host.spawns).toHaveLength(1);
@@ -190,7 +203,7 @@ describe('model controller', () => {
     // Every probe says no.
     for (let t = 0; t < settings.startTimeoutMs; t += 1_000) {
       host.clock.advance(1_000);
-      for (const p of host.probes) p.resolve(false);
+      for (const p of host.probes) p.resolve(UNHEALTHY);
       await settle();
     }
     expect(await failure).toMatchObject({ error: { code: 'MODEL_START_TIMEOUT' } });
@@ -225,7 +238,7 @@ describe('model controller', () => {
     await startReady(operator.host, operator.c, 'operator');
     for (const { host } of [gateway, operator]) {
       host.clock.advance(settings.idleTimeoutMs);
-      for (const p of host.probes) p.resolve(true);
+      for (const p of host.probes) p.resolve(HEALTHY);
     }
     expect(gateway.c.info().state).toBe('stopping');
     expect(gateway.c.info().reason).toBe('idle for 600s');

@@ -2,6 +2,7 @@ import type { ModelInfo, Owner } from '@mlx-gateway/protocol';
 import type { Timer } from '@mlx-gateway/shared/clock';
 import { localModelFingerprint } from '@mlx-gateway/shared/config';
 import type { LocalModelConfig } from '@mlx-gateway/shared/config';
+import type { ProbeOutcome } from '../process/health-probe.js';
 import type { SpawnedChild } from '../process/spawn-model.js';
 import { explainSpawnFailure } from '../process/spawn-failure.js';
 import type { TaskRegistry } from '../tasks/task-registry.js';
@@ -27,7 +28,8 @@ export interface ControllerHost {
   spawn(c: ModelController, run: number, owner: Owner): Promise<SpawnedChild & { port: number }>;
   /** The child of `run` is gone: unregister it, free its port. */
   forget(c: ModelController, run: number, pid: number | undefined, port: number | undefined): void;
-  probe(c: ModelController, port: number): Promise<boolean>;
+  /** Whether the port accepts connections and, if it does, whether its health path answers 2xx. */
+  probe(c: ModelController, port: number): Promise<ProbeOutcome>;
   signalGroup(pgid: number, signal: NodeJS.Signals): void;
   groupAlive(pgid: number): boolean;
   /** Liveness of a process that is not our child (adopted). */
@@ -164,7 +166,9 @@ export class ModelController {
         void host.tasks.track(
           host
             .probe(this, port)
-            .then((ok) => this.dispatch({ type: 'probeResult', run: effect.run, ok })),
+            .then(({ ok, listening }) =>
+              this.dispatch({ type: 'probeResult', run: effect.run, ok, listening }),
+            ),
         );
         return;
       }

@@ -24,30 +24,42 @@ describe('starting', () => {
     expect(steps.flat().filter((e) => e.kind === 'spawn')).toHaveLength(1);
   });
 
-  it('spawns once capacity is granted and probes after a short first delay', () => {
+  it('spawns once capacity is granted and checks the port after a short first delay', () => {
     const { steps, status } = run(toReady.slice(0, 3));
     expect(steps[1]).toEqual([{ kind: 'spawn', run: 1, owner: 'gateway' }]);
     expect(status.step).toBe('loading');
     expect(status.pid).toBe(100);
-    expect(has(steps[2]!, { kind: 'setTimer', name: 'probe', ms: 50 })).toBe(true);
+    expect(has(steps[2]!, { kind: 'setTimer', name: 'probe', ms: cfg.portPollMs })).toBe(true);
   });
 
-  it('probes with backoff from tens of milliseconds to about a second', () => {
-    const delays = Array.from({ length: 12 }, (_, i) => probeDelay(i, cfg));
-    expect(delays[0]).toBe(50);
-    expect(delays[1]).toBe(75);
+  it('polls a closed port at a fixed short interval for as long as the load takes', () => {
+    const closed = { type: 'probeResult', run: 1, ok: false, listening: false } as const;
+    const timer = { type: 'timer', name: 'probe', run: 1 } as const;
+    const long = Array.from({ length: 500 }, () => [timer, closed]).flat();
+    const { last, status, steps } = run([...toReady.slice(0, 3), ...long]);
+    expect(status.probes).toBe(0);
+    expect(last).toEqual([{ kind: 'setTimer', name: 'probe', ms: 10, run: 1 }]);
+    // Each poll is one probe effect (the host connects first, HTTP only on an open port).
+    expect(steps.flat().filter((e) => e.kind === 'probe')).toHaveLength(500);
+  });
+
+  it('backs off /health probes on an open port from ten milliseconds to about a second', () => {
+    const delays = Array.from({ length: 14 }, (_, i) => probeDelay(i, cfg));
+    expect(delays[0]).toBe(10);
+    expect(delays[1]).toBe(15);
     expect(delays.every((d, i) => i === 0 || d >= delays[i - 1]!)).toBe(true);
     expect(Math.max(...delays)).toBe(1000);
   });
 
-  it('a failed probe schedules the next one with a longer delay', () => {
-    const { last, status } = run([
-      ...toReady.slice(0, 3),
-      { type: 'timer', name: 'probe', run: 1 },
-      { type: 'probeResult', run: 1, ok: false },
-    ]);
-    expect(status.probes).toBe(1);
-    expect(last).toEqual([{ kind: 'setTimer', name: 'probe', ms: 75, run: 1 }]);
+  it('a failed probe on an open port schedules the next one with a growing delay', () => {
+    const failed = { type: 'probeResult', run: 1, ok: false, listening: true } as const;
+    const timer = { type: 'timer', name: 'probe', run: 1 } as const;
+    const first = run([...toReady.slice(0, 3), timer, failed]);
+    expect(first.status.probes).toBe(1);
+    expect(first.last).toEqual([{ kind: 'setTimer', name: 'probe', ms: 10, run: 1 }]);
+    const second = run([...toReady.slice(0, 3), timer, failed, timer, failed]);
+    expect(second.status.probes).toBe(2);
+    expect(second.last).toEqual([{ kind: 'setTimer', name: 'probe', ms: 15, run: 1 }]);
   });
 
   it('a probe timer while loading triggers one probe', () => {

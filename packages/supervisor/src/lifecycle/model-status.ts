@@ -28,7 +28,7 @@ interface PhaseFields {
   step: StartStep;
   pid: number;
   port: number;
-  /** Probes made in the current start (for backoff). */
+  /** /health probes that failed on an open port in the current start (for backoff). */
   probes: number;
   retryAt: number;
   /** Consecutive failed health checks while ready. */

@@ -13,8 +13,8 @@ import {
 } from './transition-steps.js';
 
 /**
- * A start in its three steps: waiting for capacity, spawning, loading (probing until the
- * server answers). It ends ready, failed (exit, spawn error, timeout) or stopped/stopping.
+ * A start in its three steps: waiting for capacity, spawning, loading (polling the port until it
+ * accepts connections, then probing /health until it answers 2xx). It ends ready, failed (exit, spawn error, timeout) or stopped/stopping.
  */
 export const onStarting: PhaseHandler<StartingStatus> = (s, e, now, cfg) => {
   switch (e.type) {
@@ -43,7 +43,7 @@ export const onStarting: PhaseHandler<StartingStatus> = (s, e, now, cfg) => {
       return {
         status: { ...s, step: 'loading', pid: e.pid, port: e.port, probes: 0 },
         effects: [
-          { kind: 'setTimer', name: 'probe', ms: probeDelay(0, cfg), run: s.run },
+          { kind: 'setTimer', name: 'probe', ms: cfg.portPollMs, run: s.run },
           { kind: 'publish' },
         ],
       };
@@ -57,11 +57,16 @@ export const onStarting: PhaseHandler<StartingStatus> = (s, e, now, cfg) => {
     case 'probeResult':
       if (s.step !== 'loading') return same(s);
       if (e.ok) return becomeReady(s, now, cfg);
+      // Nothing listens yet: poll the port again soon (cheap). Listening but not healthy: back off.
+      if (e.listening === false) {
+        return {
+          status: s,
+          effects: [{ kind: 'setTimer', name: 'probe', ms: cfg.portPollMs, run: s.run }],
+        };
+      }
       return {
         status: { ...s, probes: s.probes + 1 },
-        effects: [
-          { kind: 'setTimer', name: 'probe', ms: probeDelay(s.probes + 1, cfg), run: s.run },
-        ],
+        effects: [{ kind: 'setTimer', name: 'probe', ms: probeDelay(s.probes, cfg), run: s.run }],
       };
     case 'exited': {
       const message = `model process ${describeExit(e.code, e.signal)} during start${lastLines(e.logTail)}`;

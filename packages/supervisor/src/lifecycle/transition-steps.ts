@@ -11,7 +11,10 @@ import type {
 
 /** Steps several phases share: entering a phase, the timers and signals that go with it. */
 
-/** Delay before readiness probe number `attempt` (0-based): tens of ms growing to about a second. */
+/**
+ * Delay after failed /health probe number `attempt` (0-based) on an open port: ten milliseconds
+ * growing to about a second.
+ */
 export function probeDelay(attempt: number, s: LifecycleSettings): number {
   return Math.min(Math.round(s.probeInitialMs * 1.5 ** attempt), s.probeMaxMs);
 }

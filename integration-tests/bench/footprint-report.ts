@@ -1,0 +1,60 @@
+import type { TargetCheck } from './bench-report.js';
+import { formatColdStart, type ColdStart } from './cold-start.js';
+import { formatMemory, type GatewayMemory } from './gateway-memory.js';
+
+/** What the gateway itself costs: its resident memory through the run, and cold-start overhead. */
+export interface Footprint {
+  idle: GatewayMemory;
+  endOfLoad: GatewayMemory;
+  /** After the load, once settled (or at the end of the wait). */
+  settled: GatewayMemory;
+  settleMs: number;
+  coldStarts: ColdStart[];
+}
+
+/** Issue 17's budgets. */
+export const IDLE_BUDGET_MB = 140;
+export const LOAD_BUDGET_MB = 200;
+export const COLD_START_BUDGET_MS = 20;
+
+/** Where memory must settle back to after a load: within 10% plus 10 MB of idle. */
+export function settleBound(idle: GatewayMemory): number {
+  return idle.total * 1.1 + 10;
+}
+
+export function footprintLines(f: Footprint): string[] {
+  return [
+    'Gateway footprint (resident memory per process):',
+    `  idle, local model ready:  ${formatMemory(f.idle)}`,
+    `  at the end of the load:   ${formatMemory(f.endOfLoad)}`,
+    `  ${(f.settleMs / 1000).toFixed(0)} s after the load:     ${formatMemory(f.settled)}`,
+    'Cold start (stand-in model, gateway overhead):',
+    ...f.coldStarts.map((c) => `  ${formatColdStart(c)}`),
+  ];
+}
+
+export function footprintChecks(f: Footprint): TargetCheck[] {
+  const mb = (v: number): string => `${v.toFixed(1)} MB`;
+  return [
+    {
+      target: `gateway processes idle <= ${IDLE_BUDGET_MB} MB`,
+      measured: mb(f.idle.total),
+      met: f.idle.total <= IDLE_BUDGET_MB,
+    },
+    {
+      target: `gateway processes at the end of the load <= ${LOAD_BUDGET_MB} MB`,
+      measured: mb(f.endOfLoad.total),
+      met: f.endOfLoad.total <= LOAD_BUDGET_MB,
+    },
+    {
+      target: 'memory settles within 10% + 10 MB of idle after the load',
+      measured: `${mb(f.settled.total)} (bound ${mb(settleBound(f.idle))})`,
+      met: f.settled.total <= settleBound(f.idle),
+    },
+    ...f.coldStarts.map((c) => ({
+      target: `cold start with ${c.waiting} waiting: first byte <= ${COLD_START_BUDGET_MS} ms after /health first answered`,
+      measured: `${c.firstMs.toFixed(1)} ms`,
+      met: c.firstMs <= COLD_START_BUDGET_MS,
+    })),
+  ];
+}
