@@ -31,6 +31,7 @@ import type { ResponseStore } from './state/response-store.js';
 import { DEFAULT_RESPONSE_TTL_MS } from './state/response-store.js';
 import { embeddedResponseStore } from './state/state-response-store.js';
 import type { ModelSupervisor } from './supervisor/model-supervisor.js';
+import type { ClientLimiter } from './limits/client-limiter.js';
 
 export interface AppDeps {
   router: ModelRouter;
@@ -49,6 +50,8 @@ export interface AppDeps {
   isClosing(): boolean;
   /** The Responses API's stored responses; default: embedded, kept DEFAULT_RESPONSE_TTL_MS. */
   responseStore?: ResponseStore;
+  /** Client-key limits on the shared state store (absent: none are checked). */
+  limits?: ClientLimiter;
 }
 
 /** The deps with the response store filled in (one store shared by every route). */

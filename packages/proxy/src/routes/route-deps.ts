@@ -1,6 +1,7 @@
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { Clock } from '../clock/clock.js';
 import type { Inflight } from '../forwarding/inflight.js';
+import type { ClientLimiter } from '../limits/client-limiter.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelRouter } from '../routing/model-router.js';
 
@@ -17,4 +18,6 @@ export interface ProxyRouteDeps {
   /** Longest the body of a request may take to arrive (no limit when absent). */
   bodyTimeoutMs?: number;
   heartbeatMs: number;
+  /** Client-key limits (absent: none are checked). */
+  limits?: ClientLimiter;
 }
