@@ -154,6 +154,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     limits: new ClientLimiter({
       state,
       whenDown: config.state?.whenDown ?? 'serve',
+      connectWaitMs: config.state?.redis?.commandTimeoutMs ?? 250,
       logger,
       ...(options.wallClock === undefined ? {} : { now: options.wallClock }),
     }),

@@ -20,6 +20,11 @@ export interface ClientLimiterOptions {
   state: () => Promise<StateStore>;
   /** `state.whenDown`: serve unchecked (and log once), or refuse with 503. */
   whenDown: 'serve' | 'refuse';
+  /**
+   * Longest the first check waits for a Redis store that is still connecting (the store is
+   * opened on first use); the command timeout. Later checks never wait for a connection.
+   */
+  connectWaitMs?: number;
   /** Wall-clock milliseconds (windows are UTC minutes, days and months). */
   now?: () => number;
   logger: ProxyLogger;
@@ -27,8 +32,11 @@ export interface ClientLimiterOptions {
 
 /** An admitted request's hold on its limits: settled once, when its answer is over. */
 export interface LimitTicket {
-  /** Gives back the in-flight slot and corrects the reserved tokens by the usage, when known. */
-  settle(usedTokens?: number): void;
+  /**
+   * Gives back the in-flight slot and corrects the reserved tokens by the usage, when known.
+   * Once only; resolves when the store has it (never rejects: a lost correction is logged).
+   */
+  settle(usedTokens?: number): Promise<void>;
 }
 
 /** What one admission counted, to correct or undo it. */
@@ -55,6 +63,7 @@ interface Counted {
 export class ClientLimiter {
   private readonly now: () => number;
   private downLogged = false;
+  private opened: Promise<StateStore> | undefined;
   /** Requests served unchecked because the store was down (reported in the log). */
   uncheckedCount = 0;
 
@@ -84,7 +93,10 @@ export class ClientLimiter {
     };
     let store: StateStore;
     try {
-      store = await this.options.state();
+      store = await (this.opened ??= this.open().catch((err: unknown) => {
+        this.opened = undefined; // tried again on the next request
+        throw err;
+      }));
       await this.count(store, counted, now);
     } catch (err) {
       return this.storeDown(err);
@@ -100,11 +112,27 @@ export class ClientLimiter {
     let settled = false;
     return {
       settle: (usedTokens) => {
-        if (settled) return;
+        if (settled) return Promise.resolve();
         settled = true;
-        this.settle(store, counted, usedTokens);
+        return this.settle(store, counted, usedTokens);
       },
     };
+  }
+
+  /** The store, once connected or after `connectWaitMs` (then a check fails fast, as when down). */
+  private async open(): Promise<StateStore> {
+    const store = await this.options.state();
+    if (store.health() === 'ok') return store;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.options.connectWaitMs ?? 250);
+      timer.unref();
+      store.onHealthChange((health) => {
+        if (health !== 'ok') return;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return store;
   }
 
   private async count(store: StateStore, c: Counted, now: number): Promise<void> {
@@ -198,11 +226,11 @@ export class ClientLimiter {
     void Promise.all(writes).catch((err: unknown) => this.logLost(err));
   }
 
-  private settle(store: StateStore, c: Counted, usedTokens: number | undefined): void {
+  private async settle(store: StateStore, c: Counted, usedTokens: number | undefined) {
     const writes: Promise<unknown>[] = [];
     if (usedTokens !== undefined) this.correctTokens(store, c, usedTokens - c.reserve, writes);
     if (c.inflight !== undefined) writes.push(this.release(store, c.client));
-    void Promise.all(writes).catch((err: unknown) => this.logLost(err));
+    await Promise.all(writes).catch((err: unknown) => this.logLost(err));
   }
 
   private correctTokens(store: StateStore, c: Counted, delta: number, into: Promise<unknown>[]) {

@@ -59,7 +59,7 @@ export async function readRoutedRequest(
       call.outgoing,
       clientFormatFor(record.path),
     );
-    if (ticket !== undefined) call.outgoing.once('close', () => ticket.settle());
+    if (ticket !== undefined) call.outgoing.once('close', () => void ticket.settle());
   }
   return {
     request,
