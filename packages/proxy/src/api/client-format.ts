@@ -65,6 +65,9 @@ export function writeClientError(
     'x-request-id': reqId,
     ...format.headers(reqId),
   };
+  // A refusal that says when to come back (a full model queue): Retry-After, as clients expect.
+  const retryAfter = err.details?.['retryAfterSeconds'];
+  if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
   res.writeHead(err.status, headers);
   res.end(body);
   return err;
