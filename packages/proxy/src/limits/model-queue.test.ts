@@ -38,7 +38,7 @@ describe('ModelQueue', () => {
   it('refuses with 429 and a Retry-After when full or after waiting past the timeout', async () => {
     const clock = new ManualClock();
     const q = queue(clock, 1);
-    q.acquire(never);
+    expect(typeof q.acquire(never)).toBe('function');
     const waiter = q.acquire(never) as Promise<SlotRelease>;
     expect(() => q.acquire(never)).toThrow(/queue of model "solo" is full/);
     clock.advance(10_000);
