@@ -4,7 +4,7 @@ import type { ClientLimits } from '@mlx-gateway/shared/clients';
 import { FakeOpenAICloud } from '../fakes/openai-cloud.js';
 import { TestGateway } from '../support/gateway.js';
 import { postJson } from '../support/http.js';
-import { proxyMain, startNode } from '../support/processes.js';
+import { cliMain, startNode } from '../support/processes.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { configureSections, fakeProvider, startProxyWithEnv } from '../support/routing-gateway.js';
 import { waitUntil } from '../support/wait.js';
@@ -199,9 +199,12 @@ describe.each<StoreKind>(['embedded', 'redis'])('client-key limits on the %s sto
 });
 
 describe('client-key limits on one Redis shared by several proxies', () => {
-  it('two proxy processes hold a 60 requests per minute key limit together', async () => {
+  it('two proxy processes (the second from `mlx-gateway proxy --listen`) hold a 60 requests per minute key limit together', async () => {
     const { gateway, url, keys } = await limitedGateway('redis', { shared: { rpm: 60 } });
-    const second = startNode(proxyMain, ['--listen', '127.0.0.1:0'], {
+    // The second proxy as an operator starts one: `mlx-gateway proxy --listen`, which needs
+    // the gateway's supervisor running.
+    await gateway.startSupervisor();
+    const second = startNode(cliMain, ['proxy', '--listen', '127.0.0.1:0'], {
       MLX_GATEWAY_HOME: gateway.home,
       CLOUD_KEY,
     });

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { listenField, loadConfig } from '@mlx-gateway/shared/config';
-import type { GatewayConfig } from '@mlx-gateway/shared/config';
+import { withListenAddress, loadConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
 import { startProxy } from './server.js';
 
@@ -16,7 +15,7 @@ async function main(): Promise<void> {
     allowPositionals: false,
   });
   const loaded = loadConfig(values.config === undefined ? {} : { file: values.config });
-  const config = values.listen === undefined ? loaded : withListen(loaded, values.listen);
+  const config = values.listen === undefined ? loaded : withListenAddress(loaded, values.listen);
   const logger = createLogger({ name: 'proxy' });
   const proxy = await startProxy({ config, logger });
 
@@ -48,25 +47,6 @@ async function main(): Promise<void> {
   // Announce only once the signal handlers are in place (whoever reads this line may signal at once).
   logger.info({ url: proxy.url }, 'proxy listening');
   process.stdout.write(`mlx-gateway proxy listening on ${proxy.url}\n`);
-}
-
-/** The config with the proxy's address replaced by `--listen` (same forms as `listen:`). */
-function withListen(config: GatewayConfig, listen: string): GatewayConfig {
-  const parsed = listenField().safeParse(listen);
-  if (!parsed.success) {
-    throw new Error(
-      `--listen ${listen}: ${parsed.error.issues[0]?.message ?? 'expected host:port like 127.0.0.1:8081'}`,
-    );
-  }
-  const { host, port } = parsed.data;
-  return {
-    ...config,
-    proxy: {
-      ...config.proxy,
-      ...(host === undefined || host === '' ? {} : { host }),
-      ...(port === undefined ? {} : { port }),
-    },
-  };
 }
 
 main().catch((err: unknown) => {

@@ -19,5 +19,4 @@ export { parseSecretRef, formatSecretRef } from './secret-refs.js';
 export { PORT_PLACEHOLDER, HOST_PLACEHOLDER } from './command-line.js';
 export { CURVE_CLIENT_SECRET, CURVE_SERVER_SECRET, isZ85Key } from './curve-fields.js';
 export { DEFAULT_STATE } from './state-schema.js';
-export { listenField } from './listen.js';
-export type { ListenAddress } from './listen.js';
+export { withListenAddress } from './listen.js';
