@@ -19,6 +19,25 @@ async function embedded(): Promise<StateStore> {
   return store;
 }
 
+/** The embedded store seen as a shared one, so the limiter counts in it (not in its memory). */
+function asShared(store: StateStore): StateStore {
+  return {
+    kind: 'redis',
+    health: () => store.health(),
+    onHealthChange: (l) => store.onHealthChange(l),
+    increment: (k, by, ttl) => store.increment(k, by, ttl),
+    counter: (k) => store.counter(k),
+    putDocument: (k, v, ttl) => store.putDocument(k, v, ttl),
+    getDocument: (k) => store.getDocument(k),
+    deleteDocument: (k) => store.deleteDocument(k),
+    append: (st, v, n) => store.append(st, v, n),
+    latest: (st, n, b) => store.latest(st, n, b),
+    after: (st, a, n) => store.after(st, a, n),
+    script: (n, lua, k) => store.script(n, lua, k),
+    close: () => store.close(),
+  };
+}
+
 function response(): ServerResponse {
   return new ServerResponse(new IncomingMessage(new Socket()));
 }
@@ -91,7 +110,8 @@ describe('ClientLimiter', () => {
   });
 
   it('settles reserved tokens against the usage and gives the in-flight slot back once', async () => {
-    const { limits, state } = await limiter();
+    const state = asShared(await embedded());
+    const { limits } = await limiter(state);
     const client = key({ tpm: 1_000, concurrency: 1 });
     const ticket = await limits.admit(client, 900, response(), openAIClientFormat);
     expect((await refused(limits.admit(client, 50, response(), openAIClientFormat))).code).toBe(
@@ -106,7 +126,7 @@ describe('ClientLimiter', () => {
   });
 
   it('a store that fails: served unchecked and logged once (serve), or 503 (refuse)', async () => {
-    const broken = await embedded();
+    const broken = asShared(await embedded());
     broken.increment = () => Promise.reject(new Error('Connection is closed.'));
     const serve = await limiter(broken, 'serve');
     expect(await serve.limits.admit(key({ rpm: 1 }), 0, response(), openAIClientFormat)).toBe(

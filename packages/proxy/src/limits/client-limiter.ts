@@ -12,6 +12,8 @@ import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { StateStore } from '@mlx-gateway/shared/state';
 import type { ClientFormat } from '../api/client-format.js';
 import type { ProxyLogger } from '../logging/logger.js';
+import { MemoryCounters } from './memory-counters.js';
+import type { CounterStore } from './memory-counters.js';
 import { setRateLimitHeaders } from './rate-limit-headers.js';
 import type { LimitReading } from './rate-limit-headers.js';
 
@@ -63,7 +65,7 @@ interface Counted {
 export class ClientLimiter {
   private readonly now: () => number;
   private downLogged = false;
-  private opened: Promise<StateStore> | undefined;
+  private opened: Promise<CounterStore> | undefined;
   /** Requests served unchecked because the store was down (reported in the log). */
   uncheckedCount = 0;
 
@@ -91,7 +93,7 @@ export class ClientLimiter {
       minute: minuteWindow(now),
       budget: limits.budget === undefined ? undefined : budgetWindow(limits.budget.per, now),
     };
-    let store: StateStore;
+    let store: CounterStore;
     try {
       store = await (this.opened ??= this.open().catch((err: unknown) => {
         this.opened = undefined; // tried again on the next request
@@ -119,9 +121,14 @@ export class ClientLimiter {
     };
   }
 
-  /** The store, once connected or after `connectWaitMs` (then a check fails fast, as when down). */
-  private async open(): Promise<StateStore> {
+  /**
+   * Where the counts go: process memory with the embedded store (it is this process's alone,
+   * and memory-counters.ts says why), else the store, once connected or after `connectWaitMs`
+   * (then a check fails fast, as when it is down).
+   */
+  private async open(): Promise<CounterStore> {
     const store = await this.options.state();
+    if (store.kind === 'embedded') return new MemoryCounters(this.now);
     if (store.health() === 'ok') return store;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.options.connectWaitMs ?? 250);
@@ -135,7 +142,7 @@ export class ClientLimiter {
     return store;
   }
 
-  private async count(store: StateStore, c: Counted, now: number): Promise<void> {
+  private async count(store: CounterStore, c: Counted, now: number): Promise<void> {
     const { limits, client, minute, budget } = c;
     const minuteTtl = windowTtlMs(minute, now);
     const [requests, tokens, budgetUsed, inflight] = await Promise.all([
@@ -214,7 +221,7 @@ export class ClientLimiter {
   }
 
   /** Takes back what an admission counted: everything on a refusal, the slot at the end. */
-  private undo(store: StateStore, c: Counted, refused: boolean): void {
+  private undo(store: CounterStore, c: Counted, refused: boolean): void {
     const writes: Promise<unknown>[] = [];
     if (refused) {
       if (c.requests !== undefined) {
@@ -226,14 +233,14 @@ export class ClientLimiter {
     void Promise.all(writes).catch((err: unknown) => this.logLost(err));
   }
 
-  private async settle(store: StateStore, c: Counted, usedTokens: number | undefined) {
+  private async settle(store: CounterStore, c: Counted, usedTokens: number | undefined) {
     const writes: Promise<unknown>[] = [];
     if (usedTokens !== undefined) this.correctTokens(store, c, usedTokens - c.reserve, writes);
     if (c.inflight !== undefined) writes.push(this.release(store, c.client));
     await Promise.all(writes).catch((err: unknown) => this.logLost(err));
   }
 
-  private correctTokens(store: StateStore, c: Counted, delta: number, into: Promise<unknown>[]) {
+  private correctTokens(store: CounterStore, c: Counted, delta: number, into: Promise<unknown>[]) {
     if (delta === 0) return;
     // The counters exist (the admission created them): the TTL given here is never used.
     if (c.tokens !== undefined) {
@@ -244,10 +251,11 @@ export class ClientLimiter {
     }
   }
 
-  /** Gives back an in-flight slot; a counter that expired under it is removed, not left below 0. */
-  private async release(store: StateStore, client: string): Promise<void> {
+  /** Gives back an in-flight slot; a counter that expired under it is brought back to 0. */
+  private async release(store: CounterStore, client: string): Promise<void> {
     const key = limitKeys.inflight(client);
-    if ((await store.increment(key, -1, INFLIGHT_TTL_MS)) < 0) await store.deleteDocument(key);
+    const left = await store.increment(key, -1, INFLIGHT_TTL_MS);
+    if (left < 0) await store.increment(key, -left, INFLIGHT_TTL_MS);
   }
 
   private storeDown(err: unknown): undefined {
