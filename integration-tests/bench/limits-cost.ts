@@ -19,7 +19,7 @@ import { createClientKey } from '@mlx-gateway/shared/clients';
 import { writeConfig } from '../support/processes.js';
 import { fakeUpstreamMain, proxyMain } from './bench-paths.js';
 import { LoadClient } from './load-client-process.js';
-import { startService } from './service.js';
+import { cpuTimeMs, startService } from './service.js';
 import type { Service } from './service.js';
 
 const { values } = parseArgs({
@@ -99,9 +99,16 @@ function median(xs: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function measure(client: LoadClient, url: string, key: string): Promise<number> {
+interface Round {
+  rps: number;
+  /** The proxy process's CPU time per request, µs: steadier than throughput on a busy machine. */
+  cpuUs: number;
+}
+
+async function measure(client: LoadClient, proxy: Service, key: string): Promise<Round> {
+  const cpuBefore = cpuTimeMs(proxy.pid) ?? 0;
   const result = await client.run({
-    origin: url,
+    origin: proxy.url,
     path: '/v1/chat/completions',
     body: BODY,
     stream: false,
@@ -111,7 +118,22 @@ async function measure(client: LoadClient, url: string, key: string): Promise<nu
     headers: { authorization: `Bearer ${key}` },
   });
   if (result.errors > 0) throw new Error(`${result.errors} errors, first: ${result.firstError}`);
-  return result.requestsPerSecond;
+  const cpuMs = (cpuTimeMs(proxy.pid) ?? 0) - cpuBefore;
+  return { rps: result.requestsPerSecond, cpuUs: (cpuMs * 1000) / result.requests };
+}
+
+function line(name: string, off: Round[], on: Round[]): string {
+  const rpsOff = median(off.map((r) => r.rps));
+  const rpsOn = median(on.map((r) => r.rps));
+  const cpuOff = median(off.map((r) => r.cpuUs));
+  const cpuOn = median(on.map((r) => r.cpuUs));
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return (
+    `${name.padEnd(8)} throughput off ${rpsOff.toFixed(0)} req/s, on ${rpsOn.toFixed(0)} req/s ` +
+    `(${pct(1 - rpsOn / rpsOff)} less); proxy CPU off ${cpuOff.toFixed(0)} µs/req, on ` +
+    `${cpuOn.toFixed(0)} µs/req (throughput cost at full CPU: ${pct(1 - cpuOff / cpuOn)})\n` +
+    `         rounds req/s off ${off.map((r) => r.rps.toFixed(0)).join('/')}, on ${on.map((r) => r.rps.toFixed(0)).join('/')}\n`
+  );
 }
 
 async function main(): Promise<void> {
@@ -130,19 +152,15 @@ async function main(): Promise<void> {
     for (const [name, state] of stores) {
       const p = await startProxyFor(upstream.url, state);
       try {
-        await measure(client, p.proxy.url, p.on); // warm-up (and the store opened)
-        await measure(client, p.proxy.url, p.off);
-        const off: number[] = [];
-        const on: number[] = [];
+        await measure(client, p.proxy, p.on); // warm-up (and the store opened)
+        await measure(client, p.proxy, p.off);
+        const off: Round[] = [];
+        const on: Round[] = [];
         for (let round = 0; round < ROUNDS; round++) {
-          off.push(await measure(client, p.proxy.url, p.off));
-          on.push(await measure(client, p.proxy.url, p.on));
+          off.push(await measure(client, p.proxy, p.off));
+          on.push(await measure(client, p.proxy, p.on));
         }
-        const cost = 1 - median(on) / median(off);
-        process.stdout.write(
-          `${name.padEnd(8)} limits off ${median(off).toFixed(0)} req/s, on ${median(on).toFixed(0)} req/s: ` +
-            `${(cost * 100).toFixed(1)}% of throughput (rounds off ${off.map((x) => x.toFixed(0)).join('/')}, on ${on.map((x) => x.toFixed(0)).join('/')})\n`,
-        );
+        process.stdout.write(line(name, off, on));
       } finally {
         await p.proxy.stop();
         rmSync(p.home, { recursive: true, force: true });

@@ -13,7 +13,8 @@ import type { StateStore } from '@mlx-gateway/shared/state';
 import type { ClientFormat } from '../api/client-format.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import { MemoryCounters } from './memory-counters.js';
-import type { CounterStore } from './memory-counters.js';
+import type { CounterOp, CounterStore } from './memory-counters.js';
+import { ScriptedCounters } from './scripted-counters.js';
 import { setRateLimitHeaders } from './rate-limit-headers.js';
 import type { LimitReading } from './rate-limit-headers.js';
 
@@ -129,7 +130,8 @@ export class ClientLimiter {
   private async open(): Promise<CounterStore> {
     const store = await this.options.state();
     if (store.kind === 'embedded') return new MemoryCounters(this.now);
-    if (store.health() === 'ok') return store;
+    const counters = new ScriptedCounters(store);
+    if (store.health() === 'ok') return counters;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.options.connectWaitMs ?? 250);
       timer.unref();
@@ -139,30 +141,39 @@ export class ClientLimiter {
         resolve();
       });
     });
-    return store;
+    return counters;
   }
 
+  /** One increment per limit the key has, in one step when the store can (a Redis script). */
   private async count(store: CounterStore, c: Counted, now: number): Promise<void> {
     const { limits, client, minute, budget } = c;
     const minuteTtl = windowTtlMs(minute, now);
-    const [requests, tokens, budgetUsed, inflight] = await Promise.all([
-      limits.rpm === undefined
-        ? undefined
-        : store.increment(limitKeys.requests(client, minute), 1, minuteTtl),
-      limits.tpm === undefined
-        ? undefined
-        : store.increment(limitKeys.tokens(client, minute), c.reserve, minuteTtl),
-      budget === undefined
-        ? undefined
-        : store.increment(limitKeys.budget(client, budget), c.reserve, windowTtlMs(budget, now)),
-      limits.concurrency === undefined
-        ? undefined
-        : store.increment(limitKeys.inflight(client), 1, INFLIGHT_TTL_MS),
-    ]);
-    if (requests !== undefined) c.requests = requests;
-    if (tokens !== undefined) c.tokens = tokens;
-    if (budgetUsed !== undefined) c.budgetUsed = budgetUsed;
-    if (inflight !== undefined) c.inflight = inflight;
+    const ops: CounterOp[] = [];
+    const at = { requests: -1, tokens: -1, budget: -1, inflight: -1 };
+    if (limits.rpm !== undefined) {
+      at.requests =
+        ops.push({ key: limitKeys.requests(client, minute), by: 1, ttlMs: minuteTtl }) - 1;
+    }
+    if (limits.tpm !== undefined) {
+      at.tokens =
+        ops.push({ key: limitKeys.tokens(client, minute), by: c.reserve, ttlMs: minuteTtl }) - 1;
+    }
+    if (budget !== undefined) {
+      const ttlMs = windowTtlMs(budget, now);
+      at.budget = ops.push({ key: limitKeys.budget(client, budget), by: c.reserve, ttlMs }) - 1;
+    }
+    if (limits.concurrency !== undefined) {
+      at.inflight =
+        ops.push({ key: limitKeys.inflight(client), by: 1, ttlMs: INFLIGHT_TTL_MS }) - 1;
+    }
+    const values =
+      store.incrementMany !== undefined
+        ? await store.incrementMany(ops)
+        : await Promise.all(ops.map((op) => store.increment(op.key, op.by, op.ttlMs)));
+    if (at.requests >= 0) c.requests = values[at.requests];
+    if (at.tokens >= 0) c.tokens = values[at.tokens];
+    if (at.budget >= 0) c.budgetUsed = values[at.budget];
+    if (at.inflight >= 0) c.inflight = values[at.inflight];
   }
 
   /** The first limit the counts went over, with how long until it frees up. */

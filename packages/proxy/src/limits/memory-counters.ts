@@ -2,6 +2,14 @@
 export interface CounterStore {
   increment(key: string, by: number, ttlMs: number): Promise<number>;
   counter(key: string): Promise<number>;
+  /** Several increments in one step (one round trip), when the store has a way to. */
+  incrementMany?(ops: readonly CounterOp[]): Promise<number[]>;
+}
+
+export interface CounterOp {
+  key: string;
+  by: number;
+  ttlMs: number;
 }
 
 interface Entry {
