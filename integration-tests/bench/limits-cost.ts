@@ -66,7 +66,12 @@ async function startRedis(): Promise<{ url: string; stop(): void } | undefined> 
     });
     child.once('exit', () => reject(new Error('redis-server exited')));
   });
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+  // Never left behind, even when this process ends on an error (a closed stdout, say).
+  const stop = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stop);
+  return { url: `redis://127.0.0.1:${port}`, stop };
 }
 
 /** A proxy on its own home, with the two keys. */
