@@ -25,6 +25,7 @@ const PROXY_LAYERS = [
   'upstream',
   'routing',
   'auth',
+  'limits',
   'supervisor',
   'leases',
   'backends',

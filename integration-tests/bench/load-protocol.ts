@@ -10,6 +10,8 @@ export interface LoadJob {
   expectEvents: number;
   concurrency: number;
   durationMs: number;
+  /** Extra request headers (a client key). */
+  headers?: Record<string, string>;
 }
 
 /** Distribution of one quantity, in milliseconds. */

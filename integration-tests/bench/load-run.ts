@@ -56,7 +56,7 @@ function fire(pool: Dispatcher, job: LoadJob, rec: Recorders): Promise<string | 
       {
         path: job.path,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...job.headers },
         body: job.body,
       },
       handler,

@@ -9,9 +9,6 @@
 // (openai-compatible) model, the gateway routing to a ready local model, and the same gateway
 // with its audit log and metrics off (`gateway-noobs`, their cost). It prints the
 // figures and whether each target was met; it exits non-zero only when something crashed.
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,49 +19,16 @@ import {
   startBenchGateway,
   writeNoObservabilityConfig,
 } from './bench-gateway.js';
-import {
-  fakeUpstreamMain,
-  loadClientMain,
-  minimalProxyMain,
-  proxyMain,
-  quietGatewayMain,
-} from './bench-paths.js';
+import { fakeUpstreamMain, minimalProxyMain, proxyMain, quietGatewayMain } from './bench-paths.js';
+import { LoadClient } from './load-client-process.js';
 import type { BenchGateway } from './bench-gateway.js';
 import { benchPlan, requestBody, requestPath } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
 import { checkTargets, comparisonTable, resultTable } from './bench-report.js';
 import type { Measurement } from './bench-report.js';
-import type { LoadJob, LoadMessage, LoadResult } from './load-protocol.js';
+import type { LoadJob, LoadResult } from './load-protocol.js';
 import { cpuTimeMs, startService } from './service.js';
 import type { Service } from './service.js';
-
-class LoadClient {
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<unknown[]>;
-
-  constructor() {
-    this.child = fork(loadClientMain, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.exited = once(this.child, 'exit');
-  }
-
-  async run(job: LoadJob): Promise<LoadResult> {
-    this.child.send(job);
-    const message = await Promise.race([
-      once(this.child, 'message').then(([m]) => m as LoadMessage),
-      this.exited.then(([code, signal]) => {
-        throw new Error(`the load client exited (${String(code ?? signal)})`);
-      }),
-    ]);
-    if (message.kind === 'failed') throw new Error(`load client: ${message.error}`);
-    return message.result;
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.disconnect();
-    await this.exited;
-  }
-}
 
 /** CPU time used so far by all of `pids`, in ms (undefined without /proc). */
 function cpuOf(pids: number[]): number | undefined {

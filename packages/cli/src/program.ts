@@ -8,6 +8,7 @@ import { init } from './commands/init.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerActivityCommand } from './commands/activity.js';
 import { logs } from './commands/logs.js';
+import { proxy } from './commands/proxy.js';
 import { up } from './commands/up.js';
 import { cliVersion } from './version.js';
 
@@ -32,6 +33,11 @@ export function buildProgram(): Command {
     .option('--demo', 'use a demo config with one model served by the stand-in model server')
     .option('-p, --port <port>', 'port to listen on (instead of `listen:`)', parsePort)
     .action((o: { demo?: boolean; port?: number }) => up({ ...global(), ...o }));
+  program
+    .command('proxy')
+    .description('start one more proxy of the running gateway, on another address')
+    .requiredOption('--listen <host:port>', 'where this proxy listens, like 127.0.0.1:8081')
+    .action((o: { listen: string }) => proxy({ ...global(), ...o }));
   program
     .command('status')
     .description('models and their states')

@@ -36,6 +36,7 @@ import type { RequestEnd } from './http/request-audit.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { EventHub } from './events/event-hub.js';
 import { registerObservabilityRoutes } from './routes/observability-routes.js';
+import type { ClientLimiter } from './limits/client-limiter.js';
 
 export interface AppDeps {
   router: ModelRouter;
@@ -60,6 +61,8 @@ export interface AppDeps {
   metrics?: GatewayMetrics;
   /** Served on GET /v1/gateway/events (absent: no such route). */
   events?: EventHub;
+  /** Client-key limits on the shared state store (absent: none are checked). */
+  limits?: ClientLimiter;
 }
 
 /** The deps with the response store filled in (one store shared by every route). */

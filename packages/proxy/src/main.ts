@@ -1,19 +1,21 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@mlx-gateway/shared/config';
+import { withListenAddress, loadConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
 import { startProxy } from './server.js';
 
 /**
- * The proxy process: `node packages/proxy/dist/main.js [--config FILE]`. Loads the config
+ * The proxy process: `node packages/proxy/dist/main.js [--config FILE] [--listen HOST:PORT]`
+ * (`--listen` starts another proxy of the same gateway on another address). Loads the config
  * (MLX_GATEWAY_HOME respected), starts listening, and on SIGTERM or SIGINT shuts down
  * gracefully and exits 0.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { config: { type: 'string', short: 'c' } },
+    options: { config: { type: 'string', short: 'c' }, listen: { type: 'string' } },
     allowPositionals: false,
   });
-  const config = loadConfig(values.config === undefined ? {} : { file: values.config });
+  const loaded = loadConfig(values.config === undefined ? {} : { file: values.config });
+  const config = values.listen === undefined ? loaded : withListenAddress(loaded, values.listen);
   const logger = createLogger({ name: 'proxy' });
   const proxy = await startProxy({ config, logger });
 

@@ -13,6 +13,8 @@ import { StateResponseStore } from './state/state-response-store.js';
 import { openProxyState } from './state/open-proxy-state.js';
 import { DEFAULT_RESPONSE_TTL_MS } from './state/response-store.js';
 import { ClientKeys } from './auth/client-keys.js';
+import { ClientLimiter } from './limits/client-limiter.js';
+import { ModelQueues } from './limits/model-queue.js';
 import { assertListenAllowed } from './auth/listen-policy.js';
 import { answerClientError } from './http/client-error.js';
 import { serverTimeouts } from './http/server-timeouts.js';
@@ -46,6 +48,8 @@ export interface StartProxyOptions {
   clock?: Clock;
   /** How long `close()` lets requests in flight finish before ending them. Default 5 s. */
   shutdownGraceMs?: number;
+  /** Wall-clock milliseconds for the limit windows (tests move it). Default Date.now. */
+  wallClock?: () => number;
   /** Builds upstream connection pools (tests observe them). */
   createPool?: (origin: string, options: Pool.Options) => Dispatcher;
 }
@@ -130,7 +134,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const state = (): Promise<StateStore> =>
     (stateOpened ??= openProxyState(config.state, resolveSecret, logger));
   const backends = new BackendRegistry(
-    new LocalBackend({ supervisor, leases, pools }),
+    new LocalBackend({ supervisor, leases, pools, queues: new ModelQueues(clock) }),
     new OpenAIBackend({ pools, secrets }),
     new AnthropicBackend({ pools, secrets }),
   );
@@ -151,6 +155,13 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     heartbeatMs: config.proxy.heartbeatMs,
     clientKeys,
     isClosing: () => closing,
+    limits: new ClientLimiter({
+      state,
+      whenDown: config.state?.whenDown ?? 'serve',
+      connectWaitMs: config.state?.redis?.commandTimeoutMs ?? 250,
+      logger,
+      ...(options.wallClock === undefined ? {} : { now: options.wallClock }),
+    }),
     responseStore: new StateResponseStore(
       state,
       config.responses?.ttlMs ?? DEFAULT_RESPONSE_TTL_MS,

@@ -1,10 +1,18 @@
-import { createClientKey, listClientKeys, removeClientKey } from '@mlx-gateway/shared/clients';
+import {
+  createClientKey,
+  describeLimits,
+  listClientKeys,
+  removeClientKey,
+  setClientLimits,
+} from '@mlx-gateway/shared/clients';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveHome } from '@mlx-gateway/shared/paths';
 import { table } from '../format.js';
 import type { GlobalOptions } from './control.js';
 import { configOrWarn } from './keys-secrets.js';
+import { limitsFromOptions, usageColumn } from './keys-client-limits.js';
+import type { LimitOptions } from './keys-client-limits.js';
 
 function parseModels(list: string | undefined): string[] | undefined {
   if (list === undefined) return undefined;
@@ -15,15 +23,16 @@ function parseModels(list: string | undefined): string[] | undefined {
 }
 
 /**
- * `keys create-client NAME [--models a,b]`: issues a gateway client key. The key alone goes to
+ * `keys create-client NAME [--models a,b] [--rpm N] [--tpm N] [--concurrency N] [--budget N/day]`: issues a gateway client key. The key alone goes to
  * stdout (so `KEY=$(mlx-gateway keys create-client ci)` works) and is shown this once only;
  * everything else goes to stderr.
  */
 export async function keysCreateClient(
   name: string,
-  opts: GlobalOptions & { models?: string },
+  opts: GlobalOptions & LimitOptions & { models?: string },
 ): Promise<void> {
   const models = parseModels(opts.models);
+  const limits = limitsFromOptions(opts);
   const config = configOrWarn(opts);
   if (config && models) {
     const known = new Set(config.models.flatMap((m) => [m.name, ...m.aliases]));
@@ -32,27 +41,51 @@ export async function keysCreateClient(
       process.stderr.write(`warning: not configured models: ${unknown.join(', ')}\n`);
     }
   }
-  const created = await createClientKey(resolveHome(), name, models ? { models } : {});
+  const created = await createClientKey(resolveHome(), name, {
+    ...(models ? { models } : {}),
+    ...(limits ? { limits } : {}),
+  });
   process.stderr.write(
-    `created client key "${name}" for ${models ? `models ${models.join(', ')}` : 'every model'}; ` +
+    `created client key "${name}" for ${models ? `models ${models.join(', ')}` : 'every model'}` +
+      `${limits ? ` with limits ${describeLimits(limits)}` : ''}; ` +
       'it is shown once, store it now. Clients send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.\n',
   );
   process.stdout.write(`${created.key}\n`);
 }
 
-/** `keys list-clients`: names, key prefixes, models and creation times (never keys or hashes). */
-export async function keysListClients(): Promise<void> {
+/**
+ * `keys list-clients`: names, key prefixes, models, limits, usage against them (from Redis)
+ * and creation times (never keys or hashes).
+ */
+export async function keysListClients(opts: GlobalOptions): Promise<void> {
   const home = resolveHome();
   const clients = await listClientKeys(home);
   if (clients.length === 0) {
     process.stdout.write(`${noClientKeys(home)}\n`);
     return;
   }
+  const limited = clients.some((c) => c.limits !== undefined);
+  const usage = limited ? await usageColumn(configOrWarn(opts), clients) : undefined;
+  const rows = clients.map((c, i) => [
+    c.name,
+    `${c.prefix}…`,
+    c.models?.join(', ') ?? '(all)',
+    ...(limited ? [describeLimits(c.limits), usage?.values[i] ?? ''] : []),
+    c.createdAt,
+  ]);
+  const head = ['NAME', 'PREFIX', 'MODELS', ...(limited ? ['LIMITS', 'USAGE'] : []), 'CREATED'];
+  process.stdout.write(`${table(head, rows)}\n`);
+  if (usage?.note !== undefined) process.stderr.write(`${usage.note}\n`);
+}
+
+/** `keys set-limits NAME [--rpm N] ...`: replaces a key's limits (none given: removes them). */
+export async function keysSetLimits(name: string, opts: LimitOptions): Promise<void> {
+  const limits = limitsFromOptions(opts);
+  if (!(await setClientLimits(resolveHome(), name, limits ?? {}))) {
+    throw new Error(`no client key named "${name}" (see \`mlx-gateway keys list-clients\`)`);
+  }
   process.stdout.write(
-    `${table(
-      ['NAME', 'PREFIX', 'MODELS', 'CREATED'],
-      clients.map((c) => [c.name, `${c.prefix}…`, c.models?.join(', ') ?? '(all)', c.createdAt]),
-    )}\n`,
+    `client key "${name}": ${limits ? `limits ${describeLimits(limits)}` : 'no limits'}\n`,
   );
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from './control.js';
-import { keysCreateClient, keysListClients, keysRmClient } from './keys-clients.js';
+import { keysCreateClient, keysListClients, keysRmClient, keysSetLimits } from './keys-clients.js';
+import type { LimitOptions } from './keys-client-limits.js';
 import { keysCurve } from './keys-curve.js';
 import { keysList, keysRm, keysSet } from './keys-secrets.js';
 
@@ -33,13 +34,25 @@ export function registerKeysCommands(program: Command, global: () => GlobalOptio
     .command('create-client <name>')
     .description('issue a client key for the gateway (printed once)')
     .option('--models <list>', 'comma-separated models the key may use (default: every model)')
-    .action((name: string, o: { models?: string }) =>
+    .option('--rpm <n>', 'requests per minute')
+    .option('--tpm <n>', 'tokens per minute')
+    .option('--concurrency <n>', 'requests in flight at once')
+    .option('--budget <tokens/period>', 'token budget, like 1000000/day or 5m/month')
+    .action((name: string, o: LimitOptions & { models?: string }) =>
       keysCreateClient(name, { ...global(), ...o }),
     );
   keys
+    .command('set-limits <name>')
+    .description("replace a client key's limits (none given: no limits)")
+    .option('--rpm <n>', 'requests per minute')
+    .option('--tpm <n>', 'tokens per minute')
+    .option('--concurrency <n>', 'requests in flight at once')
+    .option('--budget <tokens/period>', 'token budget, like 1000000/day or 5m/month')
+    .action((name: string, o: LimitOptions) => keysSetLimits(name, o));
+  keys
     .command('list-clients')
-    .description('client keys: names, prefixes, models')
-    .action(() => keysListClients());
+    .description('client keys: names, prefixes, models, limits and usage')
+    .action(() => keysListClients(global()));
   keys
     .command('rm-client <name>')
     .description('revoke a client key')

@@ -65,7 +65,8 @@ export function writeClientError(
     'x-request-id': reqId,
     ...format.headers(reqId),
   };
-  // A model in backoff says when to come back (SDKs honour Retry-After on a 503).
+  // A refusal that says when to come back (a model in backoff, a full model queue): Retry-After,
+  // as clients and SDKs expect.
   const retryAfter = err.details?.['retryAfterSeconds'];
   if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
   res.writeHead(err.status, headers);

@@ -132,6 +132,12 @@ export class AuditRecordBuilder {
     return this.firstTokenAt !== NOT_SEEN;
   }
 
+  /** Input plus output tokens the upstream reported; undefined when it reported none. */
+  get usedTokens(): number | undefined {
+    if (this.input === NOT_SEEN && this.output === NOT_SEEN) return undefined;
+    return Math.max(0, this.input) + Math.max(0, this.output);
+  }
+
   /** Counts from an upstream usage object; a count seen again replaces the earlier one. */
   usage(report: UsageReport): void {
     if (report.input !== undefined) this.input = report.input;

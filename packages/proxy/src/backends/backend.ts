@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiEndpoint } from '../api/api-endpoint.js';
 import type { ApiRequest } from '../api/api-request.js';
+import type { QueueStats } from '../limits/model-queue.js';
 import type { ResponseTransform } from './transforms/response-transform.js';
 import type { Target } from '../routing/target.js';
 import type { UpstreamCall, UpstreamListener, UpstreamRequest } from '../upstream/upstream-call.js';
@@ -65,6 +66,8 @@ export interface BackendHealth {
   port?: number;
   reason?: string;
   leases?: number;
+  /** A local model with `maxConcurrent`: requests in flight and waiting for a turn. */
+  queue?: QueueStats;
 }
 
 /** One kind of upstream: how to reach it and what to send. */

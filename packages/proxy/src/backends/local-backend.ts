@@ -1,4 +1,5 @@
 import type { Lease, LeaseManager } from '../leases/lease-manager.js';
+import type { ModelQueues, SlotRelease } from '../limits/model-queue.js';
 import type { Target } from '../routing/target.js';
 import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
 import { upstreamOrigin } from '../upstream/upstream-origin.js';
@@ -12,6 +13,8 @@ export interface LocalBackendOptions {
   supervisor: ModelSupervisor;
   leases: LeaseManager;
   pools: PoolRegistry;
+  /** The turns of local models with `maxConcurrent` (absent: no model is limited). */
+  queues?: ModelQueues;
 }
 
 /**
@@ -25,14 +28,33 @@ export interface LocalBackendOptions {
 export class LocalBackend extends PooledBackend {
   private readonly supervisor: ModelSupervisor;
   private readonly leases: LeaseManager;
+  private readonly queues: ModelQueues | undefined;
 
   constructor(options: LocalBackendOptions) {
     super(options.pools);
     this.supervisor = options.supervisor;
     this.leases = options.leases;
+    this.queues = options.queues;
   }
 
+  /**
+   * A model with `maxConcurrent` gives the request its turn first (limits/model-queue.ts): at
+   * once when a slot is free, else after waiting in line, which the exchange treats like a
+   * model start (heartbeats to a streaming client). The slot is held until the request ends.
+   */
   prepare(req: BackendRequest, ctx: PrepareContext): PreparedRequest | Promise<PreparedRequest> {
+    const model = req.target.model;
+    const queue = model.kind === 'local' ? this.queues?.for(model) : undefined;
+    if (queue === undefined) return this.prepareNow(req, ctx);
+    const slot = queue.acquire(ctx.signal);
+    if (typeof slot === 'function') return holdingSlot(() => this.prepareNow(req, ctx), slot);
+    return slot.then((release) => holdingSlot(() => this.prepareNow(req, ctx), release));
+  }
+
+  private prepareNow(
+    req: BackendRequest,
+    ctx: PrepareContext,
+  ): PreparedRequest | Promise<PreparedRequest> {
     const name = req.target.model.name;
     const info = this.supervisor.modelInfo(name);
     if (info?.state === 'ready' && info.baseUrl !== undefined) {
@@ -43,6 +65,13 @@ export class LocalBackend extends PooledBackend {
   }
 
   override health(target: Target): BackendHealth {
+    const health = this.supervisorHealth(target);
+    const queue = this.queues?.stats(target.model.name);
+    if (queue !== undefined) health.queue = queue;
+    return health;
+  }
+
+  private supervisorHealth(target: Target): BackendHealth {
     const info = this.supervisor.modelInfo(target.model.name);
     if (info === undefined) return { state: 'unknown' };
     const health: BackendHealth = { state: info.state, leases: info.leases };
@@ -111,4 +140,42 @@ export class LocalBackend extends PooledBackend {
     }
     return prepared;
   }
+}
+
+/** The prepared request with the slot given back when it ends (or when preparing fails). */
+function holdingSlot(
+  prepare: () => PreparedRequest | Promise<PreparedRequest>,
+  release: SlotRelease,
+): PreparedRequest | Promise<PreparedRequest> {
+  let prepared: PreparedRequest | Promise<PreparedRequest>;
+  try {
+    prepared = prepare();
+  } catch (err) {
+    release();
+    throw err;
+  }
+  if (!(prepared instanceof Promise)) return withSlot(prepared, release);
+  return prepared.then(
+    (p) => withSlot(p, release),
+    (err: unknown) => {
+      release();
+      throw err;
+    },
+  );
+}
+
+function withSlot(prepared: PreparedRequest, release: SlotRelease): PreparedRequest {
+  const held: PreparedRequest = {
+    ...prepared,
+    release: () => {
+      prepared.release();
+      release();
+    },
+  };
+  const retry = prepared.retry;
+  if (retry !== undefined) {
+    // The retry's request ends in its own release; the slot goes with it.
+    held.retry = (ctx) => holdingSlot(() => retry(ctx), release) as Promise<PreparedRequest>;
+  }
+  return held;
 }

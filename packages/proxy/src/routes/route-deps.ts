@@ -1,6 +1,7 @@
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { Clock } from '../clock/clock.js';
 import type { Inflight } from '../forwarding/inflight.js';
+import type { ClientLimiter } from '../limits/client-limiter.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelRouter } from '../routing/model-router.js';
 import type { CapturePolicy } from '../audit/body-capture.js';
@@ -20,4 +21,6 @@ export interface ProxyRouteDeps {
   heartbeatMs: number;
   /** Whose request and response bodies go into their audit records (`audit.capture`). */
   capture?: CapturePolicy;
+  /** Client-key limits (absent: none are checked). */
+  limits?: ClientLimiter;
 }

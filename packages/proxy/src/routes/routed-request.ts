@@ -1,10 +1,12 @@
 import type { ApiEndpoint } from '../api/api-endpoint.js';
 import type { ApiRequest } from '../api/api-request.js';
+import { clientFormatFor } from '../api/client-format.js';
 import { parseJsonObject } from '../api/parse-json-object.js';
 import { authorizeModel } from '../auth/authorize-model.js';
 import type { BackendRequest } from '../backends/backend.js';
 import type { ProxyCall } from '../http/proxy-call.js';
 import { ClientAbortedError, readBody } from '../http/read-body.js';
+import { reserveTokens } from '../limits/reserve-tokens.js';
 import type { Resolution, Target } from '../routing/target.js';
 import type { ProxyRouteDeps } from './route-deps.js';
 
@@ -56,6 +58,20 @@ export async function readRoutedRequest(
       deps.capture.captureFor(resolution.targets[0]?.name, undefined);
     capture?.requestBody(rawBody);
     call.audit.setCapture(capture);
+  }
+  // Client-key limits (limits/): counted now, settled when the answer is over.
+  if (deps.limits !== undefined && call.client?.limits !== undefined) {
+    const ticket = await deps.limits.admit(
+      call.client,
+      reserveTokens(request, rawBody.length),
+      call.outgoing,
+      clientFormatFor(record.path),
+    );
+    // Tokens reserved from max_tokens are settled from the upstream's usage (the audit record's).
+    const { audit } = call;
+    if (ticket !== undefined) {
+      call.outgoing.once('close', () => void ticket.settle(audit?.usedTokens));
+    }
   }
   return {
     request,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { z } from 'zod';
 import { GatewayError } from '../errors/index.js';
+import { clientLimitsSchema, compactLimits, type ClientLimits } from './client-limits.js';
 import { readFileIfExists, writePrivateFileAtomic } from '../security/private-file.js';
 
 export const CLIENTS_FILE = 'clients.json';
@@ -15,6 +16,8 @@ export interface ClientKeyRecord {
   prefix: string;
   /** Public model names this key may use; absent = every model. */
   models?: string[];
+  /** What the key may use per minute, at once and per day or month; absent = no limits. */
+  limits?: ClientLimits;
   /** ISO 8601. */
   createdAt: string;
 }
@@ -24,6 +27,7 @@ const recordSchema = z.object({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   prefix: z.string(),
   models: z.array(z.string().min(1)).optional(),
+  limits: clientLimitsSchema.optional(),
   createdAt: z.string(),
 });
 const fileSchema = z.object({ version: z.literal(1), clients: z.array(recordSchema) });
@@ -60,6 +64,8 @@ export async function readClientKeyRecords(home: string): Promise<ClientKeyRecor
       createdAt: record.createdAt,
     };
     if (record.models !== undefined) out.models = record.models;
+    const limits = record.limits === undefined ? undefined : compactLimits(record.limits);
+    if (limits !== undefined) out.limits = limits;
     return out;
   });
 }

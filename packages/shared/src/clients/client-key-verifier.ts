@@ -1,10 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readClientKeyRecords, type ClientKeyRecord } from './client-key-file.js';
+import type { ClientLimits } from './client-limits.js';
 
 /** Who presented a valid key, and what it may use (no `models` = every model). */
 export interface ClientIdentity {
   name: string;
   models?: string[];
+  /** What the key may use (client-limits.ts); absent = no limits. */
+  limits?: ClientLimits;
 }
 
 interface Entry {
@@ -24,6 +27,7 @@ export class ClientKeyVerifier {
     this.#entries = records.map((record) => {
       const identity: ClientIdentity = { name: record.name };
       if (record.models !== undefined) identity.models = [...record.models];
+      if (record.limits !== undefined) identity.limits = record.limits;
       return { hash: Buffer.from(record.hash, 'hex'), identity };
     });
   }
@@ -47,6 +51,9 @@ export class ClientKeyVerifier {
       if (equal && match === undefined) match = entry.identity;
     }
     if (match === undefined) return undefined;
-    return match.models ? { name: match.name, models: [...match.models] } : { name: match.name };
+    const identity: ClientIdentity = { name: match.name };
+    if (match.models !== undefined) identity.models = [...match.models];
+    if (match.limits !== undefined) identity.limits = match.limits;
+    return identity;
   }
 }

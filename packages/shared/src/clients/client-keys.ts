@@ -9,6 +9,7 @@ import {
   writeClientKeyRecords,
   type ClientKeyRecord,
 } from './client-key-file.js';
+import { compactLimits, type ClientLimits } from './client-limits.js';
 
 export const CLIENT_KEY_PREFIX = 'mgw-';
 const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
@@ -37,10 +38,11 @@ function assertClientName(name: string): void {
 export async function createClientKey(
   home: string,
   name: string,
-  options: { models?: string[] } = {},
+  options: { models?: string[]; limits?: ClientLimits } = {},
 ): Promise<{ name: string; key: string }> {
   assertClientName(name);
   const { models } = options;
+  const limits = options.limits === undefined ? undefined : compactLimits(options.limits);
   if (models !== undefined && (models.length === 0 || models.some((m) => m.length === 0))) {
     throw new GatewayError(
       ErrorCodes.INVALID_REQUEST,
@@ -66,6 +68,7 @@ export async function createClientKey(
       createdAt: new Date().toISOString(),
     };
     if (models !== undefined) record.models = [...new Set(models)];
+    if (limits !== undefined) record.limits = limits;
     await writeClientKeyRecords(home, [...records, record]);
     return { name, key };
   });
@@ -83,6 +86,27 @@ export async function removeClientKey(home: string, name: string): Promise<boole
     const kept = records.filter((r) => r.name !== name);
     if (kept.length === records.length) return false;
     await writeClientKeyRecords(home, kept);
+    return true;
+  });
+}
+
+/**
+ * Replaces the limits of an existing client key (none: the key has no limits). True if a key
+ * of that name existed. A running proxy notices the file change.
+ */
+export async function setClientLimits(
+  home: string,
+  name: string,
+  limits: ClientLimits,
+): Promise<boolean> {
+  const compact = compactLimits(limits);
+  return serializeFileUpdate(clientsFilePath(home), async () => {
+    const records = await readClientKeyRecords(home);
+    const record = records.find((r) => r.name === name);
+    if (record === undefined) return false;
+    if (compact === undefined) delete record.limits;
+    else record.limits = compact;
+    await writeClientKeyRecords(home, records);
     return true;
   });
 }

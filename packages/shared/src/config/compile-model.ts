@@ -153,6 +153,10 @@ export function compileModel(
   return problems.size === before ? model : undefined;
 }
 
+/** A local model's queue when only `maxConcurrent` is given: 100 requests, 2 minutes each. */
+const DEFAULT_QUEUE_SIZE = 100;
+const DEFAULT_QUEUE_TIMEOUT_MS = 120_000;
+
 function compileLocal(
   name: string,
   backend: 'mlx-openai-server' | 'command',
@@ -226,6 +230,18 @@ function compileLocal(
   };
   if (modelPath !== undefined) compiled.modelPath = modelPath;
   if (modelType !== undefined) compiled.modelType = modelType;
+  if (m.maxConcurrent !== undefined) {
+    compiled.maxConcurrent = m.maxConcurrent;
+    compiled.queue = {
+      size: m.queue?.size ?? DEFAULT_QUEUE_SIZE,
+      timeoutMs: m.queue?.timeout ?? DEFAULT_QUEUE_TIMEOUT_MS,
+    };
+  } else if (m.queue !== undefined) {
+    problems.add(
+      [...at, 'queue'],
+      'applies only with `maxConcurrent:` (the requests served at once)',
+    );
+  }
   return compiled;
 }
 

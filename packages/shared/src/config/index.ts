@@ -20,3 +20,4 @@ export { PORT_PLACEHOLDER, HOST_PLACEHOLDER } from './command-line.js';
 export { CURVE_CLIENT_SECRET, CURVE_SERVER_SECRET, isZ85Key } from './curve-fields.js';
 export { DEFAULT_STATE } from './state-schema.js';
 export { localModelFingerprint } from './local-model-fingerprint.js';
+export { withListenAddress } from './listen.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issue, MAX_PORT } from './schema-fields.js';
+import type { GatewayConfig } from './types.js';
 
 export interface ListenAddress {
   host?: string;
@@ -83,4 +84,24 @@ export function listenField() {
     issue(ctx, HINT, value);
     return z.NEVER;
   });
+}
+
+/**
+ * The config with the proxy's address replaced by a `--listen` value (the forms of `listen:`),
+ * for a further proxy of the same gateway; a clear error for anything else.
+ */
+export function withListenAddress(config: GatewayConfig, listen: string): GatewayConfig {
+  const parsed = listenField().safeParse(listen);
+  if (!parsed.success) {
+    throw new Error(`--listen ${listen}: ${parsed.error.issues[0]?.message ?? HINT}`);
+  }
+  const { host, port } = parsed.data;
+  return {
+    ...config,
+    proxy: {
+      ...config.proxy,
+      ...(host === undefined || host === '' ? {} : { host }),
+      ...(port === undefined ? {} : { port }),
+    },
+  };
 }

@@ -59,6 +59,12 @@ const localShape = {
   idleTimeout: duration({ allowZero: true }).optional(),
   startTimeout: duration().optional(),
   healthPath: healthPathField().optional(),
+  /** Requests the model serves at once; more wait in `queue` (docs/configuration.md). */
+  maxConcurrent: z.number().int().positive().optional(),
+  queue: section({
+    size: z.number().int().nonnegative().optional(),
+    timeout: duration().optional(),
+  }).optional(),
 };
 
 /** Required keys are optional here so compile-model can explain what is missing. */

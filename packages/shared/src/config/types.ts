@@ -60,6 +60,10 @@ export interface LocalModelConfig extends ModelCommon {
   /** 0 = never stop when idle. */
   idleTimeoutMs: number;
   startTimeoutMs: number;
+  /** Requests the proxy sends the model at once; absent = no limit (and no queue). */
+  maxConcurrent?: number;
+  /** The wait for a turn when `maxConcurrent` are in flight: how many may wait, how long. */
+  queue?: { size: number; timeoutMs: number };
 }
 
 /** A model reached over HTTP(S) at a URL the gateway does not manage. */

@@ -68,6 +68,10 @@ const TABLE: Record<ErrorCode, ErrorKind> = {
   METHOD_NOT_ALLOWED: { status: 405 },
   UNAUTHORIZED: { status: 401 },
   FORBIDDEN: { status: 403 },
+  // A client key over one of its limits (the gateway's own, not an upstream's).
+  RATE_LIMITED: { status: 429 },
+  // The state store is down and `state.whenDown` is refuse.
+  STATE_UNAVAILABLE: { status: 503 },
   // upstreams
   UPSTREAM_ERROR: { status: 502 },
   UPSTREAM_RATE_LIMITED: { status: 429 },

@@ -48,6 +48,8 @@ export async function openStateStore(
     // reconnection: no request waits on a dead Redis longer than the command timeout.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    // Commands issued in the same tick (a limit check sends one per limit) go out in one write.
+    enableAutoPipelining: true,
     retryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
   });
   return new RedisStateStore(client as unknown as RedisLike, {

@@ -1,0 +1,51 @@
+/**
+ * Where the state store keeps a client key's limit counters. Fixed windows, each counter keyed
+ * by its window's number (minutes, UTC days or UTC months since the epoch): INCRBY and an
+ * expiry set when the counter is created are all a check costs, on the embedded store and on
+ * Redis alike, and several proxies on one Redis count in the same counters. The proxy writes
+ * them, `mlx-gateway keys list-clients` reads them.
+ */
+
+/** A counting window: its key part and when it ends (epoch ms). */
+export interface LimitWindow {
+  id: string;
+  resetAt: number;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+export function minuteWindow(now: number): LimitWindow {
+  const n = Math.floor(now / MINUTE_MS);
+  return { id: `m${n}`, resetAt: (n + 1) * MINUTE_MS };
+}
+
+export function budgetWindow(per: 'day' | 'month', now: number): LimitWindow {
+  if (per === 'day') {
+    const n = Math.floor(now / DAY_MS);
+    return { id: `d${n}`, resetAt: (n + 1) * DAY_MS };
+  }
+  const date = new Date(now);
+  const year = date.getUTCFullYear();
+  const month = date.getUTCMonth();
+  return { id: `M${year * 12 + month}`, resetAt: Date.UTC(year, month + 1, 1) };
+}
+
+/** The counter keys of one client key (client names are letters, digits and `_ . @ -`). */
+export const limitKeys = {
+  requests: (client: string, window: LimitWindow) => `limits:${client}:rpm:${window.id}`,
+  tokens: (client: string, window: LimitWindow) => `limits:${client}:tpm:${window.id}`,
+  budget: (client: string, window: LimitWindow) => `limits:${client}:budget:${window.id}`,
+  inflight: (client: string) => `limits:${client}:inflight`,
+};
+
+/**
+ * How long an in-flight counter lives without a change: a proxy that died with requests in
+ * flight leaves them counted until then, never for ever.
+ */
+export const INFLIGHT_TTL_MS = 15 * 60_000;
+
+/** A window counter's expiry: its window, plus a minute for clocks a little apart. */
+export function windowTtlMs(window: LimitWindow, now: number): number {
+  return window.resetAt - now + MINUTE_MS;
+}
