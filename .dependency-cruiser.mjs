@@ -13,7 +13,6 @@ const PROXY = '^packages/proxy/src/';
 
 /** Bottom to top. */
 const PROXY_LAYERS = [
-  'clock',
   'translate',
   'logging',
   'api',

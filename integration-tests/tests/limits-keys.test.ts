@@ -138,23 +138,34 @@ describe.each<StoreKind>(['embedded', 'redis'])('client-key limits on the %s sto
     expect(over.headers['anthropic-ratelimit-requests-reset']).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
   });
 
-  it('tokens per minute: reserved from max_tokens; a request larger than the limit is refused', async () => {
+  it('tokens per minute: reserved from max_tokens, settled from the usage; a request larger than the limit is refused', async () => {
     const { url, keys } = await limitedGateway(store, { tok: { tpm: 1_000 } });
     await withinOneMinute();
     const tooLarge = await openai(url, keys.tok!, { max_tokens: 5_000 });
     expect(tooLarge.status).toBe(429);
     expect(tooLarge.body.error.message).toContain('request too large');
-    const first = await openai(url, keys.tok!, { max_tokens: 400 });
-    expect(first.status).toBe(200);
-    expect(first.headers['x-ratelimit-limit-tokens']).toBe('1000');
-    const remaining = Number(first.headers['x-ratelimit-remaining-tokens']);
-    expect(remaining).toBeLessThan(600);
-    expect(remaining).toBeGreaterThan(400);
-    expect((await openai(url, keys.tok!, { max_tokens: 400 })).status).toBe(200);
+    // While a request is in flight its max_tokens stay reserved.
+    const release = cloud.hold();
+    const first = openai(url, keys.tok!, { max_tokens: 400 });
+    await cloud.waitForRequests(1);
+    const second = openai(url, keys.tok!, { max_tokens: 400 });
+    await cloud.waitForRequests(2);
     const over = await openai(url, keys.tok!, { max_tokens: 400 });
     expect(over.status).toBe(429);
     expect(over.body.error.message).toContain('1000 tokens per minute');
     expect(over.headers['x-ratelimit-remaining-tokens']).toBe('0');
+    release();
+    const answered = await first;
+    expect(answered.status).toBe(200);
+    expect(answered.headers['x-ratelimit-limit-tokens']).toBe('1000');
+    const remaining = Number(answered.headers['x-ratelimit-remaining-tokens']);
+    expect(remaining).toBeLessThan(600);
+    expect((await second).status).toBe(200);
+    // Once both answers ended, only what the upstream reported using (a few tokens) counts.
+    await waitUntil(
+      async () => (await openai(url, keys.tok!, { max_tokens: 400 })).status === 200,
+      'the reservations settled from the usage',
+    );
   });
 
   it('concurrent requests: one in flight, the next refused until it ends', async () => {
@@ -172,11 +183,13 @@ describe.each<StoreKind>(['embedded', 'redis'])('client-key limits on the %s sto
     await waitUntil(async () => (await openai(url, keys.one!)).status === 200, 'a free slot');
   });
 
-  it('a token budget per day: refused once spent, until the next UTC day', async () => {
+  it('a token budget per day: refused while spent, until the next UTC day', async () => {
     const { url, keys } = await limitedGateway(store, {
       daily: { budget: { tokens: 700, per: 'day' } },
     });
-    expect((await openai(url, keys.daily!, { max_tokens: 400 })).status).toBe(200);
+    const release = cloud.hold();
+    const first = openai(url, keys.daily!, { max_tokens: 400 });
+    await cloud.waitForRequests(1);
     const over = await openai(url, keys.daily!, { max_tokens: 400 });
     expect(over.status).toBe(429);
     expect(over.body.error.message).toContain('700 tokens per day');
@@ -184,7 +197,11 @@ describe.each<StoreKind>(['embedded', 'redis'])('client-key limits on the %s sto
     expect(Number(over.headers['retry-after'])).toBeGreaterThan(untilMidnight - 60);
     expect(Number(over.headers['retry-after'])).toBeLessThanOrEqual(Math.ceil(untilMidnight) + 1);
     // A refused request takes nothing: a small one still fits.
-    expect((await openai(url, keys.daily!, { max_tokens: 100 })).status).toBe(200);
+    const small = openai(url, keys.daily!, { max_tokens: 100 });
+    await cloud.waitForRequests(2);
+    release();
+    expect((await small).status).toBe(200);
+    expect((await first).status).toBe(200);
   });
 
   it('a key without limits is not counted and gets no rate-limit headers', async () => {

@@ -5,7 +5,7 @@ import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { ClientKeys } from './auth/client-keys.js';
 import type { BackendRegistry } from './backends/backend-registry.js';
-import type { Clock } from './clock/clock.js';
+import type { Clock } from '@mlx-gateway/shared/clock';
 import type { Inflight } from './forwarding/inflight.js';
 import type { AppEnv } from './http/app-env.js';
 import { admit, failOnError, openAndClose } from './http/app-middleware.js';

@@ -14,8 +14,8 @@ export type {
 } from './supervisor/supervisor-adapter.js';
 export { connectSupervisor } from './supervisor/connect-supervisor.js';
 export type { ResolveSecret } from './backends/secret-cache.js';
-export type { Clock, Timer } from './clock/clock.js';
-export { systemClock } from './clock/clock.js';
+export type { Clock, Timer } from '@mlx-gateway/shared/clock';
+export { systemClock } from '@mlx-gateway/shared/clock';
 export type { ProxyLogger } from './logging/logger.js';
 // Observability (issue 13): the audit log, the metrics and the live events.
 export * from './audit/index.js';

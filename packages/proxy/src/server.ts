@@ -24,8 +24,8 @@ import { LocalBackend } from './backends/local-backend.js';
 import { OpenAIBackend } from './backends/openai-backend.js';
 import { SecretCache } from './backends/secret-cache.js';
 import type { ResolveSecret } from './backends/secret-cache.js';
-import { systemClock } from './clock/clock.js';
-import type { Clock } from './clock/clock.js';
+import { systemClock } from '@mlx-gateway/shared/clock';
+import type { Clock } from '@mlx-gateway/shared/clock';
 import { Inflight } from './forwarding/inflight.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { silentLogger } from './logging/logger.js';
@@ -81,7 +81,61 @@ function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** Starts the proxy on config.proxy.host:port (port 0: the OS picks one; `port` tells which). */
+/** undici pools per upstream origin, behind the SSRF guard. */
+function openPools(
+  config: GatewayConfig,
+  logger: ProxyLogger,
+  createPool: StartProxyOptions['createPool'],
+): PoolRegistry {
+  const connectTimeoutMs = Math.max(
+    10_000,
+    ...config.models.map((m) => m.timeouts.connectMs),
+    ...(config.providers ?? []).map((p) => p.timeouts.connectMs),
+  );
+  const poolOptions = {
+    remotes: remoteEndpoints(config),
+    onConnectRefused: (origin: string, reason: string) =>
+      logger.warn({ origin, reason }, 'upstream connection refused by the SSRF policy'),
+    connections: config.proxy.pool.connections,
+    keepAliveTimeoutMs: config.proxy.pool.keepAliveTimeoutMs,
+    connectTimeoutMs,
+  };
+  return new PoolRegistry(createPool === undefined ? poolOptions : { ...poolOptions, createPool });
+}
+
+/** Stops accepting, lets requests in flight finish (up to `graceMs`), then cuts what is left. */
+async function closeServer(
+  server: Server,
+  inflight: Inflight,
+  graceMs: number,
+  logger: ProxyLogger,
+): Promise<void> {
+  const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  if (!(await inflight.drain(graceMs))) {
+    logger.warn({ requests: inflight.size }, 'ending requests still running at shutdown');
+    await inflight.stopAll(
+      new GatewayError(ErrorCodes.SHUTTING_DOWN, 'the gateway proxy is shutting down'),
+    );
+  }
+  // Connections whose last response is still flushing get a moment, then are cut.
+  server.closeIdleConnections();
+  let cut: NodeJS.Timeout | undefined;
+  await Promise.race([
+    serverClosed,
+    new Promise<void>((resolve) => {
+      cut = setTimeout(resolve, 1_000);
+    }),
+  ]);
+  clearTimeout(cut);
+  server.closeAllConnections();
+  await serverClosed;
+}
+
+/**
+ * Starts the proxy on config.proxy.host:port (port 0: the OS picks one; `port` tells which).
+ * Long on purpose: the composition root, where every part is built once, in order.
+ */
 export async function startProxy(options: StartProxyOptions): Promise<RunningProxy> {
   const { config } = options;
   const logger = options.logger ?? silentLogger;
@@ -99,37 +153,16 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       : undefined;
   const supervisor = options.supervisor ?? connectSupervisor(config, logger, curve);
 
-  const connectTimeoutMs = Math.max(
-    10_000,
-    ...config.models.map((m) => m.timeouts.connectMs),
-    ...(config.providers ?? []).map((p) => p.timeouts.connectMs),
-  );
-  const poolOptions = {
-    remotes: remoteEndpoints(config),
-    onConnectRefused: (origin: string, reason: string) =>
-      logger.warn({ origin, reason }, 'upstream connection refused by the SSRF policy'),
-    connections: config.proxy.pool.connections,
-    keepAliveTimeoutMs: config.proxy.pool.keepAliveTimeoutMs,
-    connectTimeoutMs,
-  };
-  const pools = new PoolRegistry(
-    options.createPool === undefined
-      ? poolOptions
-      : { ...poolOptions, createPool: options.createPool },
-  );
+  const pools = openPools(config, logger, options.createPool);
   const leases = new LeaseManager({
     supervisor,
     renewEveryMs: Math.max(1_000, Math.floor(config.supervisor.leaseTtlMs / 3)),
     logger,
     clock,
   });
-  const secrets = new SecretCache(
-    options.resolveSecret ?? defaultSecretResolver(config.home),
-    SECRET_TTL_MS,
-    clock,
-  );
-  // The shared state (stored responses; limits and activity later), opened on first use.
   const resolveSecret = options.resolveSecret ?? defaultSecretResolver(config.home);
+  const secrets = new SecretCache(resolveSecret, SECRET_TTL_MS, clock);
+  // The shared state (stored responses, client-key limits), opened on first use.
   let stateOpened: Promise<StateStore> | undefined;
   const state = (): Promise<StateStore> =>
     (stateOpened ??= openProxyState(config.state, resolveSecret, logger));
@@ -187,26 +220,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const close = async (): Promise<void> => {
     closing = true;
     clientKeys.close();
-    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    if (!(await inflight.drain(graceMs))) {
-      logger.warn({ requests: inflight.size }, 'ending requests still running at shutdown');
-      await inflight.stopAll(
-        new GatewayError(ErrorCodes.SHUTTING_DOWN, 'the gateway proxy is shutting down'),
-      );
-    }
-    // Connections whose last response is still flushing get a moment, then are cut.
-    server.closeIdleConnections();
-    let cut: NodeJS.Timeout | undefined;
-    await Promise.race([
-      serverClosed,
-      new Promise<void>((resolve) => {
-        cut = setTimeout(resolve, 1_000);
-      }),
-    ]);
-    clearTimeout(cut);
-    server.closeAllConnections();
-    await serverClosed;
+    await closeServer(server, inflight, graceMs, logger);
     // Every record of a request that ended is written before the proxy exits.
     await observability.close();
     await leases.close();

@@ -1,5 +1,5 @@
 import type { SecretRef } from '@mlx-gateway/shared/config';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@mlx-gateway/shared/clock';
 
 export type ResolveSecret = (ref: SecretRef) => Promise<string>;
 

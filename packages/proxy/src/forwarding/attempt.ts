@@ -9,7 +9,7 @@ import type {
   PrepareContext,
   PreparedRequest,
 } from '../backends/backend.js';
-import type { Clock, Timer } from '../clock/clock.js';
+import type { Clock, Timer } from '@mlx-gateway/shared/clock';
 import type { UpstreamCall, UpstreamListener } from '../upstream/upstream-call.js';
 import { PhaseDeadlines } from './phase-deadlines.js';
 import {

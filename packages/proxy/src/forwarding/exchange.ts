@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { Backend, BackendRequest } from '../backends/backend.js';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@mlx-gateway/shared/clock';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { RequestRecord } from '../logging/request-record.js';
 import type { Target } from '../routing/target.js';

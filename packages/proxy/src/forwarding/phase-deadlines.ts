@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../clock/clock.js';
+import type { Clock, Timer } from '@mlx-gateway/shared/clock';
 import type { TimeoutPhase } from '../upstream/upstream-error.js';
 
 /** Of deadlines due at the same moment, the one first in this list is reported. */

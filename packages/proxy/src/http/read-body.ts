@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import { formatDuration } from '@mlx-gateway/shared/units';
-import type { Clock, Timer } from '../clock/clock.js';
+import type { Clock, Timer } from '@mlx-gateway/shared/clock';
 
 /** The client went away while sending its body; there is nobody left to answer. */
 export class ClientAbortedError extends Error {

@@ -6,7 +6,7 @@ import { writeClientError } from '../api/client-format.js';
 import type { ClientFormat } from '../api/client-format.js';
 import { authenticate } from '../auth/client-auth.js';
 import type { ClientKeys } from '../auth/client-keys.js';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@mlx-gateway/shared/clock';
 import type { ProxyLogger } from '../logging/logger.js';
 import { logRequest, newRequestRecord } from '../logging/request-record.js';
 import type { RequestRecord } from '../logging/request-record.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Clock, Timer } from '../clock/clock.js';
-import { systemClock } from '../clock/clock.js';
+import type { Clock, Timer } from '@mlx-gateway/shared/clock';
+import { systemClock } from '@mlx-gateway/shared/clock';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { LeaseClaim, ModelSupervisor } from '../supervisor/model-supervisor.js';
 

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared/errors';
-import type { Clock, Timer } from '../clock/clock.js';
+import type { Clock, Timer } from '@mlx-gateway/shared/clock';
 
 /** Gives a slot back; calling it again does nothing. */
 export type SlotRelease = () => void;

@@ -1,5 +1,5 @@
 import type { BackendRegistry } from '../backends/backend-registry.js';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@mlx-gateway/shared/clock';
 import type { Inflight } from '../forwarding/inflight.js';
 import type { ClientLimiter } from '../limits/client-limiter.js';
 import type { ProxyLogger } from '../logging/logger.js';

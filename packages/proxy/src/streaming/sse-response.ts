@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { OPENAI_SSE_DIALECT } from '../api/sse-dialect.js';
 import type { SseDialect } from '../api/sse-dialect.js';
-import type { Clock, Timer } from '../clock/clock.js';
+import type { Clock, Timer } from '@mlx-gateway/shared/clock';
 
 /**
  * The client side of a streamed (SSE) response. `commit` sends the 200 and the headers that

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../clock/clock.js';
+import type { Clock, Timer } from '@mlx-gateway/shared/clock';
 
 interface ManualTimer extends Timer {
   due: number;

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig, ProxyConfig, SecretRef } from '@mlx-gateway/shared/config';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@mlx-gateway/shared/clock';
 import { startProxy } from '../server.js';
 import type { RunningProxy } from '../server.js';
 import { FakeSupervisor } from './fake-supervisor.js';

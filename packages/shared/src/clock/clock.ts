@@ -3,8 +3,8 @@
  * uses a system clock; unit tests pass a manual clock and move time by hand, so timeouts,
  * heartbeats and lifecycles are tested without sleeping and without faking Node's own timers.
  *
- * The shape is the proxy's (packages/proxy/src/clock/clock.ts), so that either can stand for
- * the other.
+ * The one clock of the project: the supervisor's lifecycle timers and task registry and the
+ * proxy's timeouts, heartbeats and leases all run on it.
  */
 export interface Timer {
   /** Re-arms the timer for its full delay from now (also after it fired). */

@@ -1,9 +1,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { z } from 'zod';
-import { formatDuration } from '../units/duration.js';
 import { auditSchema, compileAudit, compileMetrics, metricsSchema } from './audit-schema.js';
-import { DEFAULT_PROXY, defaultSupervisor } from './builtin-defaults.js';
+import { DEFAULT_PROXY } from './builtin-defaults.js';
+import { checkListenPort, compileSupervisor } from './compile-supervisor.js';
+import { isMapping, parseSection } from './parse-section.js';
 import { compileModel } from './compile-model.js';
 import { compileProviderModel, namesProvider } from './compile-provider-model.js';
 import { compileProviders } from './compile-providers.js';
@@ -11,28 +11,18 @@ import { compilePrefixes, compileRules, routeOfName } from './compile-routing.js
 import type { NameTable, ProviderNames } from './compile-routing.js';
 import { ConfigError } from './config-error.js';
 import { didYouMean } from './did-you-mean.js';
-import { compileEndpoint, ipcPathProblem } from './endpoint.js';
 import { listenField } from './listen.js';
 import { formatPath, ProblemList } from './problem-list.js';
-import type { KeyPath } from './problem-list.js';
 import { routePrefixes } from './route-prefixes.js';
 import { routingSchema } from './routing-schemas.js';
-import { formatPortRange, rangesOverlap } from './schema-fields.js';
-import {
-  defaultsSchema,
-  proxySchema,
-  responsesSchema,
-  supervisorSchema,
-} from './section-schemas.js';
+import { defaultsSchema, proxySchema, responsesSchema } from './section-schemas.js';
 import { compileState } from './state-schema.js';
 import type {
   GatewayConfig,
   ModelConfig,
-  PortRange,
   ProviderConfig,
   ProxyConfig,
   RoutePrefix,
-  SupervisorConfig,
 } from './types.js';
 import { upstreamUrlProblem } from './upstream-url-check.js';
 
@@ -58,28 +48,6 @@ const TOP_KEYS = [
   'metrics',
   'responses',
 ];
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseSection<Schema extends z.ZodType>(
-  schema: Schema,
-  value: unknown,
-  path: KeyPath,
-  problems: ProblemList,
-): z.output<Schema> | undefined {
-  const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return result.data;
-  problems.addIssues(path, result.error.issues);
-  // The keys that parsed still count, so that checks across keys (port ranges, backoff) run in
-  // the same pass: every problem of the file is reported in one run, not one layer per fix.
-  const bad = new Set(result.error.issues.map((i) => i.path[0]));
-  if (!isMapping(value) || bad.has(undefined)) return undefined;
-  const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !bad.has(key)));
-  const partial = schema.safeParse(rest);
-  return partial.success ? partial.data : undefined;
-}
 
 function homeExpander(env: NodeJS.ProcessEnv | undefined): (path: string) => string {
   const userHome = env?.['HOME'] || homedir();
@@ -110,22 +78,7 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
     );
   }
 
-  const listen = parseSection(listenField().nullish(), root['listen'], ['listen'], problems);
-  const proxyRaw = parseSection(proxySchema, root['proxy'], ['proxy'], problems);
-  const proxy: ProxyConfig = {
-    host: listen?.host ?? DEFAULT_PROXY.host,
-    port: listen?.port ?? DEFAULT_PROXY.port,
-    bodyLimitBytes: proxyRaw?.bodyLimit ?? DEFAULT_PROXY.bodyLimitBytes,
-    maxJsonDepth: proxyRaw?.maxJsonDepth ?? DEFAULT_PROXY.maxJsonDepth,
-    headersTimeoutMs: proxyRaw?.headersTimeout ?? DEFAULT_PROXY.headersTimeoutMs,
-    bodyTimeoutMs: proxyRaw?.bodyTimeout ?? DEFAULT_PROXY.bodyTimeoutMs,
-    heartbeatMs: proxyRaw?.heartbeat ?? DEFAULT_PROXY.heartbeatMs,
-    controlTimeoutMs: proxyRaw?.controlTimeout ?? DEFAULT_PROXY.controlTimeoutMs,
-    pool: {
-      connections: proxyRaw?.pool?.connections ?? DEFAULT_PROXY.pool.connections,
-      keepAliveTimeoutMs: proxyRaw?.pool?.keepAlive ?? DEFAULT_PROXY.pool.keepAliveTimeoutMs,
-    },
-  };
+  const proxy = compileProxy(root, problems);
 
   const supervisor = compileSupervisor(root['supervisor'], ctx.home, expandHome, problems);
   checkListenPort(proxy, supervisor, problems);
@@ -176,6 +129,27 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
   return config;
 }
 
+/** `listen:` and `proxy:` over the built-in defaults. */
+function compileProxy(root: Record<string, unknown>, problems: ProblemList): ProxyConfig {
+  const listen = parseSection(listenField().nullish(), root['listen'], ['listen'], problems);
+  const proxyRaw = parseSection(proxySchema, root['proxy'], ['proxy'], problems);
+  const proxy: ProxyConfig = {
+    host: listen?.host ?? DEFAULT_PROXY.host,
+    port: listen?.port ?? DEFAULT_PROXY.port,
+    bodyLimitBytes: proxyRaw?.bodyLimit ?? DEFAULT_PROXY.bodyLimitBytes,
+    maxJsonDepth: proxyRaw?.maxJsonDepth ?? DEFAULT_PROXY.maxJsonDepth,
+    headersTimeoutMs: proxyRaw?.headersTimeout ?? DEFAULT_PROXY.headersTimeoutMs,
+    bodyTimeoutMs: proxyRaw?.bodyTimeout ?? DEFAULT_PROXY.bodyTimeoutMs,
+    heartbeatMs: proxyRaw?.heartbeat ?? DEFAULT_PROXY.heartbeatMs,
+    controlTimeoutMs: proxyRaw?.controlTimeout ?? DEFAULT_PROXY.controlTimeoutMs,
+    pool: {
+      connections: proxyRaw?.pool?.connections ?? DEFAULT_PROXY.pool.connections,
+      keepAliveTimeoutMs: proxyRaw?.pool?.keepAlive ?? DEFAULT_PROXY.pool.keepAliveTimeoutMs,
+    },
+  };
+  return proxy;
+}
+
 /** Remote model URLs pass the SSRF policy at load (provider URLs are checked with their section). */
 function checkModelUrls(models: ModelConfig[], problems: ProblemList): void {
   for (const model of models) {
@@ -183,110 +157,6 @@ function checkModelUrls(models: ModelConfig[], problems: ProblemList): void {
     const refused = upstreamUrlProblem(model.baseUrl, model.allowPrivateNetwork);
     if (refused !== undefined) {
       problems.add(['models', model.name, 'url'], refused, { value: model.baseUrl });
-    }
-  }
-}
-
-function compileSupervisor(
-  value: unknown,
-  home: string,
-  expandHome: (path: string) => string,
-  problems: ProblemList,
-): SupervisorConfig {
-  const out = defaultSupervisor(home);
-  const s = parseSection(supervisorSchema, value, ['supervisor'], problems);
-
-  const endpoint = (
-    key: 'control' | 'events',
-    given: string | undefined,
-    fallback: string,
-  ): string => {
-    if (given === undefined) {
-      const tooLong = ipcPathProblem(fallback.slice('ipc://'.length));
-      if (tooLong) {
-        problems.add(
-          ['supervisor', key],
-          `the default endpoint ${fallback} does not work: ${tooLong}; set MLX_GATEWAY_HOME to a shorter directory or set supervisor.${key}`,
-        );
-      }
-      return fallback;
-    }
-    const result = compileEndpoint(given, expandHome);
-    if ('error' in result) {
-      problems.add(['supervisor', key], result.error, { value: given });
-      return fallback;
-    }
-    return result.endpoint;
-  };
-  out.controlEndpoint = endpoint('control', s?.control, out.controlEndpoint);
-  out.eventsEndpoint = endpoint('events', s?.events, out.eventsEndpoint);
-  if (out.controlEndpoint === out.eventsEndpoint) {
-    problems.add(['supervisor', 'events'], 'must differ from supervisor.control', {
-      value: s?.events,
-    });
-  }
-  if (!s) return out;
-
-  if (s.curve) {
-    const { serverPublicKey, serverSecretKey, clientPublicKey, clientSecretKey } = s.curve;
-    out.curve = { serverPublicKey, serverSecretKey, clientPublicKey, clientSecretKey };
-    if (s.curve.serverPublicKey === s.curve.clientPublicKey) {
-      problems.add(
-        ['supervisor', 'curve', 'clientPublicKey'],
-        'must differ from serverPublicKey: the server and its client each have their own key pair',
-      );
-    }
-  }
-  if (s.maxLoadedModels !== undefined) out.maxLoadedModels = s.maxLoadedModels;
-  if (s.memoryBudget !== undefined) out.memoryBudgetBytes = s.memoryBudget;
-  if (s.keepModelsOnExit !== undefined) out.keepModelsOnExit = s.keepModelsOnExit;
-  if (s.stopGrace !== undefined) out.stopGraceMs = s.stopGrace;
-  if (s.drainTimeout !== undefined) out.drainTimeoutMs = s.drainTimeout;
-  if (s.capacityWait !== undefined) out.capacityWaitMs = s.capacityWait;
-  if (s.leaseTtl !== undefined) out.leaseTtlMs = s.leaseTtl;
-  if (s.healthInterval !== undefined) out.healthIntervalMs = s.healthInterval;
-
-  const gateway = s.ports?.gateway;
-  const operator = s.ports?.operator;
-  if (gateway) out.gatewayPorts = gateway;
-  if (operator) out.operatorPorts = operator;
-  if (rangesOverlap(out.gatewayPorts, out.operatorPorts)) {
-    const show = (range: PortRange, given: boolean): string =>
-      `${formatPortRange(range)}${given ? '' : ', the default'}`;
-    problems.add(
-      ['supervisor', 'ports'],
-      `the gateway range (${show(out.gatewayPorts, gateway !== undefined)}) and the operator range ` +
-        `(${show(out.operatorPorts, operator !== undefined)}) overlap; they must be separate`,
-    );
-  }
-
-  if (s.failureBackoff?.initial !== undefined)
-    out.failureBackoff.initialMs = s.failureBackoff.initial;
-  if (s.failureBackoff?.max !== undefined) out.failureBackoff.maxMs = s.failureBackoff.max;
-  if (out.failureBackoff.initialMs > out.failureBackoff.maxMs) {
-    problems.add(
-      ['supervisor', 'failureBackoff'],
-      `initial (${formatDuration(out.failureBackoff.initialMs)}) is longer than max (${formatDuration(out.failureBackoff.maxMs)})`,
-    );
-  }
-  return out;
-}
-
-function checkListenPort(
-  proxy: ProxyConfig,
-  supervisor: SupervisorConfig,
-  problems: ProblemList,
-): void {
-  for (const [key, range] of [
-    ['gateway', supervisor.gatewayPorts],
-    ['operator', supervisor.operatorPorts],
-  ] as const) {
-    if (proxy.port >= range.from && proxy.port <= range.to) {
-      problems.add(
-        ['listen'],
-        `port ${proxy.port} is inside supervisor.ports.${key} (${formatPortRange(range)}), which model servers use`,
-        { value: proxy.port },
-      );
     }
   }
 }

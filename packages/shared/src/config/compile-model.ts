@@ -230,6 +230,17 @@ function compileLocal(
   };
   if (modelPath !== undefined) compiled.modelPath = modelPath;
   if (modelType !== undefined) compiled.modelType = modelType;
+  compileQueue(compiled, m, at, problems);
+  return compiled;
+}
+
+/** `maxConcurrent` and its bounded queue (the queue needs the limit it waits for). */
+function compileQueue(
+  compiled: LocalModelConfig,
+  m: RawMlxModel,
+  at: KeyPath,
+  problems: ProblemList,
+): void {
   if (m.maxConcurrent !== undefined) {
     compiled.maxConcurrent = m.maxConcurrent;
     compiled.queue = {
@@ -242,7 +253,6 @@ function compileLocal(
       'applies only with `maxConcurrent:` (the requests served at once)',
     );
   }
-  return compiled;
 }
 
 function compileRemote(

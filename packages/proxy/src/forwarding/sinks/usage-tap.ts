@@ -4,7 +4,7 @@ import { hasFirstToken } from '../../audit/first-token.js';
 import { filterUsageChunk } from '../../audit/stream-usage.js';
 import { usageFromJsonBody, usageFromSseEvents } from '../../audit/usage-extractor.js';
 import type { UsageFormat } from '../../audit/usage-extractor.js';
-import type { Clock } from '../../clock/clock.js';
+import type { Clock } from '@mlx-gateway/shared/clock';
 import { SseFramer } from '../../streaming/sse-framer.js';
 import type { ResponseSink } from './response-sink.js';
 
