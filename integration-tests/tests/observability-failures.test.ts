@@ -7,6 +7,7 @@ import { TestGateway } from '../support/gateway.js';
 import { postJson, postStream } from '../support/http.js';
 import { standinModel } from '../support/processes.js';
 import { configureSections, fakeProvider, startProxyWithEnv } from '../support/routing-gateway.js';
+import { waitUntil } from '../support/wait.js';
 
 const KEY = 'sk-fake-cloud-b-0123456789abcdef';
 const gateway = new TestGateway();
@@ -31,13 +32,11 @@ function auditRecords(): Rec[] {
 
 /** The record of a request id, once the writer (flushing every half second) has written it. */
 async function recordOf(id: string, deadlineMs = 10_000): Promise<Rec> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const found = auditRecords().find((r) => r.requestId === id);
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error(`no audit record for ${id}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitUntil(
+    () => auditRecords().find((r) => r.requestId === id),
+    `the audit record of ${id}`,
+    deadlineMs,
+  );
 }
 
 async function scrape(): Promise<string> {

@@ -14,6 +14,7 @@ import {
   writeConfig,
 } from '../support/processes.js';
 import { postJson, postStream } from '../support/http.js';
+import { waitUntil } from '../support/wait.js';
 
 const cleanup = new Cleanup();
 let home = '';
@@ -58,12 +59,10 @@ function auditRecords(): Rec[] {
 
 /** Waits (polling the files the writer flushes every half second) for `n` records. */
 async function waitForRecords(n: number, deadlineMs = 10_000): Promise<Rec[]> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const records = auditRecords();
-    if (records.length >= n || Date.now() > until) return records;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntil(() => auditRecords().length >= n, `${n} audit records`, deadlineMs).catch(
+    () => undefined,
+  );
+  return auditRecords();
 }
 
 const chat = (model: string, extra: object = {}) => ({
