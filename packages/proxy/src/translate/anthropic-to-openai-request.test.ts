@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import { describe, expect, it } from 'vitest';
+import { loadFixtures } from '../testing/load-fixtures.js';
 import {
   anthropicToOpenAIRequest,
   type AnthropicToOpenAIRequestOptions,
@@ -19,10 +19,7 @@ interface Fixture {
 }
 
 const dir = new URL('./fixtures/anthropic-to-openai-request/', import.meta.url);
-const fixtures = readdirSync(dir)
-  .filter((name) => name.endsWith('.json'))
-  .sort()
-  .map((name) => [name, JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Fixture] as const);
+const fixtures = loadFixtures<Fixture>(dir);
 
 describe('anthropicToOpenAIRequest fixtures', () => {
   it('finds the fixtures', () => {

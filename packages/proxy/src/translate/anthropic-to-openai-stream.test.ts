@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
+import { loadFixtures } from '../testing/load-fixtures.js';
 import {
   AnthropicToOpenAIStream,
   type AnthropicToOpenAIStreamOptions,
@@ -20,10 +20,7 @@ interface Fixture {
 }
 
 const dir = new URL('./fixtures/anthropic-to-openai-stream/', import.meta.url);
-const fixtures = readdirSync(dir)
-  .filter((name) => name.endsWith('.json'))
-  .sort()
-  .map((name) => [name, JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Fixture] as const);
+const fixtures = loadFixtures<Fixture>(dir);
 
 /** Parses frames back with a real SSE parser; every frame must be one complete event. */
 function parseFrames(frames: string[]): { data: unknown }[] {

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import { describe, expect, it } from 'vitest';
+import { loadFixtures } from '../testing/load-fixtures.js';
 import {
   openAIToAnthropicResponse,
   type OpenAIToAnthropicResponseOptions,
@@ -15,10 +15,7 @@ interface Fixture {
 }
 
 const dir = new URL('./fixtures/openai-to-anthropic-response/', import.meta.url);
-const fixtures = readdirSync(dir)
-  .filter((name) => name.endsWith('.json'))
-  .sort()
-  .map((name) => [name, JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Fixture] as const);
+const fixtures = loadFixtures<Fixture>(dir);
 
 describe('openAIToAnthropicResponse fixtures', () => {
   it('finds the fixtures', () => {
