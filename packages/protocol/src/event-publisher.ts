@@ -2,8 +2,8 @@ import * as zmq from 'zeromq';
 import { bindServerSocket, closeBoundSocket } from './bound-socket.js';
 import type { BoundSocket } from './bound-socket.js';
 import type { CurveServerOptions } from './curve.js';
-import type { ModelInfo, SupervisorEvent } from './messages.js';
-import { EVENT_TOPIC_MODEL, PROTOCOL_VERSION } from './messages.js';
+import type { ConfigEvent, ModelInfo, SupervisorEvent } from './messages.js';
+import { EVENT_TOPIC_CONFIG, EVENT_TOPIC_MODEL, PROTOCOL_VERSION } from './messages.js';
 import { SerialQueue } from './serial-queue.js';
 import { ignoreWarning } from './warning.js';
 import type { WarningHandler } from './warning.js';
@@ -85,6 +85,33 @@ export class EventPublisher {
         });
     }
     return event;
+  }
+
+  /**
+   * Announces that config `generation` is in force (topic `config`). Model subscribers never
+   * see it, and it does not use up a model event sequence number.
+   */
+  publishConfig(generation: number, file?: string): ConfigEvent {
+    const event: ConfigEvent = {
+      v: PROTOCOL_VERSION,
+      incarnation: this.incarnation,
+      at: this.now(),
+      type: 'config',
+      generation,
+      ...(file === undefined ? {} : { file }),
+    };
+    this.send(EVENT_TOPIC_CONFIG, JSON.stringify(event), generation);
+    return event;
+  }
+
+  private send(topic: string, frame: string, seq: number): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    void this.queue
+      .run(() => (this.socket === socket ? socket.send([topic, frame]) : Promise.resolve()))
+      .catch((error: unknown) => {
+        if (this.socket === socket) this.warn('could not publish an event', { seq, err: error });
+      });
   }
 
   /** Closes the socket and removes its ipc file. */

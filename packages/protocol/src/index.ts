@@ -18,3 +18,5 @@ export type { CurveClientOptions, CurveKeyPair, CurveServerOptions } from './cur
 export { ENDPOINT_IN_USE } from './ipc-endpoint.js';
 export type { WarningHandler } from './warning.js';
 export * from './metrics-snapshot.js';
+export { ConfigSubscriber } from './config-subscriber.js';
+export type { ConfigSubscriberOptions } from './config-subscriber.js';

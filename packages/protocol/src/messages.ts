@@ -86,6 +86,11 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('shutdown') }),
   /** The supervisor's figures for the proxy's /metrics (see metrics-snapshot.ts). */
   z.object({ cmd: z.literal('metrics') }),
+  /**
+   * Re-read and validate the supervisor's config file and apply what changed (models added,
+   * removed, restarted; settings changed in place); `dryRun` only reports the difference.
+   */
+  z.object({ cmd: z.literal('reload'), dryRun: z.boolean().optional() }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
 export type CommandName = Command['cmd'];
@@ -105,6 +110,51 @@ export interface CommandResults {
   'lease.renew': { renewed: number; ttlMs: number };
   shutdown: { stopping: true };
   metrics: SupervisorMetricsSnapshot;
+  reload: ReloadReport;
+}
+
+/** One setting whose value differs between the running config and the file. */
+export interface ReloadSetting {
+  /** Key path in the config file, like `supervisor.maxLoadedModels` or `models.qwen.idleTimeout`. */
+  path: string;
+  /** Why it needs a restart (only in `needsRestart`). */
+  note?: string;
+}
+
+/** What happened to a model restarted by a reload (absent in a dry run). */
+export interface ReloadRestart {
+  model: string;
+  /** The model was running and was stopped (after draining) then started with the new settings. */
+  outcome: 'restarted' | 'took new settings' | 'failed';
+  pid?: number;
+  previousPid?: number;
+  error?: string;
+}
+
+/** The answer to `reload`: what changed between the running config and the file. */
+export interface ReloadReport {
+  /** The file read. */
+  file?: string;
+  dryRun: boolean;
+  /** Config generation in force after the reload (1 at start; +1 per applied reload). */
+  generation: number;
+  /** Whether anything differs. */
+  changed: boolean;
+  models: {
+    added: string[];
+    removed: string[];
+    /** Local models whose launch settings (command line, environment, health path) changed. */
+    restarted: string[];
+    /** Models whose other settings changed (idle timeout, timeouts, aliases, ...): changed in place. */
+    updated: string[];
+    unchanged: string[];
+  };
+  /** Settings changed and applied without a restart. */
+  applied: ReloadSetting[];
+  /** Settings changed in the file that take effect only after `mlx-gateway down` + `up`. */
+  needsRestart: ReloadSetting[];
+  /** Per restarted model, what happened (applied reloads only). */
+  restarts?: ReloadRestart[];
 }
 
 export const ErrorPayloadSchema = z.object({
@@ -145,3 +195,20 @@ export const EventSchema = z.object({
 });
 export type SupervisorEvent = z.infer<typeof EventSchema>;
 export const EVENT_TOPIC_MODEL = 'model';
+
+/**
+ * Published on the PUB socket under the topic `config` after a reload was applied: every proxy
+ * re-reads its config file. Separate from model events: it does not advance their `seq`.
+ */
+export const ConfigEventSchema = z.object({
+  v: z.number().int(),
+  incarnation: z.string(),
+  at: z.number(),
+  type: z.literal('config'),
+  /** The config generation now in force (grows by 1 per applied reload). */
+  generation: z.number().int().positive(),
+  /** The file the supervisor read. */
+  file: z.string().optional(),
+});
+export type ConfigEvent = z.infer<typeof ConfigEventSchema>;
+export const EVENT_TOPIC_CONFIG = 'config';

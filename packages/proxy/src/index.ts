@@ -1,5 +1,6 @@
 export { startProxy } from './server.js';
 export type { RunningProxy, StartProxyOptions } from './server.js';
+export type { ProxyReload } from './config-follower.js';
 export { createApp } from './app.js';
 export { checkProxyListen, isLoopbackHost } from './auth/listen-policy.js';
 export type { AppDeps } from './app.js';

@@ -37,11 +37,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // The client key file is also watched; SIGHUP reloads it where a watch cannot see changes.
+  // SIGHUP reads the config file again (routes, backends, limits) and the client keys (also
+  // watched; SIGHUP covers where a watch cannot see changes). An invalid file changes nothing.
   process.on('SIGHUP', () => {
-    proxy.reloadClientKeys().then(
-      () => logger.info({}, 'client keys reloaded (SIGHUP)'),
-      (err: unknown) => logger.error({ err }, 'client keys reload failed'),
+    proxy.reloadConfig().then(
+      ({ generation }) => logger.info({ generation }, 'config and client keys reloaded (SIGHUP)'),
+      (err: unknown) => logger.error({ err }, 'reload failed (SIGHUP); nothing was changed'),
     );
   });
   // Announce only once the signal handlers are in place (whoever reads this line may signal at once).

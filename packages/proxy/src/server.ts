@@ -3,12 +3,13 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { RouteTable } from '@mlx-gateway/shared/config';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import { resolveCurveClientKeys } from '@mlx-gateway/shared/secrets';
 import type { GatewayConfig } from '@mlx-gateway/shared/config';
 import type { StateStore } from '@mlx-gateway/shared/state';
-import { createRequestListener } from './app.js';
+import { buildGeneration, rereadConfig } from './build-generation.js';
+import { followConfigEvents, type ProxyReload } from './config-follower.js';
+import { ProxyGenerations } from './proxy-generations.js';
 import { StateResponseStore } from './state/state-response-store.js';
 import { openProxyState } from './state/open-proxy-state.js';
 import { DEFAULT_RESPONSE_TTL_MS } from './state/response-store.js';
@@ -18,10 +19,6 @@ import { ModelQueues } from './limits/model-queue.js';
 import { assertListenAllowed } from './auth/listen-policy.js';
 import { answerClientError } from './http/client-error.js';
 import { serverTimeouts } from './http/server-timeouts.js';
-import { AnthropicBackend } from './backends/anthropic-backend.js';
-import { BackendRegistry } from './backends/backend-registry.js';
-import { LocalBackend } from './backends/local-backend.js';
-import { OpenAIBackend } from './backends/openai-backend.js';
 import { SecretCache } from './backends/secret-cache.js';
 import type { ResolveSecret } from './backends/secret-cache.js';
 import { systemClock } from '@mlx-gateway/shared/clock';
@@ -30,12 +27,9 @@ import { Inflight } from './forwarding/inflight.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { silentLogger } from './logging/logger.js';
 import type { ProxyLogger } from './logging/logger.js';
-import { ModelRouter } from './routing/model-router.js';
 import { defaultSecretResolver } from './backends/default-secret-resolver.js';
 import { connectSupervisor } from './supervisor/connect-supervisor.js';
 import type { ModelSupervisor } from './supervisor/model-supervisor.js';
-import { PoolRegistry } from './upstream/pool-registry.js';
-import { remoteEndpoints } from './upstream/remote-endpoints.js';
 import { openObservability } from './http/observability.js';
 
 export interface StartProxyOptions {
@@ -52,6 +46,12 @@ export interface StartProxyOptions {
   wallClock?: () => number;
   /** Builds upstream connection pools (tests observe them). */
   createPool?: (origin: string, options: Pool.Options) => Dispatcher;
+  /**
+   * Reads the config again for a reload (default: the file `config` came from, listen address
+   * kept). Reloads happen on `reloadConfig()` and, with the proxy's own supervisor link, on the
+   * supervisor's `config` events.
+   */
+  readConfig?: () => GatewayConfig;
 }
 
 export interface RunningProxy {
@@ -59,6 +59,12 @@ export interface RunningProxy {
   port: number;
   /** Reads `<home>/clients.json` again (also done when the file changes; main.ts calls it on SIGHUP). */
   reloadClientKeys(): Promise<void>;
+  /**
+   * Reads the config again and swaps routes, backends and request limits at once (requests in
+   * flight finish on the set they started with); client keys are read again too. Rejects with
+   * the ConfigError of an invalid file, and then nothing changed.
+   */
+  reloadConfig(): Promise<ProxyReload>;
   /** Stops accepting, lets requests finish (up to the grace), releases leases, closes everything. */
   close(): Promise<void>;
 }
@@ -79,28 +85,6 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 
 function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-/** undici pools per upstream origin, behind the SSRF guard. */
-function openPools(
-  config: GatewayConfig,
-  logger: ProxyLogger,
-  createPool: StartProxyOptions['createPool'],
-): PoolRegistry {
-  const connectTimeoutMs = Math.max(
-    10_000,
-    ...config.models.map((m) => m.timeouts.connectMs),
-    ...(config.providers ?? []).map((p) => p.timeouts.connectMs),
-  );
-  const poolOptions = {
-    remotes: remoteEndpoints(config),
-    onConnectRefused: (origin: string, reason: string) =>
-      logger.warn({ origin, reason }, 'upstream connection refused by the SSRF policy'),
-    connections: config.proxy.pool.connections,
-    keepAliveTimeoutMs: config.proxy.pool.keepAliveTimeoutMs,
-    connectTimeoutMs,
-  };
-  return new PoolRegistry(createPool === undefined ? poolOptions : { ...poolOptions, createPool });
 }
 
 /** Stops accepting, lets requests in flight finish (up to `graceMs`), then cuts what is left. */
@@ -141,7 +125,6 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const graceMs = options.shutdownGraceMs ?? 5_000;
-  const router = new ModelRouter(new RouteTable(config.models, config));
   // Refusals come first, before anything is opened: a non-loopback listen without client keys,
   // an unreadable clients.json, CURVE keys that cannot be resolved.
   const clientKeys = await ClientKeys.open({ home: config.home, logger });
@@ -151,9 +134,12 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     ownSupervisor && config.supervisor.curve !== undefined
       ? await resolveCurveClientKeys(config.supervisor.curve, { home: config.home })
       : undefined;
-  const supervisor = options.supervisor ?? connectSupervisor(config, logger, curve);
+  // Set below; the supervisor link compares snapshots with the config in force.
+  let generations: ProxyGenerations | undefined;
+  const supervisor =
+    options.supervisor ??
+    connectSupervisor(config, logger, curve, () => (generations?.config ?? config).models);
 
-  const pools = openPools(config, logger, options.createPool);
   const leases = new LeaseManager({
     supervisor,
     renewEveryMs: Math.max(1_000, Math.floor(config.supervisor.leaseTtlMs / 3)),
@@ -166,48 +152,59 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   let stateOpened: Promise<StateStore> | undefined;
   const state = (): Promise<StateStore> =>
     (stateOpened ??= openProxyState(config.state, resolveSecret, logger));
-  const backends = new BackendRegistry(
-    new LocalBackend({ supervisor, leases, pools, queues: new ModelQueues(clock) }),
-    new OpenAIBackend({ pools, secrets }),
-    new AnthropicBackend({ pools, secrets }),
-  );
   const inflight = new Inflight();
   // Audit log, metrics and live events (http/observability.ts); each may be switched off.
   const observability = openObservability(config, logger, supervisor, () => inflight.size);
   let closing = false;
-  const listener = createRequestListener({
-    router,
-    backends,
-    supervisor,
-    inflight,
-    clock,
+  const generationParts = {
     logger,
-    bodyLimitBytes: config.proxy.bodyLimitBytes,
-    maxJsonDepth: config.proxy.maxJsonDepth,
-    bodyTimeoutMs: config.proxy.bodyTimeoutMs,
-    heartbeatMs: config.proxy.heartbeatMs,
-    clientKeys,
-    isClosing: () => closing,
-    limits: new ClientLimiter({
-      state,
-      whenDown: config.state?.whenDown ?? 'serve',
-      connectWaitMs: config.state?.redis?.commandTimeoutMs ?? 250,
-      logger,
-      ...(options.wallClock === undefined ? {} : { now: options.wallClock }),
-    }),
-    responseStore: new StateResponseStore(
-      state,
-      config.responses?.ttlMs ?? DEFAULT_RESPONSE_TTL_MS,
-    ),
-    ...observability.appDeps,
-  });
+    clock,
+    supervisor,
+    leases,
+    queues: new ModelQueues(clock),
+    secrets,
+    ...(options.createPool ? { createPool: options.createPool } : {}),
+    app: {
+      inflight,
+      clientKeys,
+      isClosing: () => closing,
+      limits: new ClientLimiter({
+        state,
+        whenDown: config.state?.whenDown ?? 'serve',
+        connectWaitMs: config.state?.redis?.commandTimeoutMs ?? 250,
+        logger,
+        ...(options.wallClock === undefined ? {} : { now: options.wallClock }),
+      }),
+      responseStore: new StateResponseStore(
+        state,
+        config.responses?.ttlMs ?? DEFAULT_RESPONSE_TTL_MS,
+      ),
+      ...observability.appDeps,
+    },
+  };
+  // Routes, backends and request limits: one set per config, swapped whole by a reload.
+  const routes = new ProxyGenerations(buildGeneration(config, generationParts));
+  generations = routes;
+  const readConfig = options.readConfig ?? (() => rereadConfig(routes.config));
+  const reloadConfig = async (): Promise<ProxyReload> => {
+    const next = readConfig();
+    routes.swap(buildGeneration(next, generationParts));
+    await clientKeys.reload();
+    logger.info({ generation: routes.number }, 'config reloaded');
+    return { generation: routes.number };
+  };
+  const follower = ownSupervisor
+    ? followConfigEvents(config, reloadConfig, logger, curve)
+    : undefined;
 
-  const server = createServer(serverTimeouts(config.proxy), listener);
+  const server = createServer(serverTimeouts(config.proxy), routes.listener);
   server.on('clientError', answerClientError);
   let address: AddressInfo;
   try {
     address = await listen(server, config.proxy.port, config.proxy.host);
   } catch (err) {
+    follower?.close();
+    await routes.close();
     await observability.close();
     await leases.close();
     if (ownSupervisor) await supervisor.close();
@@ -219,12 +216,13 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   let closed: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     closing = true;
+    follower?.close();
     clientKeys.close();
     await closeServer(server, inflight, graceMs, logger);
     // Every record of a request that ended is written before the proxy exits.
     await observability.close();
     await leases.close();
-    await pools.close(1_000);
+    await routes.close();
     if (stateOpened !== undefined) await (await stateOpened.catch(() => undefined))?.close();
     if (ownSupervisor) await supervisor.close();
   };
@@ -233,6 +231,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     url,
     port: address.port,
     reloadClientKeys: () => clientKeys.reload(),
+    reloadConfig,
     close: () => (closed ??= close()),
   };
 }

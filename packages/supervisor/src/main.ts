@@ -19,7 +19,8 @@ async function main(): Promise<number> {
   // Every file and socket the supervisor (and the model servers it spawns) creates is private.
   process.umask(0o077);
   const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: true });
-  const config = loadConfig({ file: values.config, home: resolveHome() });
+  const home = resolveHome();
+  const config = loadConfig({ file: values.config, home });
   const logger = createLogger({
     name: 'supervisor',
     level: process.env['MLX_GATEWAY_LOG_LEVEL'] ?? 'info',
@@ -44,6 +45,8 @@ async function main(): Promise<number> {
   const supervisor = new Supervisor(config, {
     logger,
     scrub: scrubSecrets,
+    // `reload` reads the same file again (the default one when none was named).
+    readConfig: () => loadConfig({ file: values.config, home }),
     ...(curve ? { curve } : {}),
   });
   const onSignal = (signal: NodeJS.Signals) => void supervisor.shutdown(signal);

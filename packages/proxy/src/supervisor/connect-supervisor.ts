@@ -1,5 +1,5 @@
 import { ErrorCodes, ModelDirectory, SupervisorClient } from '@mlx-gateway/protocol';
-import type { GatewayConfig } from '@mlx-gateway/shared/config';
+import type { GatewayConfig, ModelConfig } from '@mlx-gateway/shared/config';
 import type { CurveClientKeys } from '@mlx-gateway/shared/secrets';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelSupervisor } from './model-supervisor.js';
@@ -16,6 +16,8 @@ export function connectSupervisor(
   config: GatewayConfig,
   logger: ProxyLogger,
   curve?: CurveClientKeys,
+  /** The models of the config in force (a reload replaces them); default `config.models`. */
+  models: () => readonly ModelConfig[] = () => config.models,
 ): ModelSupervisor {
   const log = logger.child({ component: 'supervisor-link' });
   const onWarning = (message: string, fields?: Record<string, unknown>): void =>
@@ -36,7 +38,7 @@ export function connectSupervisor(
   client.on('connect', () => log.info({}, 'connected to the supervisor'));
   // Every fresh snapshot (first contact, a new supervisor run) is checked against our config.
   directory.on('resync', (snapshot) => {
-    const differences = configDifferences(config.models, snapshot);
+    const differences = configDifferences(models(), snapshot);
     const message = configDifferenceMessage(differences);
     if (message !== undefined) log.error({ ...differences }, message);
   });

@@ -21,3 +21,9 @@ export { CURVE_CLIENT_SECRET, CURVE_SERVER_SECRET, isZ85Key } from './curve-fiel
 export { DEFAULT_STATE } from './state-schema.js';
 export { localModelFingerprint } from './local-model-fingerprint.js';
 export { withListenAddress } from './listen.js';
+export { validateConfigText, parseKeyPath } from './validate-config-text.js';
+export type {
+  ConfigTextCheck,
+  LocatedConfigProblem,
+  ValidateConfigTextOptions,
+} from './validate-config-text.js';

@@ -27,6 +27,8 @@ export interface CommandContext {
   shutdown(reason: string): Promise<void>;
   /** The supervisor's figures for the proxy's /metrics. */
   metrics(): Promise<CommandResults['metrics']>;
+  /** Re-reads the config file and applies what changed (reload-config.ts). */
+  reload(dryRun: boolean): Promise<CommandResults['reload']>;
 }
 
 type CommandOf<K extends CommandName> = Extract<Command, { cmd: K }>;
@@ -85,6 +87,7 @@ export function commandHandlers(ctx: CommandContext): CommandHandlers {
     'lease.release': (cmd) => ({ released: ctx.leases.release(cmd.id) }),
     'lease.renew': (cmd) => ({ renewed: ctx.leases.renew(cmd.holder), ttlMs: ctx.leases.ttl }),
     metrics: () => ctx.metrics(),
+    reload: (cmd) => ctx.reload(cmd.dryRun ?? false),
     shutdown: () => {
       setImmediate(() => void ctx.shutdown('shutdown command'));
       return { stopping: true };

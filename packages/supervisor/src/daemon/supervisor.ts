@@ -12,7 +12,7 @@ import { epochClock, type Clock, type Timer } from '@mlx-gateway/shared/clock';
 import { type GatewayConfig, type LocalModelConfig } from '@mlx-gateway/shared/config';
 import { preparePaths, type GatewayPaths } from '@mlx-gateway/shared/paths';
 import { type CurveServerKeys } from '@mlx-gateway/shared/secrets';
-import { CapacityPlanner } from '../capacity/capacity-planner.js';
+import { CapacityPlanner, type CapacityLimits } from '../capacity/capacity-planner.js';
 import { groupMemoryBytes } from '../capacity/memory-meter.js';
 import { LeaseTable } from '../leases/lease-table.js';
 import {
@@ -38,6 +38,8 @@ import {
   type CommandHandlers,
 } from './command-handlers.js';
 import { restrictIpcSocket } from './control-endpoint.js';
+import { ConfigReloader } from './reload-config.js';
+import { supervisorReloadHost } from './reload-host.js';
 import { SupervisorFigures } from './supervisor-figures.js';
 
 export interface SupervisorLogger {
@@ -57,6 +59,8 @@ export interface SupervisorOptions {
    * are let in. Required for tcp:// endpoints (checkControlEndpoint).
    */
   curve?: CurveServerKeys;
+  /** Reads the config file again for `reload` (main.ts: the file it was started with). */
+  readConfig?: () => GatewayConfig;
 }
 
 /** Authenticates CURVE clients of both sockets against the configured client keys. */
@@ -81,6 +85,10 @@ export class Supervisor {
   readonly paths: GatewayPaths;
   private readonly tasks: TaskRegistry;
   private readonly controllers = new Map<string, ModelController>();
+  /** Models a reload removed, while they drain. */
+  private readonly retiring = new Map<string, ModelController>();
+  private readonly capacityLimits: CapacityLimits;
+  private readonly reloader: ConfigReloader;
   private readonly logs = new Map<string, ModelLog>();
   private readonly registry: ChildRegistry;
   private readonly lifeline: Lifeline;
@@ -98,7 +106,8 @@ export class Supervisor {
   private readonly exitWaiters: Array<() => void> = [];
 
   constructor(
-    readonly config: GatewayConfig,
+    /** The config in force (a reload replaces it). */
+    public config: GatewayConfig,
     private readonly opts: SupervisorOptions,
   ) {
     const clock = opts.clock ?? epochClock;
@@ -121,17 +130,18 @@ export class Supervisor {
       onSpawned: (fields) => opts.logger.info(fields, 'model process spawned'),
     });
     this.leases = new LeaseTable(sv.leaseTtlMs, this.now, (model, count) => {
-      this.controllers.get(model)?.dispatch({ type: 'leases', count });
+      (this.controllers.get(model) ?? this.retiring.get(model))?.dispatch({
+        type: 'leases',
+        count,
+      });
       if (count === 0) this.capacity.evaluate();
     });
-    this.capacity = new CapacityPlanner(
-      {
-        maxLoadedModels: sv.maxLoadedModels,
-        memoryBudgetBytes: sv.memoryBudgetBytes,
-        waitMs: sv.capacityWaitMs,
-      },
-      this.tasks,
-    );
+    this.capacityLimits = {
+      maxLoadedModels: sv.maxLoadedModels,
+      memoryBudgetBytes: sv.memoryBudgetBytes,
+      waitMs: sv.capacityWaitMs,
+    };
+    this.capacity = new CapacityPlanner(this.capacityLimits, this.tasks);
     const curve = opts.curve && {
       publicKey: opts.curve.publicKey,
       secretKey: opts.curve.secretKey,
@@ -148,8 +158,27 @@ export class Supervisor {
       incarnation: this.incarnation,
       ...(curve ? { curve } : {}),
     });
-    this.commands = commandHandlers(this.commandContext());
     const host = this.controllerHost();
+    this.reloader = new ConfigReloader(
+      supervisorReloadHost({
+        config: () => this.config,
+        setConfig: (next) => (this.config = next),
+        readConfig: opts.readConfig,
+        controllers: this.controllers,
+        retiring: this.retiring,
+        logs: this.logs,
+        logsDir: this.paths.logsDir,
+        capacityLimits: this.capacityLimits,
+        lifecycleSettings: (model) => this.lifecycleSettings(model),
+        controllerHost: host,
+        events: this.events,
+        stopRun: (c, reason) => this.stopRun(c, reason),
+        ensureReady: (c, owner) => this.ensureReady(c, owner),
+        refuseWhenShuttingDown: () => this.refuseWhenShuttingDown(),
+        log: (obj, msg) => opts.logger.info(obj, msg),
+      }),
+    );
+    this.commands = commandHandlers(this.commandContext());
     for (const model of config.models) {
       if (model.kind !== 'local') continue;
       this.controllers.set(
@@ -205,7 +234,7 @@ export class Supervisor {
       const keep = this.config.supervisor.keepModelsOnExit;
       this.opts.logger.info({ reason, keepModelsOnExit: keep }, 'supervisor shutting down');
       if (!keep) {
-        const stops = [...this.controllers.values()].map((c) =>
+        const stops = [...this.controllers.values(), ...this.retiring.values()].map((c) =>
           this.stopRun(c, `supervisor ${reason}`),
         );
         const sv = this.config.supervisor;
@@ -265,6 +294,7 @@ export class Supervisor {
       logTail: (model, lines) => this.logTail(model, lines),
       shutdown: (reason) => this.shutdown(reason),
       metrics: () => this.figures.snapshot(this.models(), groupMemoryBytes, Date.now()),
+      reload: (dryRun) => this.reloader.reload(dryRun),
     };
   }
 

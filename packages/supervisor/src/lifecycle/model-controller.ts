@@ -68,10 +68,10 @@ export class ModelController {
   private readonly listeners = new Set<(s: ModelStatus) => void>();
   memoryBytes?: number;
   /** Published with the state: the proxy checks it against its own config. */
-  private readonly fingerprint: string;
+  private fingerprint: string;
 
   constructor(
-    readonly config: LocalModelConfig,
+    public config: LocalModelConfig,
     private readonly settings: LifecycleSettings,
     private readonly host: ControllerHost,
   ) {
@@ -107,6 +107,16 @@ export class ModelController {
       };
       this.listeners.add(l);
     });
+  }
+
+  /**
+   * A reload changed the model's config: later starts use it and the settings apply from the
+   * next decision on; a process already running is not touched (the caller restarts it).
+   */
+  reconfigure(config: LocalModelConfig, settings: LifecycleSettings): void {
+    this.config = config;
+    this.fingerprint = localModelFingerprint(config);
+    Object.assign(this.settings, settings);
   }
 
   /** Records an adopted child (started by an earlier supervisor) as this model's process. */
