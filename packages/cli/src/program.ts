@@ -9,6 +9,7 @@ import { registerKeysCommands } from './commands/keys.js';
 import { registerActivityCommand } from './commands/activity.js';
 import { logs } from './commands/logs.js';
 import { proxy } from './commands/proxy.js';
+import { configDiff, reload } from './commands/reload.js';
 import { up } from './commands/up.js';
 import { cliVersion } from './version.js';
 
@@ -69,8 +70,20 @@ export function buildProgram(): Command {
     .option('--force', 'replace an existing config file')
     .action((o: { force?: boolean }) => init({ ...global(), ...o }));
   program
-    .command('config')
-    .description('configuration tools')
+    .command('reload')
+    .description(
+      'apply the edited config without a restart: only changed models restart (also SIGHUP to `up`)',
+    )
+    .action(() => reload(global()));
+  const config = program.command('config').description('configuration tools');
+  config
+    .command('diff [file]')
+    .description('what `reload` would change (a dry run: nothing is applied)')
+    .option('--json', 'print the report as JSON')
+    .action((file: string | undefined, o: { json?: boolean }) =>
+      configDiff({ ...global(), ...(file ? { config: file } : {}), ...o }),
+    );
+  config
     .command('check [file]')
     .description('validate the config: every problem at once, a summary and warnings')
     .option('-v, --verbose', 'also print the compiled config (secrets redacted)')

@@ -4,6 +4,7 @@ import { loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
 import { preparePaths, resolveHome } from '@mlx-gateway/shared/paths';
 import { prepareDemo, workspaceRoot } from '../demo.js';
+import { reloadOnSignal } from './reload.js';
 import { watchSupervisor } from '../supervisor-watch.js';
 import { acquireUpLock, type UpLock } from '../up-lock.js';
 import { ensureSupervisor, stopSupervisor, type RunningSupervisor } from '../supervisor-process.js';
@@ -81,9 +82,16 @@ export async function up(opts: UpOptions): Promise<void> {
   lock.describe(proxy.url);
   printBanner(config, proxy.url, supervisor, paths.logsDir);
 
+  // SIGHUP: `mlx-gateway reload` (the proxy here follows the supervisor's config event).
+  let reloading = Promise.resolve();
+  const onHangUp = (): void => {
+    reloading = reloading.then(() => reloadOnSignal(config));
+  };
+  process.on('SIGHUP', onHangUp);
   const watch = watchSupervisor(config, supervisor);
   const outcome = await Promise.race([stopRequested, watch.died]);
   watch.stop();
+  process.off('SIGHUP', onHangUp);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   if (outcome === 'shut down') {
     say(
