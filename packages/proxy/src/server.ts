@@ -135,10 +135,10 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       ? await resolveCurveClientKeys(config.supervisor.curve, { home: config.home })
       : undefined;
   // Set below; the supervisor link compares snapshots with the config in force.
-  let generations: ProxyGenerations | undefined;
+  const inForce: { routes?: ProxyGenerations } = {};
   const supervisor =
     options.supervisor ??
-    connectSupervisor(config, logger, curve, () => (generations?.config ?? config).models);
+    connectSupervisor(config, logger, curve, () => (inForce.routes?.config ?? config).models);
 
   const leases = new LeaseManager({
     supervisor,
@@ -184,7 +184,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   };
   // Routes, backends and request limits: one set per config, swapped whole by a reload.
   const routes = new ProxyGenerations(buildGeneration(config, generationParts));
-  generations = routes;
+  inForce.routes = routes;
   const readConfig = options.readConfig ?? (() => rereadConfig(routes.config));
   const reloadConfig = async (): Promise<ProxyReload> => {
     const next = readConfig();

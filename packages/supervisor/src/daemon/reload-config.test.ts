@@ -68,9 +68,7 @@ class Harness {
           if (this.next instanceof Error) throw this.next;
           return this.next;
         },
-        controllers: this.controllers,
-        retiring: this.retiring,
-        logs: new Map(),
+        parts: { controllers: this.controllers, retiring: this.retiring, logs: new Map() },
         logsDir: home,
         capacityLimits: { maxLoadedModels: 4, waitMs: 1_000 },
         lifecycleSettings: (m) => this.settings(m),
@@ -195,6 +193,21 @@ describe('config reload', () => {
     expect(h.controllers.get('a')!.status).toMatchObject({ phase: 'ready', pid: pidA });
     expect(b.status.phase).toBe('ready');
     expect(report.generation).toBe(2);
+  });
+
+  it('a model still starting finishes its start for the requests waiting, then restarts', async () => {
+    const h = new Harness(config({ a: '1' }));
+    const a = h.controllers.get('a')!;
+    const waiting = a.ensure('gateway');
+    await settle();
+    expect(a.status.phase).toBe('starting');
+    h.next = config({ a: '2' });
+    const reloading = h.reloader.reload(false);
+    await h.run(200);
+    await expect(waiting).resolves.toBeUndefined();
+    const report = await reloading;
+    expect(report.restarts).toMatchObject([{ model: 'a', outcome: 'restarted' }]);
+    expect(h.spawns.map((s) => s.env)).toEqual(['1', '2']);
   });
 
   it('a stopped model takes the new settings without a start; settings change in place', async () => {

@@ -33,10 +33,6 @@ export interface ReloadHost {
   log(obj: object, msg: string): void;
 }
 
-function isRunning(c: ModelController): boolean {
-  return c.status.phase === 'starting' || c.status.phase === 'ready';
-}
-
 /**
  * `reload`: reads the config file again, and when it is valid applies what changed. Models
  * whose launch settings changed are restarted once (after draining, only if they ran), removed
@@ -156,7 +152,12 @@ export class ConfigReloader {
    */
   private async restart(c: ModelController, model: LocalModelConfig): Promise<ReloadRestart> {
     const host = this.host;
-    const running = isRunning(c);
+    // A start in progress finishes first: the requests waiting for it are served, then drained.
+    const phase =
+      c.status.phase === 'starting'
+        ? (await c.until((s) => s.phase !== 'starting')).phase
+        : c.status.phase;
+    const running = phase === 'ready';
     const owner = c.status.owner ?? 'gateway';
     const previousPid = c.status.pid;
     host.reconfigure(c, model);

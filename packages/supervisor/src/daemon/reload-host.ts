@@ -11,10 +11,12 @@ export interface SupervisorParts {
   config(): GatewayConfig;
   setConfig(config: GatewayConfig): void;
   readConfig: (() => GatewayConfig) | undefined;
-  controllers: Map<string, ModelController>;
-  /** Removed models still draining: their leases still reach them. */
-  retiring: Map<string, ModelController>;
-  logs: Map<string, ModelLog>;
+  parts: {
+    controllers: Map<string, ModelController>;
+    /** Removed models still draining: their leases still reach them. */
+    retiring: Map<string, ModelController>;
+    logs: Map<string, ModelLog>;
+  };
   logsDir: string;
   /** The object the capacity planner reads its limits from. */
   capacityLimits: CapacityLimits;
@@ -29,6 +31,7 @@ export interface SupervisorParts {
 
 /** The reload's view of the supervisor (reload-config.ts), over its parts. */
 export function supervisorReloadHost(p: SupervisorParts): ReloadHost {
+  const { controllers, retiring, logs } = p.parts;
   return {
     config: () => p.config(),
     readConfig: () => {
@@ -46,22 +49,22 @@ export function supervisorReloadHost(p: SupervisorParts): ReloadHost {
         waitMs: sv.capacityWaitMs,
       });
     },
-    controller: (name) => p.controllers.get(name),
+    controller: (name) => controllers.get(name),
     addModel: (model) => {
       const c = new ModelController(model, p.lifecycleSettings(model), p.controllerHost);
-      p.controllers.set(model.name, c);
-      p.logs.set(model.name, new ModelLog(p.logsDir, model.name));
+      controllers.set(model.name, c);
+      logs.set(model.name, new ModelLog(p.logsDir, model.name));
       p.events.publish(c.info());
     },
     reconfigure: (c, model) => c.reconfigure(model, p.lifecycleSettings(model)),
     retireModel: (c) => {
-      p.controllers.delete(c.name);
-      p.retiring.set(c.name, c);
+      controllers.delete(c.name);
+      retiring.set(c.name, c);
     },
     dropModel: (c) => {
-      if (p.retiring.get(c.name) === c) p.retiring.delete(c.name);
+      if (retiring.get(c.name) === c) retiring.delete(c.name);
       // Its log stays on disk; a model added again under the name opens it again.
-      if (!p.controllers.has(c.name)) p.logs.delete(c.name);
+      if (!controllers.has(c.name)) logs.delete(c.name);
     },
     stopRun: (c, reason) => p.stopRun(c, reason),
     ensureReady: (c, owner) => p.ensureReady(c, owner),

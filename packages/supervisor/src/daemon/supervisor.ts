@@ -85,8 +85,7 @@ export class Supervisor {
   readonly paths: GatewayPaths;
   private readonly tasks: TaskRegistry;
   private readonly controllers = new Map<string, ModelController>();
-  /** Models a reload removed, while they drain. */
-  private readonly retiring = new Map<string, ModelController>();
+  private readonly retiring = new Map<string, ModelController>(); // removed by a reload, draining
   private readonly capacityLimits: CapacityLimits;
   private readonly reloader: ConfigReloader;
   private readonly logs = new Map<string, ModelLog>();
@@ -130,10 +129,8 @@ export class Supervisor {
       onSpawned: (fields) => opts.logger.info(fields, 'model process spawned'),
     });
     this.leases = new LeaseTable(sv.leaseTtlMs, this.now, (model, count) => {
-      (this.controllers.get(model) ?? this.retiring.get(model))?.dispatch({
-        type: 'leases',
-        count,
-      });
+      const c = this.controllers.get(model) ?? this.retiring.get(model);
+      c?.dispatch({ type: 'leases', count });
       if (count === 0) this.capacity.evaluate();
     });
     this.capacityLimits = {
@@ -159,26 +156,23 @@ export class Supervisor {
       ...(curve ? { curve } : {}),
     });
     const host = this.controllerHost();
+    const ctx = this.commandContext();
     this.reloader = new ConfigReloader(
       supervisorReloadHost({
+        ...ctx,
         config: () => this.config,
         setConfig: (next) => (this.config = next),
         readConfig: opts.readConfig,
-        controllers: this.controllers,
-        retiring: this.retiring,
-        logs: this.logs,
+        parts: { controllers: this.controllers, retiring: this.retiring, logs: this.logs },
         logsDir: this.paths.logsDir,
         capacityLimits: this.capacityLimits,
         lifecycleSettings: (model) => this.lifecycleSettings(model),
         controllerHost: host,
         events: this.events,
-        stopRun: (c, reason) => this.stopRun(c, reason),
-        ensureReady: (c, owner) => this.ensureReady(c, owner),
-        refuseWhenShuttingDown: () => this.refuseWhenShuttingDown(),
         log: (obj, msg) => opts.logger.info(obj, msg),
       }),
     );
-    this.commands = commandHandlers(this.commandContext());
+    this.commands = commandHandlers(ctx);
     for (const model of config.models) {
       if (model.kind !== 'local') continue;
       this.controllers.set(
