@@ -235,5 +235,14 @@ describe('reload', () => {
       20_000,
     );
     expect((await postJson(`${gw.proxy!.url}/v1/chat/completions`, chat('c'))).status).toBe(200);
+
+    // SIGHUP: the extra proxy reads its config again by itself.
+    configure(
+      `${modelA}${modelB(40)}${standinModel('c')}`,
+      `  capacityWait: 30s\nrouting:\n  rules:\n    - { match: '^nick-', model: c }\n`,
+    );
+    process.kill(extra.pid, 'SIGHUP');
+    await extra.waitForLine(/config reloaded \(generation 3\)/);
+    expect((await postJson(`${extraUrl}/v1/chat/completions`, chat('nick-c'))).status).toBe(200);
   });
 });

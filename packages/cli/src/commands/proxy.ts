@@ -42,7 +42,18 @@ export async function proxy(opts: ProxyOptions): Promise<void> {
   process.stdout.write(
     `mlx-gateway proxy listening on ${running.url} (log: ${logFile}); Ctrl-C stops it\n`,
   );
+  // SIGHUP reads the config file and client keys again (the supervisor's reloads are followed
+  // by themselves); an invalid file changes nothing.
+  const onHangUp = (): void => {
+    running.reloadConfig().then(
+      ({ generation }) => process.stdout.write(`config reloaded (generation ${generation})\n`),
+      (err: unknown) =>
+        process.stderr.write(`reload failed, nothing was changed: ${(err as Error).message}\n`),
+    );
+  };
+  process.on('SIGHUP', onHangUp);
   await stopRequested;
+  process.off('SIGHUP', onHangUp);
   await running.close();
   process.stdout.write('stopped.\n');
 }
