@@ -55,4 +55,28 @@ describe('SIGHUP to mlx-gateway up', () => {
     process.kill(up.pid, 'SIGINT');
     expect(await up.exited).toBe(0);
   });
+
+  it('up --watch reloads when the config file changes', async () => {
+    gw = new TestGateway();
+    const head = `listen: 127.0.0.1:${await freePort()}\nsupervisor:\n  ports: ${await portRanges()}\nmodels:\n`;
+    writeConfig(gw.home, `${head}${standinModel('one')}`);
+    const up = startNode(cliMain, ['up', '--watch'], { MLX_GATEWAY_HOME: gw.home });
+    gw.cleanup.group(up.pid);
+    const url = /listening on (http:\S+)/.exec(
+      await up.waitForLine(/listening on (http:\S+)/),
+    )![1]!;
+    gw.cleanup.group(Number(/pid (\d+)/.exec(await up.waitForLine(/supervisor: pid/))![1]));
+    await up.waitForLine(/Press Ctrl-C/);
+
+    writeConfig(gw.home, `${head}${standinModel('one')}${standinModel('two')}`);
+    await up.waitForLine(/models added: two/);
+    await waitUntil(
+      async () => (await postJson(`${url}/v1/chat/completions`, chat('two'))).status === 200,
+      'the added model to be routed',
+    );
+    // One reload for one save, however many file events the write made.
+    expect(up.lines.filter((l) => l.startsWith('reloaded:'))).toHaveLength(1);
+    process.kill(up.pid, 'SIGINT');
+    expect(await up.exited).toBe(0);
+  });
 });

@@ -33,7 +33,8 @@ export function buildProgram(): Command {
     )
     .option('--demo', 'use a demo config with one model served by the stand-in model server')
     .option('-p, --port <port>', 'port to listen on (instead of `listen:`)', parsePort)
-    .action((o: { demo?: boolean; port?: number }) => up({ ...global(), ...o }));
+    .option('--watch', 'reload whenever the config file changes (like `mlx-gateway reload`)')
+    .action((o: { demo?: boolean; port?: number; watch?: boolean }) => up({ ...global(), ...o }));
   program
     .command('proxy')
     .description('start one more proxy of the running gateway, on another address')

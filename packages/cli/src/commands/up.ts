@@ -4,6 +4,7 @@ import { loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
 import { preparePaths, resolveHome } from '@mlx-gateway/shared/paths';
 import { prepareDemo, workspaceRoot } from '../demo.js';
+import { watchConfigFile } from './config-watch.js';
 import { reloadOnSignal } from './reload.js';
 import { watchSupervisor } from '../supervisor-watch.js';
 import { acquireUpLock, type UpLock } from '../up-lock.js';
@@ -13,6 +14,8 @@ export interface UpOptions {
   config?: string;
   demo?: boolean;
   port?: number;
+  /** Reload whenever the config file changes. */
+  watch?: boolean;
 }
 
 /** `--port` inside a model port range is refused as the same value in `listen:` is. */
@@ -88,10 +91,12 @@ export async function up(opts: UpOptions): Promise<void> {
     reloading = reloading.then(() => reloadOnSignal(config));
   };
   process.on('SIGHUP', onHangUp);
+  const fileWatch = opts.watch ? watchConfigFile(config, onHangUp) : undefined;
   const watch = watchSupervisor(config, supervisor);
   const outcome = await Promise.race([stopRequested, watch.died]);
   watch.stop();
   process.off('SIGHUP', onHangUp);
+  fileWatch?.close();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   if (outcome === 'shut down') {
     say(
