@@ -96,6 +96,7 @@ describe('mlx-gateway completion', () => {
     expect(await bashCompletions(['con'])).toEqual(['config']);
     expect(await bashCompletions(['-c', 'my.yaml', 'config', ''])).toEqual([
       'check',
+      'diff',
       '-h',
       '--help',
     ]);
@@ -107,11 +108,11 @@ describe('mlx-gateway completion', () => {
     const zsh = (await runCli(dir(), ['completion', 'zsh'])).stdout;
     expect(zsh.startsWith('#compdef mlx-gateway\n')).toBe(true);
     expect(zsh).toContain(
-      `    'config') items=('check:validate the config: every problem at once, a summary and warnings' '-h:display help' '--help:display help') ;;`,
+      `    'config') items=('check:validate the config: every problem at once, a summary and warnings' 'diff:what \`reload\` would change (a dry run: nothing is applied)' '-h:display help' '--help:display help') ;;`,
     );
     const fish = (await runCli(dir(), ['completion', 'fish'])).stdout;
     expect(fish).toContain(
-      `complete -c mlx-gateway -f -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from check' -a 'check' -d 'validate the config: every problem at once, a summary and warnings'`,
+      `complete -c mlx-gateway -f -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from check diff' -a 'check' -d 'validate the config: every problem at once, a summary and warnings'`,
     );
     expect(fish).toContain(
       `complete -c mlx-gateway -n '__fish_seen_subcommand_from up' -s p -l port -r -d 'port to listen on (instead of \`listen:\`)'`,

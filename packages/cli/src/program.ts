@@ -9,7 +9,7 @@ import { registerKeysCommands } from './commands/keys.js';
 import { registerActivityCommand } from './commands/activity.js';
 import { logs } from './commands/logs.js';
 import { proxy } from './commands/proxy.js';
-import { configDiff, reload } from './commands/reload.js';
+import { registerReloadCommands } from './commands/reload-commands.js';
 import { up } from './commands/up.js';
 import { cliVersion } from './version.js';
 
@@ -71,20 +71,8 @@ export function buildProgram(): Command {
     .option('--force', 'replace an existing config file')
     .action((o: { force?: boolean }) => init({ ...global(), ...o }));
   program
-    .command('reload')
-    .description(
-      'apply the edited config without a restart: only changed models restart (also SIGHUP to `up`)',
-    )
-    .action(() => reload(global()));
-  const config = program.command('config').description('configuration tools');
-  config
-    .command('diff [file]')
-    .description('what `reload` would change (a dry run: nothing is applied)')
-    .option('--json', 'print the report as JSON')
-    .action((file: string | undefined, o: { json?: boolean }) =>
-      configDiff({ ...global(), ...(file ? { config: file } : {}), ...o }),
-    );
-  config
+    .command('config')
+    .description('configuration tools')
     .command('check [file]')
     .description('validate the config: every problem at once, a summary and warnings')
     .option('-v, --verbose', 'also print the compiled config (secrets redacted)')
@@ -93,6 +81,7 @@ export function buildProgram(): Command {
     );
   registerKeysCommands(program, global);
   registerActivityCommand(program, global);
+  registerReloadCommands(program, global);
   program
     .command('completion <shell>')
     .description(`print a shell completion script (${COMPLETION_SHELLS.join(', ')})`)
