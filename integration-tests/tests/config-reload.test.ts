@@ -131,8 +131,12 @@ describe('reload', () => {
     );
     await waitUntil(async () => (await gw.model('b')).leases > 0, 'the stream to hold a lease');
     configure(`${modelA}${modelB(41)}`);
+    // Requests to b while it drains and restarts wait for the new process: none fails.
+    const loadB = steadyStream(url, 'b');
     const report = await reload();
     const streamed = await stream;
+    const statusesB = await loadB.stop();
+    expect(statusesB.filter((s) => s !== 200)).toEqual([]);
 
     expect(report.models.restarted).toEqual(['b']);
     expect(report.models.unchanged).toEqual(['a']);

@@ -187,6 +187,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   inForce.routes = routes;
   const readConfig = options.readConfig ?? (() => rereadConfig(routes.config));
   const reloadConfig = async (): Promise<ProxyReload> => {
+    if (closing) throw new GatewayError(ErrorCodes.SHUTTING_DOWN, 'the proxy is shutting down');
     const next = readConfig();
     routes.swap(buildGeneration(next, generationParts));
     await clientKeys.reload();
