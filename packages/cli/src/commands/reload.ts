@@ -99,6 +99,11 @@ export async function configDiff(opts: GlobalOptions & { json?: boolean }): Prom
   if (config === undefined) return;
   const report = await sendReload(config, true);
   if (report === undefined) return;
+  if (report.file !== undefined && config.file !== undefined && report.file !== config.file) {
+    process.stderr.write(
+      `note: the running gateway reads ${report.file}, not ${config.file}; this is what a reload of its file would change\n`,
+    );
+  }
   process.stdout.write(
     opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReloadReport(report),
   );
