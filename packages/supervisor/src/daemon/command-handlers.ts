@@ -27,6 +27,8 @@ export interface CommandContext {
   shutdown(reason: string): Promise<void>;
   /** The supervisor's figures for the proxy's /metrics. */
   metrics(): Promise<CommandResults['metrics']>;
+  /** Restarts a wedged model (see ModelController.restartWedged); true when this report did. */
+  restartWedged(c: ModelController, reason: string, pid: number | undefined): boolean;
 }
 
 type CommandOf<K extends CommandName> = Extract<Command, { cmd: K }>;
@@ -85,6 +87,11 @@ export function commandHandlers(ctx: CommandContext): CommandHandlers {
     'lease.release': (cmd) => ({ released: ctx.leases.release(cmd.id) }),
     'lease.renew': (cmd) => ({ renewed: ctx.leases.renew(cmd.holder), ttlMs: ctx.leases.ttl }),
     metrics: () => ctx.metrics(),
+    wedged: (cmd) => {
+      const c = ctx.controller(cmd.model);
+      const restarted = ctx.restartWedged(c, cmd.reason, cmd.pid);
+      return { ...c.info(), restarted };
+    },
     shutdown: () => {
       setImmediate(() => void ctx.shutdown('shutdown command'));
       return { stopping: true };
