@@ -162,9 +162,18 @@ describe('capacity decision', () => {
   it('over the budget: a model already stopping counts as freed', () => {
     const holders = [
       holder('going', { bytes: 300, phase: 'stopping' }),
-      holder('idle', { bytes: 300 }),
+      holder('idle', { bytes: 300, lastUsed: 1 }),
+      holder('newer', { bytes: 300, lastUsed: 2 }),
     ];
-    expect(overBudgetVictims(holders, 400)).toEqual([]);
-    expect(overBudgetVictims(holders, 299)).toEqual(['idle']);
+    expect(overBudgetVictims(holders, 600)).toEqual([]);
+    expect(overBudgetVictims(holders, 400)).toEqual(['idle']);
+  });
+
+  it('over the budget: a model alone is never evicted, however large', () => {
+    expect(overBudgetVictims([holder('huge', { bytes: 900 })], 400)).toEqual([]);
+    const withBusy = [holder('idle', { bytes: 900 }), holder('busy', { bytes: 10, leases: 1 })];
+    expect(overBudgetVictims(withBusy, 400)).toEqual(['idle']);
+    const withStopping = [holder('idle', { bytes: 900 }), holder('going', { phase: 'stopping' })];
+    expect(overBudgetVictims(withStopping, 400)).toEqual([]);
   });
 });

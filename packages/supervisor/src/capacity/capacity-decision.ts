@@ -65,7 +65,9 @@ export function decideCapacity(
 /**
  * The models to evict at once because the memory of the holders is over the budget: idle
  * gateway-owned unpinned models in eviction order, until what is left fits. Models already
- * stopping count as freed. Empty when under the budget or without one.
+ * stopping count as freed. One model is always left running, as a start is always granted
+ * when nothing is loaded: a model larger than the whole budget may run, alone. Empty when
+ * under the budget or without one.
  */
 export function overBudgetVictims(
   holders: readonly Holder[],
@@ -73,12 +75,18 @@ export function overBudgetVictims(
 ): string[] {
   if (budgetBytes === undefined) return [];
   let used = 0;
-  for (const h of holders) if (h.phase !== 'stopping') used += h.bytes ?? 0;
+  let running = 0;
+  for (const h of holders) {
+    if (h.phase === 'stopping') continue;
+    used += h.bytes ?? 0;
+    running++;
+  }
   const victims: string[] = [];
   for (const h of evictable(holders)) {
-    if (used <= budgetBytes) break;
+    if (used <= budgetBytes || running <= 1) break;
     victims.push(h.name);
     used -= h.bytes ?? 0;
+    running--;
   }
   return victims;
 }

@@ -203,4 +203,23 @@ describe('capacity planner', () => {
     p.recordMemory(a.c, 9_999); // no longer a holder: not a measurement of a run
     expect(footprints.of('a')).toEqual({ bytes: 6_000, source: 'measured' });
   });
+
+  it('a total that stayed over the budget while every model was busy evicts once one is idle', () => {
+    const p = new CapacityPlanner(
+      { maxLoadedModels: 5, memoryBudgetBytes: 500 * MiB, waitMs: 60_000 },
+      tasks(),
+    );
+    const a = fake('a');
+    const b = fake('b');
+    for (const m of [a, b]) {
+      p.request(m.c);
+      Object.assign(m.c.status, { phase: 'ready', owner: 'gateway', leases: 1, lastUsed: 1 });
+      p.recordMemory(m.c, 300 * MiB);
+    }
+    expect(a.events).toEqual([{ type: 'capacityGranted' }]);
+    a.c.status.leases = 0;
+    p.evaluate(); // what the supervisor calls when a model's last lease ends
+    expect(a.events.at(-1)).toMatchObject({ type: 'stop', drain: true });
+    expect(b.events).toEqual([{ type: 'capacityGranted' }]);
+  });
 });

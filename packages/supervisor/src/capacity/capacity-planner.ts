@@ -87,8 +87,13 @@ export class CapacityPlanner {
     return [...this.holders];
   }
 
-  /** Re-checks the queue (also called when a model becomes idle and so evictable). */
+  /**
+   * Re-checks the budget and the queue (also called when a model becomes idle and so
+   * evictable: a total that stayed over the budget while every model was busy is dealt with
+   * the moment one is not).
+   */
   evaluate(): void {
+    this.enforceBudget();
     const head = this.queue[0];
     if (!head) return;
     const decision = decideCapacity(this.holderViews(), this.requestOf(head), this.limits);
