@@ -72,6 +72,8 @@ describe('self-healing', () => {
     expect(gw.supervisor!.lines.filter((l) => l.includes('model wedged; restarting'))).toHaveLength(
       1,
     );
+    const metrics = await gw.control().request({ cmd: 'metrics' });
+    expect(metrics.stops).toContainEqual({ model: 'stuck', reason: 'wedged', count: 1 });
     // A report about the process that is gone (a late proxy) changes nothing.
     const late = await gw
       .control()
