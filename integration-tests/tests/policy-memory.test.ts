@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RssSampler } from '../support/group-memory.js';
 import { TestGateway } from '../support/gateway.js';
 import { postJson } from '../support/http.js';
-import { standinModel } from '../support/processes.js';
+import { standinMain, standinModel } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 
 const MiB = 2 ** 20;
@@ -99,5 +99,36 @@ describe('memory admission with models that hold real memory', () => {
         `budget ${BUDGET / MiB} MiB; largest footprint ${Math.round(largest / MiB)} MiB; ` +
         `back under the budget ${backUnderMs} ms after the last answer`,
     );
+  });
+
+  it('models never run before are admitted with the size of their weights on disk', async () => {
+    gw = new TestGateway();
+    // Each model directory holds 200 MiB of "weights" (sparse files: no disk space used).
+    const models = MODELS.map((name) => {
+      const dir = join(gw.home, 'weights', name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'model.safetensors'), '');
+      truncateSync(join(dir, 'model.safetensors'), 200 * MiB);
+      return `  ${name}:
+    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(standinMain)}]
+    modelPath: ${JSON.stringify(dir)}
+    env: { MLX_STANDIN_RSS_MB: "150", MLX_STANDIN_LOAD_MS: "50" }
+`;
+    });
+    await gw.configure(models.join(''), '  maxLoadedModels: 4\n  memoryBudget: 400MiB\n');
+    await gw.startSupervisor();
+    for (const m of MODELS) {
+      expect(await gw.model(m)).toMatchObject({
+        footprintSource: 'estimate',
+        footprintBytes: 200 * MiB,
+      });
+    }
+    const url = await gw.startProxy();
+    const sampler = new RssSampler(registeredGroups(gw));
+    await requestAll(url, sampler);
+    // Two estimates of 200 MiB fill the budget: each start made room before it spawned.
+    expect(sampler.peak).toBeLessThanOrEqual(BUDGET * 1.05);
+    for (const m of MODELS) expect((await gw.model(m)).footprintSource).toBe('measured');
+    console.log(`RSS peak, footprints estimated from disk: ${Math.round(sampler.peak / MiB)} MiB`);
   });
 });
