@@ -17,7 +17,12 @@ export class MemoryWatch {
   async measure(c: ModelController): Promise<void> {
     const { pid, run } = c.status;
     if (pid === undefined) return;
-    const bytes = await this.groupBytes(pid);
+    let bytes: number;
+    try {
+      bytes = await this.groupBytes(pid);
+    } catch {
+      return; // the process table could not be read this time: no measurement
+    }
     // The model stopped or started again while we measured: the figure belongs to no run.
     if (c.status.run !== run || c.status.pid !== pid) return;
     c.memoryBytes = bytes;
