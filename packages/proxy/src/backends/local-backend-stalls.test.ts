@@ -50,4 +50,30 @@ describe('local backend: stalled requests', () => {
       },
     ]);
   });
+
+  it('a request that waited for a cold start and then timed out is no stall', async () => {
+    const upstream = await FakeUpstream.start(() => {
+      // Never answers.
+    });
+    cleanups.push(() => upstream.close());
+    const supervisor = new FakeSupervisor();
+    supervisor.setStopped('qwen');
+    supervisor.onEnsure(() => Promise.resolve({ baseUrl: upstream.origin, pid: 7 }));
+    const t = await startTestProxy({
+      models: [
+        localModel('qwen', {
+          wedgedAfter: 1,
+          timeouts: { connectMs: 1_000, firstByteMs: 150, idleMs: 150, totalMs: 10_000 },
+        }),
+      ],
+      supervisor,
+    });
+    cleanups.push(() => t.close());
+    expect((await send(t.url, '/v1/chat/completions', { body: chat })).status).toBe(504);
+    expect(supervisor.ensureCalls).toHaveLength(1);
+    expect(supervisor.wedgedReports).toEqual([]);
+    supervisor.setReady('qwen', upstream.origin);
+    expect((await send(t.url, '/v1/chat/completions', { body: chat })).status).toBe(504);
+    expect(supervisor.wedgedReports).toMatchObject([{ model: 'qwen', pid: 4242 }]);
+  });
 });

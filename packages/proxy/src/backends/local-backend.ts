@@ -44,13 +44,18 @@ export class LocalBackend extends PooledBackend {
     });
   }
 
-  /** Every request this backend sent ends here (see PreparedRequest.settled). */
+  /**
+   * Every request this backend sent ends here (see PreparedRequest.settled). The first-byte
+   * budget of a request that had to wait for a cold start was mostly spent on the load, so its
+   * timeout says nothing about the model: it neither counts as a stall nor resets the count.
+   */
   private readonly onSettled = (
     prepared: PreparedRequest,
     error: GatewayError | undefined,
   ): void => {
-    if (prepared.localModel !== undefined)
-      this.stalls.observe(prepared.localModel, error, prepared.localPid);
+    if (prepared.localModel === undefined) return;
+    if (prepared.coldStart === true && error !== undefined) return;
+    this.stalls.observe(prepared.localModel, error, prepared.localPid);
   };
 
   /**
