@@ -27,7 +27,7 @@ describe('model policy', () => {
         standinModel('b', FAST),
         standinModel('short', FAST, '    idleTimeout: 1s\n'),
       ].join('\n'),
-      '  maxLoadedModels: 2\n',
+      '  maxLoadedModels: 3\n',
     );
     await gw.startSupervisor();
 
@@ -36,16 +36,13 @@ describe('model policy', () => {
     expect(keeper).toMatchObject({ owner: 'gateway', pinned: true, preload: true });
     const url = await gw.startProxy();
 
-    // Eviction pressure: two slots, one held by the pinned model. Each start evicts the other
-    // model, never the pinned one (even though 'a' has a higher priority than it has).
-    for (const model of ['a', 'b', 'a']) {
+    // Eviction pressure: three slots, one held by the pinned model. 'short' needs one: of the
+    // idle models, 'b' goes (priority 0), not 'a' (priority 5) though 'a' was used longer ago,
+    // and never the pinned one.
+    for (const model of ['a', 'b']) {
       const res = await postJson(`${url}/v1/chat/completions`, chat(model));
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     }
-    expect(await gw.model('b')).toMatchObject({
-      state: 'stopped',
-      reason: "evicted to make room for 'a'",
-    });
 
     // A client asking to keep a model loaded (Ollama's keep_alive) changes nothing: 'short'
     // stops after its 1 s idle timeout. By then the pinned model has been idle longer than
@@ -55,7 +52,11 @@ describe('model policy', () => {
       chat('short', { keep_alive: -1, options: { keep_alive: '24h' } }),
     );
     expect(asked.status, JSON.stringify(asked.body)).toBe(200);
-    expect(await gw.model('a')).toMatchObject({ state: 'stopped' });
+    expect(await gw.model('b')).toMatchObject({
+      state: 'stopped',
+      reason: "evicted to make room for 'short'",
+    });
+    expect(await gw.model('a')).toMatchObject({ state: 'ready', priority: 5 });
     const stopped = await gw.waitForState('short', 'stopped');
     expect(stopped.reason).toBe('idle for 1s');
     expect(await gw.model('keeper')).toMatchObject({ state: 'ready', pid: keeper.pid });
