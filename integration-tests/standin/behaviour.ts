@@ -37,6 +37,8 @@ export interface ProcessBehaviour {
   fail: FailMode;
   ignoreSigterm: boolean;
   grandchild: boolean;
+  /** MiB of real resident memory held from the start of the load on (0: none). */
+  rssMb: number;
 }
 
 export interface Behaviour {
@@ -60,6 +62,7 @@ export const DEFAULT_PROCESS_BEHAVIOUR: ProcessBehaviour = {
   fail: 'none',
   ignoreSigterm: false,
   grandchild: false,
+  rssMb: 0,
 };
 
 /** A bad MLX_STANDIN_* variable or x-standin-* header; `source` names it. */
@@ -139,6 +142,7 @@ export function behaviourFromEnv(env: NodeJS.ProcessEnv): Behaviour {
       fail: read('MLX_STANDIN_FAIL', parseFail, p.fail),
       ignoreSigterm: read('MLX_STANDIN_IGNORE_SIGTERM', flag, p.ignoreSigterm),
       grandchild: read('MLX_STANDIN_GRANDCHILD', flag, p.grandchild),
+      rssMb: read('MLX_STANDIN_RSS_MB', count, p.rssMb),
     },
     request: {
       tokenMs: read('MLX_STANDIN_TOKEN_MS', count, d.tokenMs),

@@ -7,6 +7,7 @@ import { parseLaunchArgs, type LaunchOptions } from './cli.js';
 import { spawnHandler, type HandlerProcess } from './handler-process.js';
 import { startLoading, type Loading } from './loading.js';
 import { createProcessLog, type ProcessLog } from './process-log.js';
+import { holdResidentMemory } from './resident-memory.js';
 import { createStandinServer, type StandinServer } from './server.js';
 
 const STANDIN_VERSION = '1.8.0';
@@ -131,6 +132,11 @@ function listen(run: Run): void {
 /** The simulated model load: heartbeats, then the server, or a crash or failure as configured. */
 function loadModel(run: Run): void {
   const { options, log, modelId } = run;
+  const { rssMb } = run.behaviour.process;
+  if (rssMb > 0) {
+    const bytes = holdResidentMemory(rssMb);
+    log.app('INFO', `Loaded weights of '${modelId}' into ${bytes} bytes of memory`);
+  }
   run.state.loading = startLoading(run.behaviour.process, {
     progress: (elapsedMs) =>
       log.app(

@@ -163,6 +163,7 @@ describe('stand-in behaviour from the environment', () => {
         fail: 'none',
         ignoreSigterm: false,
         grandchild: false,
+        rssMb: 0,
       },
       request: DEFAULT_REQUEST_BEHAVIOUR,
     });
@@ -175,6 +176,7 @@ describe('stand-in behaviour from the environment', () => {
       MLX_STANDIN_FAIL: 'never-ready',
       MLX_STANDIN_IGNORE_SIGTERM: '1',
       MLX_STANDIN_GRANDCHILD: '1',
+      MLX_STANDIN_RSS_MB: '64',
       MLX_STANDIN_TOKEN_MS: '5',
       MLX_STANDIN_FIRST_TOKEN_MS: '70',
       MLX_STANDIN_TOKENS: '3',
@@ -190,6 +192,7 @@ describe('stand-in behaviour from the environment', () => {
         fail: 'never-ready',
         ignoreSigterm: true,
         grandchild: true,
+        rssMb: 64,
       },
       request: {
         tokenMs: 5,

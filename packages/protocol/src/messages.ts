@@ -39,6 +39,24 @@ export const ModelInfoSchema = z.object({
    * @mlx-gateway/shared/config): the proxy compares it with its own config's.
    */
   configFingerprint: z.string().optional(),
+  /**
+   * The memory the supervisor admits the model with (bytes): its measured footprint from its
+   * last load, else an estimate (weights on disk) or the configured `memory:` hint.
+   */
+  footprintBytes: z.number().optional(),
+  /** Where footprintBytes comes from. */
+  footprintSource: z.enum(['measured', 'estimate', 'hint']).optional(),
+  /** `pin: true`: never stopped when idle, never evicted. */
+  pinned: z.boolean().optional(),
+  /** Eviction priority (lower is evicted first; absent: 0). */
+  priority: z.number().optional(),
+  /** `preload: true`: started when the supervisor starts. */
+  preload: z.boolean().optional(),
+  /** Restarts because requests stalled while /health answered, since the supervisor started. */
+  wedgedRestarts: z.number().int().optional(),
+  /** Why the model was last restarted as wedged, and when (epoch ms). */
+  wedgedReason: z.string().optional(),
+  wedgedAt: z.number().optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 
@@ -91,6 +109,17 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
    * removed, restarted; settings changed in place); `dryRun` only reports the difference.
    */
   z.object({ cmd: z.literal('reload'), dryRun: z.boolean().optional() }),
+  /**
+   * A proxy saw a ready model's requests stall (first-byte or idle timeouts) several times in a
+   * row: restart it. `pid`: the process the stalls were seen on; a report about an older
+   * process, or while the model is not ready, changes nothing.
+   */
+  z.object({
+    cmd: z.literal('wedged'),
+    model: modelName,
+    reason: z.string().min(1).max(2_000),
+    pid: z.number().int().optional(),
+  }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
 export type CommandName = Command['cmd'];
@@ -111,6 +140,8 @@ export interface CommandResults {
   shutdown: { stopping: true };
   metrics: SupervisorMetricsSnapshot;
   reload: ReloadReport;
+  /** `restarted`: this report restarted the model (false: ignored, see the command). */
+  wedged: ModelInfo & { restarted: boolean };
 }
 
 /** One setting whose value differs between the running config and the file. */

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiEndpoint } from '../api/api-endpoint.js';
 import type { ApiRequest } from '../api/api-request.js';
+import type { LocalModelConfig } from '@mlx-gateway/shared/config';
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 import type { QueueStats } from '../limits/model-queue.js';
 import type { ResponseTransform } from './transforms/response-transform.js';
 import type { Target } from '../routing/target.js';
@@ -56,6 +58,14 @@ export interface PreparedRequest {
   coldStart?: boolean;
   /** Ends whatever the request holds (a lease); called exactly once. */
   release(): void;
+  /**
+   * Told how the attempt that sent this request ended (`error` undefined: it succeeded), just
+   * before `release`. A function the backend shares between its requests, not a closure each.
+   */
+  settled?: (prepared: PreparedRequest, error: GatewayError | undefined) => void;
+  /** The local model this request was sent to, and its process (for the stall count). */
+  localModel?: LocalModelConfig;
+  localPid?: number | undefined;
 }
 
 /** What /v1/gateway/models and /health report about a target's backend. */

@@ -1,3 +1,4 @@
+import type { GatewayError } from '@mlx-gateway/shared/errors';
 import type { Lease, LeaseManager } from '../leases/lease-manager.js';
 import type { ModelQueues, SlotRelease } from '../limits/model-queue.js';
 import type { Target } from '../routing/target.js';
@@ -6,6 +7,7 @@ import { upstreamOrigin } from '../upstream/upstream-origin.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
 import type { BackendHealth, BackendRequest, PrepareContext, PreparedRequest } from './backend.js';
 import { PooledBackend } from './pooled-backend.js';
+import { StallCounter } from './stall-counter.js';
 import { openAIUpstreamBody } from './upstream-body.js';
 import { upstreamHeaders } from './upstream-headers.js';
 
@@ -29,13 +31,32 @@ export class LocalBackend extends PooledBackend {
   private readonly supervisor: ModelSupervisor;
   private readonly leases: LeaseManager;
   private readonly queues: ModelQueues | undefined;
+  /** Stalled requests in a row per model; reported to the supervisor as wedged. */
+  readonly stalls: StallCounter;
 
   constructor(options: LocalBackendOptions) {
     super(options.pools);
     this.supervisor = options.supervisor;
     this.leases = options.leases;
     this.queues = options.queues;
+    this.stalls = new StallCounter((model, reason, pid) => {
+      void this.supervisor.reportWedged?.(model, reason, pid);
+    });
   }
+
+  /**
+   * Every request this backend sent ends here (see PreparedRequest.settled). The first-byte
+   * budget of a request that had to wait for a cold start was mostly spent on the load, so its
+   * timeout says nothing about the model: it neither counts as a stall nor resets the count.
+   */
+  private readonly onSettled = (
+    prepared: PreparedRequest,
+    error: GatewayError | undefined,
+  ): void => {
+    if (prepared.localModel === undefined) return;
+    if (prepared.coldStart === true && error !== undefined) return;
+    this.stalls.observe(prepared.localModel, error, prepared.localPid);
+  };
 
   /**
    * A model with `maxConcurrent` gives the request its turn first (limits/model-queue.ts): at
@@ -59,7 +80,9 @@ export class LocalBackend extends PooledBackend {
     const info = this.supervisor.modelInfo(name);
     if (info?.state === 'ready' && info.baseUrl !== undefined) {
       const lease = this.leases.hold(name);
-      return this.prepared(req, info.baseUrl, lease, (retryCtx) => this.ensure(req, retryCtx));
+      return this.prepared(req, info.baseUrl, info.pid, lease, (retryCtx) =>
+        this.ensure(req, retryCtx),
+      );
     }
     return this.ensure(req, ctx);
   }
@@ -99,10 +122,10 @@ export class LocalBackend extends PooledBackend {
       const onAbort = (): void => reject(signal.reason as Error);
       signal.addEventListener('abort', onAbort, { once: true });
       started.then(
-        ({ baseUrl }) => {
+        ({ baseUrl, pid }) => {
           signal.removeEventListener('abort', onAbort);
           if (signal.aborted) this.leases.release(lease);
-          else resolve({ ...this.prepared(req, baseUrl, lease), coldStart });
+          else resolve({ ...this.prepared(req, baseUrl, pid, lease), coldStart });
         },
         (err: unknown) => {
           signal.removeEventListener('abort', onAbort);
@@ -116,6 +139,7 @@ export class LocalBackend extends PooledBackend {
   private prepared(
     req: BackendRequest,
     baseUrl: string,
+    pid: number | undefined,
     lease: Lease,
     retry?: (ctx: PrepareContext) => Promise<PreparedRequest>,
   ): PreparedRequest {
@@ -130,7 +154,10 @@ export class LocalBackend extends PooledBackend {
       },
       identity: { model: req.target.name, hosts: [where.hostname] },
       release: () => this.leases.release(lease),
+      settled: this.onSettled,
+      localPid: pid,
     };
+    if (req.target.model.kind === 'local') prepared.localModel = req.target.model;
     if (usageInjected) prepared.usageInjected = true;
     if (retry !== undefined) {
       prepared.retry = (ctx) => {

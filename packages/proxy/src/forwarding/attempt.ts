@@ -281,7 +281,9 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
       this.call?.abort(result.error);
       this.controller?.abort(result.error);
     }
-    this.prepared?.release();
+    const { prepared } = this;
+    prepared?.settled?.(prepared, result.ok ? undefined : result.error);
+    prepared?.release();
     this.resolveResult(result);
   }
 }

@@ -21,12 +21,15 @@ export interface EnsureOptions {
 export interface ModelSupervisor {
   /** The supervisor's last published view of a local model; no round trip. */
   modelInfo(name: string): ModelInfo | undefined;
-  /** Makes sure the model is ready (starting it if needed), taking `lease` in the same call. */
+  /**
+   * Makes sure the model is ready (starting it if needed), taking `lease` in the same call;
+   * resolves with where it listens (and its process, when the supervisor says).
+   */
   ensure(
     model: string,
     lease: LeaseClaim | undefined,
     options: EnsureOptions,
-  ): Promise<{ baseUrl: string }>;
+  ): Promise<{ baseUrl: string; pid?: number }>;
   acquireLease(model: string, lease: LeaseClaim): Promise<void>;
   releaseLease(id: string): Promise<void>;
   /** Renews every lease of `holder`. */
@@ -41,6 +44,11 @@ export interface ModelSupervisor {
    * control timeout; rejects when the supervisor does not answer.
    */
   metricsSnapshot?(): Promise<unknown>;
+  /**
+   * Tells the supervisor that the model's requests stall (the `wedged` command), so that it
+   * restarts the model; never rejects. Optional: a fake may not take reports.
+   */
+  reportWedged?(model: string, reason: string, pid: number | undefined): Promise<void>;
   /** Whether the supervisor answers right now (bounded by the control timeout). */
   reachable(): Promise<boolean>;
   close(): Promise<void>;

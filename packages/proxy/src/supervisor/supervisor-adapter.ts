@@ -84,7 +84,7 @@ export class SupervisorAdapter implements ModelSupervisor {
     model: string,
     lease: LeaseClaim | undefined,
     options: EnsureOptions,
-  ): Promise<{ baseUrl: string }> {
+  ): Promise<{ baseUrl: string; pid?: number }> {
     await this.connected(options.signal);
     try {
       const body: Extract<Command, { cmd: 'ensure' }> =
@@ -92,7 +92,9 @@ export class SupervisorAdapter implements ModelSupervisor {
       const requestOptions: RequestOptions = { timeoutMs: options.timeoutMs };
       if (options.signal !== undefined) requestOptions.signal = options.signal;
       const info = await this.client.request(body, requestOptions);
-      return { baseUrl: info.baseUrl };
+      return info.pid === undefined
+        ? { baseUrl: info.baseUrl }
+        : { baseUrl: info.baseUrl, pid: info.pid };
     } catch (err) {
       if (options.signal?.aborted && err === options.signal.reason) throw err;
       throw this.ensureError(toGatewayError(err), model);
@@ -124,6 +126,18 @@ export class SupervisorAdapter implements ModelSupervisor {
 
   async renewLeases(holder: string): Promise<void> {
     await this.control({ cmd: 'lease.renew', holder });
+  }
+
+  async reportWedged(model: string, reason: string, pid: number | undefined): Promise<void> {
+    try {
+      await this.control(
+        pid === undefined
+          ? { cmd: 'wedged', model, reason }
+          : { cmd: 'wedged', model, reason, pid },
+      );
+    } catch {
+      // The supervisor is away: the next stalls report again.
+    }
   }
 
   onModelChange(listener: (info: ModelInfo) => void): () => void {

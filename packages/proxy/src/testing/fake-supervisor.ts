@@ -83,6 +83,14 @@ export class FakeSupervisor implements ModelSupervisor {
     return Promise.resolve();
   }
 
+  /** Every `wedged` report, in order. */
+  readonly wedgedReports: Array<{ model: string; reason: string; pid: number | undefined }> = [];
+
+  reportWedged(model: string, reason: string, pid: number | undefined): Promise<void> {
+    this.wedgedReports.push({ model, reason, pid });
+    return Promise.resolve();
+  }
+
   reachable(): Promise<boolean> {
     return Promise.resolve(this.isReachable);
   }

@@ -52,6 +52,8 @@ export const DEFAULT_REMOTE_TIMEOUTS: Timeouts = {
 export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
 export const DEFAULT_START_TIMEOUT_MS = 300_000;
 export const DEFAULT_HEALTH_PATH = '/health';
+/** Stalled requests in a row after which a ready local model counts as wedged. */
+export const DEFAULT_WEDGED_AFTER = 3;
 export const DEFAULT_MODEL_TYPE = 'lm';
 
 export const DEFAULT_URLS = {

@@ -98,6 +98,10 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
     { providers, providerNames, prefixes: routePrefixes(providers, prefixes) },
   );
   const rules = compileRules(routing?.rules, providerNames, names, problems);
+  for (const m of models) {
+    if (m.kind === 'local' && m.wedgedAfter === undefined && supervisor.wedgedAfter !== undefined)
+      m.wedgedAfter = supervisor.wedgedAfter;
+  }
   checkModelUrls(models, problems);
   const state = compileState(root['state'], problems, expandHome);
 

@@ -231,7 +231,17 @@ function compileLocal(
   if (modelPath !== undefined) compiled.modelPath = modelPath;
   if (modelType !== undefined) compiled.modelType = modelType;
   compileQueue(compiled, m, at, problems);
+  compilePolicy(compiled, m);
   return compiled;
+}
+
+/** Pin, priority, preload, memory hint and wedge detection: set only when written. */
+function compilePolicy(compiled: LocalModelConfig, m: RawMlxModel): void {
+  if (m.pin !== undefined) compiled.pin = m.pin;
+  if (m.priority !== undefined) compiled.priority = m.priority;
+  if (m.preload !== undefined) compiled.preload = m.preload;
+  if (m.memory !== undefined) compiled.memoryHintBytes = m.memory;
+  if (m.wedgedAfter !== undefined) compiled.wedgedAfter = m.wedgedAfter;
 }
 
 /** `maxConcurrent` and its bounded queue (the queue needs the limit it waits for). */

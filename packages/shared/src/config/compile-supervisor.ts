@@ -39,6 +39,7 @@ export function compileSupervisor(
   if (s.capacityWait !== undefined) out.capacityWaitMs = s.capacityWait;
   if (s.leaseTtl !== undefined) out.leaseTtlMs = s.leaseTtl;
   if (s.healthInterval !== undefined) out.healthIntervalMs = s.healthInterval;
+  if (s.wedgedAfter !== undefined) out.wedgedAfter = s.wedgedAfter;
 
   checkRanges(out, s, problems);
   return out;

@@ -14,7 +14,7 @@ export type {
   RouteTarget,
   RoutingSections,
 } from './route-table.js';
-export { LOCAL_PROVIDER, WELL_KNOWN_PROVIDERS } from './builtin-defaults.js';
+export { DEFAULT_WEDGED_AFTER, LOCAL_PROVIDER, WELL_KNOWN_PROVIDERS } from './builtin-defaults.js';
 export { parseSecretRef, formatSecretRef } from './secret-refs.js';
 export { PORT_PLACEHOLDER, HOST_PLACEHOLDER } from './command-line.js';
 export { CURVE_CLIENT_SECRET, CURVE_SERVER_SECRET, isZ85Key } from './curve-fields.js';

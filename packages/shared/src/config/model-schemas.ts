@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { commandField, mlxArgsField } from './command-line.js';
 import { envField, healthPathField } from './local-fields.js';
 import { apiKeyField, headersField, urlField } from './remote-fields.js';
-import { duration, nonEmptyString, section } from './schema-fields.js';
+import { bytes, duration, nonEmptyString, section } from './schema-fields.js';
 import { timeoutsSchema } from './section-schemas.js';
 import type { ModelConfig } from './types.js';
 
@@ -65,6 +65,12 @@ const localShape = {
     size: z.number().int().nonnegative().optional(),
     timeout: duration().optional(),
   }).optional(),
+  /** Model policy (docs/configuration.md, "Model policy"). */
+  pin: z.boolean().optional(),
+  priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+  preload: z.boolean().optional(),
+  memory: bytes().optional(),
+  wedgedAfter: z.number().int().nonnegative().optional(),
 };
 
 /** Required keys are optional here so compile-model can explain what is missing. */

@@ -46,6 +46,8 @@ export const supervisorSchema = section({
   capacityWait: duration({ allowZero: true }).optional(),
   leaseTtl: duration().optional(),
   healthInterval: duration().optional(),
+  /** Stalled requests in a row after which a ready local model is restarted (0 = never). */
+  wedgedAfter: z.int().min(0).optional(),
   failureBackoff: section({
     initial: duration().optional(),
     max: duration().optional(),

@@ -64,6 +64,20 @@ export interface LocalModelConfig extends ModelCommon {
   maxConcurrent?: number;
   /** The wait for a turn when `maxConcurrent` are in flight: how many may wait, how long. */
   queue?: { size: number; timeoutMs: number };
+  /** Never stopped when idle, never evicted (`pin: true`). */
+  pin?: boolean;
+  /** Eviction order among idle models: lower first (absent: 0). */
+  priority?: number;
+  /** Started by the supervisor as soon as it starts (owned by the gateway). */
+  preload?: boolean;
+  /** `memory:` the operator's estimate of the model's footprint, in bytes. */
+  memoryHintBytes?: number;
+  /**
+   * Stalled requests in a row (first-byte or idle timeouts) after which the ready model is
+   * restarted; 0 = never. Compiled from the model's key, else `supervisor.wedgedAfter`;
+   * absent: DEFAULT_WEDGED_AFTER.
+   */
+  wedgedAfter?: number;
 }
 
 /** A model reached over HTTP(S) at a URL the gateway does not manage. */
@@ -117,6 +131,8 @@ export interface SupervisorConfig {
   leaseTtlMs: number;
   /** Health re-check period of ready models. */
   healthIntervalMs: number;
+  /** Default of each local model's `wedgedAfter` (absent: DEFAULT_WEDGED_AFTER). */
+  wedgedAfter?: number;
   failureBackoff: { initialMs: number; maxMs: number };
 }
 

@@ -5,12 +5,15 @@ import { initialStatus } from '../lifecycle/model-state.js';
 import { TaskRegistry } from '../tasks/task-registry.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { CapacityPlanner } from './capacity-planner.js';
+import { FootprintStore } from './footprint-store.js';
+import { ModelFootprints } from './model-footprints.js';
 
 /** A controller stand-in: records the events the planner sends it. */
-function fake(name: string, status: Partial<ModelStatus> = {}) {
+function fake(name: string, status: Partial<ModelStatus> = {}, config: object = {}) {
   const events: LifecycleEvent[] = [];
   const c = {
     name,
+    config,
     status: { ...initialStatus(0), ...status },
     memoryBytes: undefined as number | undefined,
     dispatch: (e: LifecycleEvent) => events.push(e),
@@ -18,6 +21,7 @@ function fake(name: string, status: Partial<ModelStatus> = {}) {
   return { c: c as unknown as ModelController & { status: ModelStatus }, events };
 }
 
+const MiB = 2 ** 20;
 let clock = new ManualClock();
 const tasks = () => new TaskRegistry((clock = new ManualClock()));
 
@@ -125,5 +129,97 @@ describe('capacity planner', () => {
     p.release(b.c);
     clock.advance(2_000);
     expect(b.events).toEqual([]);
+  });
+
+  it('admits a never-measured start with its hint: evicts before it spawns', async () => {
+    const footprints = new ModelFootprints(new FootprintStore());
+    await footprints.configure([
+      { name: 'a', env: {}, memoryHintBytes: 300 },
+      { name: 'b', env: {}, memoryHintBytes: 300 },
+    ] as never);
+    const p = new CapacityPlanner(
+      { maxLoadedModels: 5, memoryBudgetBytes: 400, waitMs: 60_000 },
+      tasks(),
+      footprints,
+    );
+    const a = fake('a');
+    p.request(a.c);
+    Object.assign(a.c.status, { phase: 'ready', owner: 'gateway', leases: 0, lastUsed: 1 });
+    const b = fake('b');
+    p.request(b.c);
+    // 'a' is not measured yet, but counts with its hint: 300 + 300 > 400.
+    expect(a.events.at(-1)).toMatchObject({ type: 'stop', reason: "evicted to make room for 'b'" });
+    expect(b.events).toEqual([]);
+  });
+
+  it('a measurement over the budget evicts idle models at once, pinned and busy ones never', () => {
+    const evicted: string[] = [];
+    const p = new CapacityPlanner(
+      { maxLoadedModels: 5, memoryBudgetBytes: 1_000 * MiB, waitMs: 60_000 },
+      tasks(),
+      new ModelFootprints(),
+      (model) => evicted.push(model),
+    );
+    const pinned = fake('pinned', {}, { pin: true });
+    const busy = fake('busy');
+    const idle = fake('idle');
+    const fresh = fake('fresh');
+    for (const [m, lastUsed] of [
+      [pinned, 1],
+      [busy, 2],
+      [idle, 3],
+      [fresh, 4],
+    ] as const) {
+      p.request(m.c);
+      Object.assign(m.c.status, { phase: 'ready', owner: 'gateway', leases: 0, lastUsed });
+    }
+    busy.c.status.leases = 1;
+    p.recordMemory(pinned.c, 400 * MiB);
+    p.recordMemory(busy.c, 400 * MiB);
+    p.recordMemory(idle.c, 150 * MiB);
+    expect(evicted).toEqual([]);
+    p.recordMemory(fresh.c, 150 * MiB); // 1100 > 1000: the least recently used idle model goes
+    expect(evicted).toEqual(['idle']);
+    expect(idle.events.at(-1)).toMatchObject({ type: 'stop', drain: true });
+    expect(idle.events.at(-1)).toMatchObject({
+      reason: 'evicted: the loaded models hold 1100 MiB, over the memory budget of 1000 MiB',
+    });
+    expect(pinned.events).toEqual([{ type: 'capacityGranted' }]);
+    expect(busy.events).toEqual([{ type: 'capacityGranted' }]);
+  });
+
+  it('records each measurement as the footprint the next start is admitted with', () => {
+    const footprints = new ModelFootprints();
+    const p = new CapacityPlanner(
+      { maxLoadedModels: 5, memoryBudgetBytes: 10_000, waitMs: 60_000 },
+      tasks(),
+      footprints,
+    );
+    const a = fake('a', { run: 3 });
+    p.request(a.c);
+    p.recordMemory(a.c, 6_000);
+    expect(footprints.of('a')).toEqual({ bytes: 6_000, source: 'measured' });
+    p.release(a.c);
+    p.recordMemory(a.c, 9_999); // no longer a holder: not a measurement of a run
+    expect(footprints.of('a')).toEqual({ bytes: 6_000, source: 'measured' });
+  });
+
+  it('a total that stayed over the budget while every model was busy evicts once one is idle', () => {
+    const p = new CapacityPlanner(
+      { maxLoadedModels: 5, memoryBudgetBytes: 500 * MiB, waitMs: 60_000 },
+      tasks(),
+    );
+    const a = fake('a');
+    const b = fake('b');
+    for (const m of [a, b]) {
+      p.request(m.c);
+      Object.assign(m.c.status, { phase: 'ready', owner: 'gateway', leases: 1, lastUsed: 1 });
+      p.recordMemory(m.c, 300 * MiB);
+    }
+    expect(a.events).toEqual([{ type: 'capacityGranted' }]);
+    a.c.status.leases = 0;
+    p.evaluate(); // what the supervisor calls when a model's last lease ends
+    expect(a.events.at(-1)).toMatchObject({ type: 'stop', drain: true });
+    expect(b.events).toEqual([{ type: 'capacityGranted' }]);
   });
 });

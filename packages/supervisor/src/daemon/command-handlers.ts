@@ -29,6 +29,8 @@ export interface CommandContext {
   metrics(): Promise<CommandResults['metrics']>;
   /** Re-reads the config file and applies what changed (reload-config.ts). */
   reload(dryRun: boolean): Promise<CommandResults['reload']>;
+  /** Restarts a wedged model (see ModelController.restartWedged); true when this report did. */
+  restartWedged(c: ModelController, reason: string, pid: number | undefined): boolean;
 }
 
 type CommandOf<K extends CommandName> = Extract<Command, { cmd: K }>;
@@ -88,6 +90,11 @@ export function commandHandlers(ctx: CommandContext): CommandHandlers {
     'lease.renew': (cmd) => ({ renewed: ctx.leases.renew(cmd.holder), ttlMs: ctx.leases.ttl }),
     metrics: () => ctx.metrics(),
     reload: (cmd) => ctx.reload(cmd.dryRun ?? false),
+    wedged: (cmd) => {
+      const c = ctx.controller(cmd.model);
+      const restarted = ctx.restartWedged(c, cmd.reason, cmd.pid);
+      return { ...c.info(), restarted };
+    },
     shutdown: () => {
       setImmediate(() => void ctx.shutdown('shutdown command'));
       return { stopping: true };

@@ -15,6 +15,7 @@ function stopReason(reason: string | undefined): { label: string; eviction: bool
   const r = reason ?? '';
   if (r.startsWith('evicted')) return { label: 'capacity', eviction: true };
   if (r.startsWith('idle')) return { label: 'idle', eviction: false };
+  if (r.startsWith('wedged')) return { label: 'wedged', eviction: false };
   if (r.includes('operator')) return { label: 'operator', eviction: false };
   if (r.startsWith('supervisor')) return { label: 'shutdown', eviction: false };
   return { label: 'other', eviction: false };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import {
   ControlServer,
   ErrorCodes,
@@ -13,7 +14,10 @@ import { type GatewayConfig, type LocalModelConfig } from '@mlx-gateway/shared/c
 import { preparePaths, type GatewayPaths } from '@mlx-gateway/shared/paths';
 import { type CurveServerKeys } from '@mlx-gateway/shared/secrets';
 import { CapacityPlanner, type CapacityLimits } from '../capacity/capacity-planner.js';
+import { FootprintStore } from '../capacity/footprint-store.js';
 import { groupMemoryBytes } from '../capacity/memory-meter.js';
+import { MemoryWatch } from '../capacity/memory-watch.js';
+import { ModelFootprints } from '../capacity/model-footprints.js';
 import { LeaseTable } from '../leases/lease-table.js';
 import {
   ModelController,
@@ -40,6 +44,7 @@ import {
 import { restrictIpcSocket } from './control-endpoint.js';
 import { ConfigReloader } from './reload-config.js';
 import { supervisorReloadHost } from './reload-host.js';
+import { preloadModels } from './preload.js';
 import { SupervisorFigures } from './supervisor-figures.js';
 
 export interface SupervisorLogger {
@@ -94,6 +99,7 @@ export class Supervisor {
   private readonly ports: PortAllocator;
   private readonly leases: LeaseTable;
   private readonly capacity: CapacityPlanner;
+  private readonly memory: MemoryWatch;
   private readonly control: ControlServer;
   private readonly events: EventPublisher;
   private readonly zap: ZapHandler | undefined;
@@ -138,7 +144,17 @@ export class Supervisor {
       memoryBudgetBytes: sv.memoryBudgetBytes,
       waitMs: sv.capacityWaitMs,
     };
-    this.capacity = new CapacityPlanner(this.capacityLimits, this.tasks);
+    this.capacity = new CapacityPlanner(
+      this.capacityLimits,
+      this.tasks,
+      new ModelFootprints(
+        new FootprintStore(join(this.paths.home, 'footprints.json'), (err) =>
+          opts.logger.warn({ err: err.message }, 'could not save the model footprints'),
+        ),
+      ),
+      (model, reason) => opts.logger.info({ model, reason }, 'evicting a model'),
+    );
+    this.memory = new MemoryWatch(this.capacity, groupMemoryBytes);
     const curve = opts.curve && {
       publicKey: opts.curve.publicKey,
       secretKey: opts.curve.secretKey,
@@ -189,13 +205,14 @@ export class Supervisor {
     await this.zap?.start();
     await this.events.start();
     await restrictIpcSocket(this.events.endpoint);
+    await this.capacity.footprints.configure([...this.controllers.values()].map((c) => c.config));
     await this.adopt();
     await this.control.start();
     await restrictIpcSocket(this.control.endpoint);
     this.tasks.interval(Math.max(250, Math.floor(this.config.supervisor.leaseTtlMs / 3)), () =>
       this.leases.expire(),
     );
-    this.tasks.interval(MEMORY_SAMPLE_MS, () => void this.sampleMemory());
+    this.tasks.interval(MEMORY_SAMPLE_MS, () => void this.memory.sample());
     this.opts.logger.info(
       {
         incarnation: this.incarnation,
@@ -203,6 +220,11 @@ export class Supervisor {
         models: [...this.controllers.keys()],
       },
       'supervisor ready',
+    );
+    preloadModels(
+      this.controllers.values(),
+      (c, owner) => this.ensureReady(c, owner),
+      this.opts.logger,
     );
   }
 
@@ -272,6 +294,7 @@ export class Supervisor {
       healthIntervalMs: sv.healthIntervalMs,
       failureBackoff: sv.failureBackoff,
       ...DEFAULT_PROBE,
+      pinned: model.pin === true,
     };
   }
 
@@ -289,6 +312,11 @@ export class Supervisor {
       shutdown: (reason) => this.shutdown(reason),
       metrics: () => this.figures.snapshot(this.models(), groupMemoryBytes, Date.now()),
       reload: (dryRun) => this.reloader.reload(dryRun),
+      restartWedged: (c, reason, pid) => {
+        const restarted = c.restartWedged(reason, pid, this.now());
+        if (restarted) this.opts.logger.warn({ model: c.name, reason }, 'model wedged; restarting');
+        return restarted;
+      },
     };
   }
 
@@ -318,8 +346,13 @@ export class Supervisor {
           { model: c.name, state: c.status.phase, pid: c.status.pid, reason: c.status.reason },
           'model state',
         );
-        if (c.status.phase === 'ready') this.capacity.evaluate();
+        if (c.status.phase === 'ready') {
+          this.capacity.evaluate();
+          // Measured at once: a model over the budget is found now, not at the next sample.
+          void this.tasks.track(this.memory.measure(c));
+        }
       },
+      footprint: (c) => this.capacity.footprints.of(c.name),
     };
   }
 
@@ -327,16 +360,6 @@ export class Supervisor {
     const tail = this.logs.get(model)?.tail(lines) ?? [];
     const scrub = this.opts.scrub;
     return scrub ? tail.map(scrub) : tail;
-  }
-
-  private async sampleMemory(): Promise<void> {
-    for (const c of this.capacity.loaded) {
-      const pid = c.status.pid;
-      if (pid === undefined) continue;
-      const bytes = await groupMemoryBytes(pid);
-      c.memoryBytes = bytes;
-      this.capacity.recordMemory(c, bytes);
-    }
   }
 
   /** Adopts children a previous supervisor left running; reaps the rest. */

@@ -20,6 +20,8 @@ export interface LifecycleSettings {
   probeMaxMs: number;
   /** Consecutive failed health checks before a ready model is declared dead. */
   healthFailureLimit: number;
+  /** `pin: true`: never stopped when idle (eviction skips it too, see capacity-decision.ts). */
+  pinned?: boolean;
 }
 
 export const DEFAULT_PROBE = {
@@ -62,6 +64,8 @@ export type LifecycleEvent =
   | { type: 'timer'; name: TimerName; run: number }
   | { type: 'leases'; count: number }
   | { type: 'stop'; reason: string; drain: boolean }
+  /** Requests stall while /health answers: stop at once and start again (same owner). */
+  | { type: 'wedged'; reason: string }
   | { type: 'promote' }
   | { type: 'clear' }
   | { type: 'adopted'; run: number; pid: number; port: number; owner: Owner; startedAt: number };

@@ -263,4 +263,37 @@ describe('model controller', () => {
     await startReady(host, c);
     await expect(ready).resolves.toMatchObject({ phase: 'ready', pid: 100 });
   });
+
+  it('publishes its policy and footprint, and restarts when wedged only for its current process', async () => {
+    const host = new FakeHost();
+    const policy = { ...config, pin: true, priority: 3, preload: true };
+    const c = new ModelController(
+      policy,
+      settings,
+      Object.assign(host, {
+        footprint: () => ({ bytes: 1234, source: 'measured' as const }),
+      }),
+    );
+    expect(c.info()).toMatchObject({
+      pinned: true,
+      priority: 3,
+      preload: true,
+      footprintBytes: 1234,
+      footprintSource: 'measured',
+    });
+    expect(c.info().wedgedRestarts).toBeUndefined();
+    expect(c.restartWedged('stalled', undefined, 5_000)).toBe(false); // not ready
+    await startReady(host, c);
+    expect(c.restartWedged('stalled', 999, 5_000)).toBe(false); // another process
+    expect(c.restartWedged('stalled', 100, 5_000)).toBe(true);
+    expect(c.restartWedged('stalled', 100, 5_001)).toBe(false); // already restarting
+    expect(c.info()).toMatchObject({
+      state: 'stopping',
+      reason: 'wedged, restarting: stalled',
+      wedgedRestarts: 1,
+      wedgedReason: 'stalled',
+      wedgedAt: 5_000,
+    });
+    expect(host.signals).toEqual([[100, 'SIGTERM']]);
+  });
 });

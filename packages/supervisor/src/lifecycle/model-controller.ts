@@ -6,6 +6,7 @@ import type { ProbeOutcome } from '../process/health-probe.js';
 import type { SpawnedChild } from '../process/spawn-model.js';
 import { explainSpawnFailure } from '../process/spawn-failure.js';
 import type { TaskRegistry } from '../tasks/task-registry.js';
+import type { Footprint } from '../capacity/model-footprints.js';
 import {
   initialStatus,
   transition,
@@ -36,6 +37,8 @@ export interface ControllerHost {
   processAlive(pid: number): boolean;
   logTail(c: ModelController, lines: number): string[];
   publish(c: ModelController): void;
+  /** The memory the model is admitted with (capacity/model-footprints.ts), when known. */
+  footprint?(c: ModelController): Footprint | undefined;
 }
 
 /** Error thrown to ensure() callers when a start fails. */
@@ -67,6 +70,8 @@ export class ModelController {
   private watch?: Timer;
   private readonly listeners = new Set<(s: ModelStatus) => void>();
   memoryBytes?: number;
+  /** Restarts because the model was wedged (requests stalled while /health answered). */
+  private wedged: { restarts: number; reason?: string; at?: number } = { restarts: 0 };
   /** Published with the state: the proxy checks it against its own config. */
   private fingerprint: string;
 
@@ -126,10 +131,38 @@ export class ModelController {
   }
 
   info(): ModelInfo {
-    return {
+    const info: ModelInfo = {
       ...toModelInfo(this.config.name, this.state, this.memoryBytes),
       configFingerprint: this.fingerprint,
     };
+    const footprint = this.host.footprint?.(this);
+    if (footprint) {
+      info.footprintBytes = footprint.bytes;
+      info.footprintSource = footprint.source;
+    }
+    const { pin, priority, preload } = this.config;
+    if (pin !== undefined) info.pinned = pin;
+    if (priority !== undefined) info.priority = priority;
+    if (preload !== undefined) info.preload = preload;
+    if (this.wedged.restarts > 0) {
+      info.wedgedRestarts = this.wedged.restarts;
+      info.wedgedReason = this.wedged.reason;
+      info.wedgedAt = this.wedged.at;
+    }
+    return info;
+  }
+
+  /**
+   * A proxy reported the model wedged: restarts it when it is ready and, if `pid` is given,
+   * still that process (a report about an earlier run, or a second proxy's report of the same
+   * stall, changes nothing). True when this report restarted it.
+   */
+  restartWedged(reason: string, pid: number | undefined, at: number): boolean {
+    const s = this.state;
+    if (s.phase !== 'ready' || (pid !== undefined && pid !== s.pid)) return false;
+    this.wedged = { restarts: this.wedged.restarts + 1, reason, at };
+    this.dispatch({ type: 'wedged', reason });
+    return true;
   }
 
   dispatch(event: LifecycleEvent): void {

@@ -32,7 +32,7 @@ export const onReady: PhaseHandler<ReadyStatus> = (s, e, now, cfg) => {
       return { status: s, effects: [{ kind: 'resolveWaiters' }] };
     case 'timer':
       if (e.name === 'idle') {
-        if (s.leases > 0 || s.owner !== 'gateway') return same(s);
+        if (s.leases > 0 || s.owner !== 'gateway' || cfg.pinned) return same(s);
         const reason = `idle for ${Math.round(cfg.idleTimeoutMs / 1000)}s`;
         return beginStop(s, reason, true, now, cfg);
       }
@@ -57,6 +57,11 @@ export const onReady: PhaseHandler<ReadyStatus> = (s, e, now, cfg) => {
     }
     case 'stop':
       return beginStop(s, e.reason, e.drain, now, cfg);
+    case 'wedged': {
+      // Its requests are stuck, so there is nothing to drain; started again once it is gone.
+      const t = beginStop(s, `wedged, restarting: ${e.reason}`, false, now, cfg);
+      return { status: { ...t.status, restartAfterStop: s.owner }, effects: t.effects };
+    }
     default:
       return same(s);
   }

@@ -51,9 +51,12 @@ export function signalStop(run: number, cfg: LifecycleSettings): Effect[] {
   ];
 }
 
-/** A ready gateway model with no lease in flight waits for its idle timer; any other does not. */
+/**
+ * A ready gateway model with no lease in flight waits for its idle timer; any other does not,
+ * nor does a pinned one.
+ */
 export function idleTimerEffects(s: ReadyStatus, cfg: LifecycleSettings): Effect[] {
-  if (s.owner !== 'gateway' || cfg.idleTimeoutMs <= 0 || s.leases > 0)
+  if (s.owner !== 'gateway' || cfg.idleTimeoutMs <= 0 || s.leases > 0 || cfg.pinned)
     return [{ kind: 'cancelTimer', name: 'idle' }];
   return [{ kind: 'setTimer', name: 'idle', ms: cfg.idleTimeoutMs, run: s.run }];
 }
