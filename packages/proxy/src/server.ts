@@ -173,7 +173,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   );
   const inflight = new Inflight();
   // Audit log, metrics and live events (http/observability.ts); each may be switched off.
-  const observability = openObservability(config, logger, supervisor, () => inflight.size);
+  const observability = openObservability(config, logger, supervisor, () => inflight.size, state);
   let closing = false;
   const listener = createRequestListener({
     router,
