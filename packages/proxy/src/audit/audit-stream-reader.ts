@@ -37,7 +37,7 @@ function idMs(id: string): number {
 }
 
 /**
- * The last `limit` records of the stream that match `query`, oldest first (XREVRANGE, a page
+ * The last `limit` records of the stream that match `query`, oldest end first (XREVRANGE, a page
  * at a time, newest back), and the id of the newest entry, for a follower to start after. Stops
  * at entries added before `since`: a record is added after its request arrived.
  */
@@ -58,7 +58,7 @@ export async function readLastStreamRecords(
     for (const [id, fields] of fresh) {
       if (found.length >= limit) break;
       if (query.since !== undefined && idMs(id) < query.since)
-        return { records: found.reverse(), lastId };
+        return { records: byEnd(found), lastId };
       const record = recordOf(fields);
       if (record !== undefined && matchesQuery(record, query)) found.push(record);
     }
@@ -66,7 +66,16 @@ export async function readLastStreamRecords(
     if (found.length >= limit || oldest === undefined || rows.length < PAGE) break;
     end = oldest[0];
   }
-  return { records: found.reverse(), lastId };
+  return { records: byEnd(found), lastId };
+}
+
+/**
+ * Oldest end first, as in the files (written as requests end): several proxies send their
+ * records every half second each, so the stream's own order interleaves them by batch.
+ */
+function byEnd(newestFirst: AuditRecord[]): AuditRecord[] {
+  const end = (r: AuditRecord): number => Date.parse(r.time) + r.durationMs;
+  return newestFirst.reverse().sort((a, b) => end(a) - end(b));
 }
 
 export interface FollowOptions {
