@@ -3,7 +3,7 @@ import type { ErrorHandler, MiddlewareHandler } from 'hono';
 import { finished } from 'node:stream';
 import { clientFormatFor } from '../api/client-format.js';
 import { MONITORING_PATHS, apiOfRequest } from '../audit/api-names.js';
-import { countBodyBytes } from './body-bytes.js';
+import { bodyBytesFrom } from './body-bytes.js';
 import type { AppEnv } from './app-env.js';
 import type { RequestPipeline } from './request-pipeline.js';
 
@@ -16,8 +16,8 @@ import type { RequestPipeline } from './request-pipeline.js';
 /**
  * First middleware: opens the request (id and record, on the context as `record`), and once
  * the answer is written (or the client left) closes it: the log line and the audit record,
- * with the body bytes sent (counted on Node's response: Hono writes them after this returns,
- * a stream long after). Answers written straight to Node's response carry the `x-request-id`
+ * with the body bytes sent (body-bytes.ts: Hono writes them after this returns, a stream long
+ * after). Answers written straight to Node's response carry the `x-request-id`
  * header already (see writeClientError); the ones Hono writes (model lists, health) get it here.
  */
 export function openAndClose(pipeline: RequestPipeline): MiddlewareHandler<AppEnv> {
@@ -27,7 +27,7 @@ export function openAndClose(pipeline: RequestPipeline): MiddlewareHandler<AppEn
     const record = pipeline.open(incoming, outgoing, path, clientFormatFor(path));
     c.set('record', record);
     const audit = pipeline.audit(record, path, apiOfRequest(c.req.method, path));
-    const bytes = countBodyBytes(outgoing);
+    const bodyBytes = bodyBytesFrom(outgoing);
     await next();
     const res = c.res;
     if (res !== RESPONSE_ALREADY_SENT) {
@@ -35,7 +35,8 @@ export function openAndClose(pipeline: RequestPipeline): MiddlewareHandler<AppEn
       record.status ??= res.status;
     }
     finished(outgoing, (err) => {
-      record.bytes = bytes();
+      // An error written straight on Node's response has its size on the record (pipeline.fail).
+      record.bytes ??= bodyBytes();
       if (err !== undefined && err !== null) {
         // The client left before the answer was written whole (a follower of the live events
         // always ends so).
