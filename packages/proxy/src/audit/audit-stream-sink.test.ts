@@ -82,6 +82,21 @@ describe('AuditStreamSink', () => {
     expect(s.stats).toMatchObject({ written: 2, pending: 0, incidents: 0 });
   });
 
+  it('leaves captured bodies out of the stream (they stay in the local files)', async () => {
+    const sent: unknown[] = [];
+    const store = new FakeStore();
+    store.append = (_s: string, value: unknown) => {
+      sent.push(value);
+      return Promise.resolve('1-0');
+    };
+    const s = sink(store);
+    const captured = { ...record(1), capture: { request: '{"secret":1}', truncated: false } };
+    s.write(captured);
+    await s.close();
+    expect(sent).toEqual([record(1)]);
+    expect(captured.capture).toBeDefined();
+  });
+
   it('sends every queued record on close, and counts a record written after it as dropped', async () => {
     const store = new FakeStore();
     const s = sink(store);

@@ -79,7 +79,8 @@ export class AuditStreamSink implements AuditSink {
       this.lost(1);
       return;
     }
-    this.pending.push(record);
+    // Captured bodies stay in the local files (0600): the shared Redis is wider infrastructure.
+    this.pending.push(record.capture === undefined ? record : withoutCapture(record));
     if (this.pending.length > this.maxPending) {
       this.pending.shift();
       this.lost(1);
@@ -182,4 +183,10 @@ export class AuditStreamSink implements AuditSink {
     this.dropped += count;
     this.droppedInIncident += count;
   }
+}
+
+function withoutCapture(record: AuditRecord): AuditRecord {
+  const copy = { ...record };
+  delete copy.capture;
+  return copy;
 }
