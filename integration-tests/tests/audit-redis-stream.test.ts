@@ -117,9 +117,17 @@ describe('the shared activity stream on Redis', () => {
     const ids = [a1.id, b1.id, a2.id, b2.id];
     const records = await listed(ids);
     const ours = records.filter((r) => ids.includes(r.requestId));
-    // Oldest first, as from the files; each record once.
-    expect(ours.map((r) => r.requestId)).toEqual(ids);
-    expect(ours[0]).toMatchObject({
+    // Each record once, in the order the requests ended (to the clocks' millisecond: the two
+    // proxies' records of requests sent one after the other may tie).
+    expect(ours.map((r) => r.requestId).sort()).toEqual([...ids].sort());
+    const ends = ours.map((r) => Date.parse(r.time) + r.durationMs);
+    expect(ends).toEqual([...ends].sort((x, y) => x - y));
+    const order = (proxyIds: string[]) =>
+      ours.map((r) => r.requestId).filter((id) => proxyIds.includes(id));
+    expect(order([a1.id, a2.id])).toEqual([a1.id, a2.id]);
+    expect(order([b1.id, b2.id])).toEqual([b1.id, b2.id]);
+    const byId = new Map(ours.map((r) => [r.requestId, r]));
+    expect(byId.get(a1.id)).toMatchObject({
       v: 1,
       api: 'openai.chat',
       model: 'gpt',
@@ -127,7 +135,11 @@ describe('the shared activity stream on Redis', () => {
       status: 200,
       complete: true,
     });
-    expect(ours[2]).toMatchObject({ model: 'nope', status: 404, errorCode: 'MODEL_NOT_FOUND' });
+    expect(byId.get(a2.id)).toMatchObject({
+      model: 'nope',
+      status: 404,
+      errorCode: 'MODEL_NOT_FOUND',
+    });
 
     const byModel = await activity('--model', 'gpt');
     expect(byModel.map((r) => r.requestId)).toEqual([a1.id, b2.id]);
