@@ -113,9 +113,15 @@ describe('observability, end to end', () => {
     expect(live).toContain(cold.headers['x-request-id'] as string);
     expect(live).toMatch(/"model":"tiny","state":"(starting|ready)"/);
 
-    const records = await waitForRecords(4);
-    expect(records).toHaveLength(4);
+    // Four API requests, and the follower of the live events (recorded when it left).
+    const records = await waitForRecords(5);
+    expect(records).toHaveLength(5);
     const byId = new Map(records.map((r) => [r.requestId, r]));
+    expect(byId.get(events.headers['x-request-id'] as string)).toMatchObject({
+      api: 'gateway.events',
+      status: 200,
+      incomplete: 'client_closed',
+    });
     const first = byId.get(cold.headers['x-request-id'] as string)!;
     expect(first).toMatchObject({
       v: 1,

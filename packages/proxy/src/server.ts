@@ -154,7 +154,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     (stateOpened ??= openProxyState(config.state, resolveSecret, logger));
   const inflight = new Inflight();
   // Audit log, metrics and live events (http/observability.ts); each may be switched off.
-  const observability = openObservability(config, logger, supervisor, () => inflight.size);
+  const observability = openObservability(config, logger, supervisor, () => inflight.size, state);
   let closing = false;
   const generationParts = {
     logger,

@@ -6,6 +6,8 @@ import { resolveHome } from '@mlx-gateway/shared/paths';
 import { parseDuration } from '@mlx-gateway/shared/units';
 import { table } from '../format.js';
 import { configFor } from './control.js';
+import { openActivityStream, readsStream } from './activity-stream.js';
+import type { ActivityStream } from './activity-stream.js';
 import type { GlobalOptions } from './control.js';
 
 interface ActivityOptions extends GlobalOptions {
@@ -18,6 +20,7 @@ interface ActivityOptions extends GlobalOptions {
   incomplete?: boolean;
   json?: boolean;
   follow?: boolean;
+  files?: boolean;
 }
 
 /** `mlx-gateway activity`: the last requests from the audit log, filtered; `-f` follows. */
@@ -34,6 +37,7 @@ export function registerActivityCommand(program: Command, global: () => GlobalOp
     .option('--incomplete', 'only responses that ended early')
     .option('--json', 'one JSON record per line')
     .option('-f, --follow', 'keep printing records as requests end (Ctrl-C stops)')
+    .option('--files', "read this machine's audit files even when a Redis stream is configured")
     .action((o: ActivityOptions) => activity({ ...global(), ...o }));
 }
 
@@ -43,7 +47,12 @@ export async function activity(opts: ActivityOptions, now = Date.now()): Promise
     throw new Error(`--lines "${opts.lines}" is not a whole number of records`);
   }
   const query = queryOf(opts, now);
-  const dir = auditDir(opts);
+  const config = configFor(opts);
+  if (opts.files !== true && readsStream(config)) {
+    await activityFromStream(await openActivityStream(config), opts, query, limit);
+    return;
+  }
+  const dir = config.audit?.dir ?? join(resolveHome(), 'audit');
   // Following starts before the last records are read, so that nothing appended in between is
   // missed; what both saw is printed once.
   const follower = opts.follow === true ? await startFollowing(dir, query) : undefined;
@@ -58,9 +67,26 @@ export async function activity(opts: ActivityOptions, now = Date.now()): Promise
   }
 }
 
-function auditDir(opts: GlobalOptions): string {
-  const config = configFor(opts);
-  return config.audit?.dir ?? join(resolveHome(), 'audit');
+/** The same listing and following, from the shared Redis stream of every proxy. */
+async function activityFromStream(
+  stream: ActivityStream,
+  opts: ActivityOptions,
+  query: AuditQuery,
+  limit: number,
+): Promise<void> {
+  try {
+    const { records, lastId } = await stream.readLast(query, limit);
+    const print = opts.json === true ? printJson : printTable(records);
+    for (const record of records) print(record);
+    if (opts.follow === true) {
+      process.stderr.write(`following ${stream.source} (Ctrl-C stops)\n`);
+      await stream.follow(lastId, query, print);
+    } else if (records.length === 0 && opts.json !== true) {
+      process.stdout.write(`no matching records in ${stream.source}\n`);
+    }
+  } finally {
+    stream.close();
+  }
 }
 
 function queryOf(opts: ActivityOptions, now: number): AuditQuery {

@@ -49,15 +49,18 @@ export function clientFormatFor(path: string): ClientFormat {
   return isAnthropicApiPath(path) ? anthropicClientFormat : openAIClientFormat;
 }
 
-/** Answers with the format's error body and the error's status, straight on the socket. */
+/**
+ * Answers with the format's error body and the error's status, straight on the socket; returns
+ * the body's size in bytes (0 when the answer was already under way), for the request's bytes out.
+ */
 export function writeClientError(
   res: ServerResponse,
   thrown: unknown,
   reqId: string,
   format: ClientFormat,
-): GatewayError {
+): number {
   const err = errorFrom(thrown);
-  if (res.headersSent || res.destroyed) return err;
+  if (res.headersSent || res.destroyed) return 0;
   const body = JSON.stringify(format.errorBody(err, reqId));
   const headers: OutgoingHttpHeaders = {
     'content-type': 'application/json',
@@ -71,5 +74,5 @@ export function writeClientError(
   if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
   res.writeHead(err.status, headers);
   res.end(body);
-  return err;
+  return headers['content-length'] as number;
 }

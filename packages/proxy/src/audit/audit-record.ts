@@ -11,7 +11,7 @@ export interface AuditRecord {
   requestId: string;
   /** Name of the client key presented (absent when the gateway has no client keys). */
   client?: string;
-  /** The API called, one of AUDIT_APIS or the path of an API added later. */
+  /** The API called: one of AUDIT_APIS, of GATEWAY_APIS (api-names.ts) or `unknown`. */
   api: string;
   stream: boolean;
   /** The model name the client asked for. */
@@ -96,6 +96,7 @@ export const AUDIT_APIS: Readonly<Record<string, string>> = {
   '/v1/embeddings': 'openai.embeddings',
   '/v1/messages': 'anthropic.messages',
   '/v1/messages/count_tokens': 'anthropic.count_tokens',
+  '/v1/responses': 'openai.responses',
 };
 
 /** The audit name of the API served at `path` (an API added later is named by its path). */

@@ -33,3 +33,9 @@ export {
 } from './audit-query.js';
 export type { AuditQuery } from './audit-query.js';
 export { AuditTail } from './audit-tail.js';
+export { AUDIT_STREAM } from './audit-sink.js';
+export type { AuditSink, AuditSinkStats } from './audit-sink.js';
+export { AuditStreamSink } from './audit-stream-sink.js';
+export type { AuditStreamSinkOptions } from './audit-stream-sink.js';
+export { followStream, readLastStreamRecords } from './audit-stream-reader.js';
+export type { FollowOptions, StreamRead, StreamReadClient } from './audit-stream-reader.js';

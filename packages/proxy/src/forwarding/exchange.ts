@@ -59,6 +59,8 @@ export class ProxyExchange implements AttemptHost {
   readonly heartbeatMs: number;
   contentSent = false;
   bodyBytes = 0;
+  /** Size of the error body the proxy answered with, when it did. */
+  private errorBytes = 0;
   readonly audit: AuditRecordBuilder | undefined;
   private readonly logger: ProxyLogger;
   private readonly record: RequestRecord;
@@ -196,7 +198,7 @@ export class ProxyExchange implements AttemptHost {
       // A non-streamed body cut short: closing the connection is the only honest signal.
       res.destroy();
     } else {
-      writeClientError(res, error, this.reqId, this.format);
+      this.errorBytes = writeClientError(res, error, this.reqId, this.format);
     }
   }
 
@@ -206,7 +208,8 @@ export class ProxyExchange implements AttemptHost {
     record.complete = complete && !this.clientGone;
     // 499: the client closed the connection before any status was sent (nginx's convention).
     record.status = !this.res.headersSent && this.clientGone ? 499 : this.res.statusCode;
-    record.bytes = this.sse?.bytes ?? this.bodyBytes;
+    // An error the proxy answered itself (its body) counts too.
+    record.bytes = (this.sse?.bytes ?? this.bodyBytes) + this.errorBytes;
   }
 
   private readonly onResponseError = (err: Error): void => {

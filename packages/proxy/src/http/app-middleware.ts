@@ -1,6 +1,9 @@
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { ErrorHandler, MiddlewareHandler } from 'hono';
+import { finished } from 'node:stream';
 import { clientFormatFor } from '../api/client-format.js';
+import { MONITORING_PATHS, apiOfRequest } from '../audit/api-names.js';
+import { bodyBytesFrom } from './body-bytes.js';
 import type { AppEnv } from './app-env.js';
 import type { RequestPipeline } from './request-pipeline.js';
 
@@ -12,22 +15,37 @@ import type { RequestPipeline } from './request-pipeline.js';
 
 /**
  * First middleware: opens the request (id and record, on the context as `record`), and once
- * the app has answered closes it (the log line). Answers written straight to Node's response
- * carry the `x-request-id` header already (see writeClientError); the ones Hono writes (model
- * lists, health) get it here.
+ * the answer is written (or the client left) closes it: the log line and the audit record,
+ * with the body bytes sent (body-bytes.ts: Hono writes them after this returns, a stream long
+ * after). Answers written straight to Node's response carry the `x-request-id`
+ * header already (see writeClientError); the ones Hono writes (model lists, health) get it here.
  */
 export function openAndClose(pipeline: RequestPipeline): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
-    const record = pipeline.open(c.env.incoming, c.env.outgoing, path, clientFormatFor(path));
+    const { incoming, outgoing } = c.env;
+    const record = pipeline.open(incoming, outgoing, path, clientFormatFor(path));
     c.set('record', record);
+    const audit = pipeline.audit(record, path, apiOfRequest(c.req.method, path));
+    const bodyBytes = bodyBytesFrom(outgoing);
     await next();
     const res = c.res;
     if (res !== RESPONSE_ALREADY_SENT) {
       res.headers.set('x-request-id', record.reqId);
       record.status ??= res.status;
     }
-    pipeline.close(record);
+    finished(outgoing, (err) => {
+      // An error written straight on Node's response has its size on the record (pipeline.fail).
+      record.bytes ??= bodyBytes();
+      if (err !== undefined && err !== null) {
+        // The client left before the answer was written whole (a follower of the live events
+        // always ends so).
+        record.complete = false;
+        record.clientClosed = true;
+      }
+      const monitoring = MONITORING_PATHS.has(path) && (record.status ?? 0) < 400;
+      pipeline.close(record, monitoring ? undefined : audit);
+    });
   };
 }
 

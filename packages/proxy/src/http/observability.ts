@@ -1,11 +1,19 @@
 import type { GatewayConfig } from '@mlx-gateway/shared/config';
+import type { StateStore } from '@mlx-gateway/shared/state';
 import { CapturePolicy } from '../audit/body-capture.js';
 import { EventHub } from '../events/event-hub.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { registerAuditSinkMetrics } from '../metrics/audit-sink-metrics.js';
+import type { AuditSinkStatsByName } from '../metrics/audit-sink-metrics.js';
 import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
 import type { RequestEnd } from './request-audit.js';
-import { openAuditWriter, pipelineRequestEnd, requestEndHandler } from './request-end.js';
+import {
+  openAuditStream,
+  openAuditWriter,
+  pipelineRequestEnd,
+  requestEndHandler,
+} from './request-end.js';
 
 /** What the app gets: each part absent when switched off. */
 export interface ObservabilityParts {
@@ -31,12 +39,23 @@ export function openObservability(
   logger: ProxyLogger,
   supervisor: ModelSupervisor,
   inFlight: () => number,
+  state?: () => Promise<StateStore>,
 ): Observability {
   const writer = config.audit === undefined ? undefined : openAuditWriter(config.audit, logger);
+  const stream =
+    config.audit === undefined || state === undefined
+      ? undefined
+      : openAuditStream(config.audit, config.state?.redis !== undefined, state, logger);
   const metrics =
     config.metrics?.enabled === false
       ? undefined
       : new GatewayMetrics({ tokensByClient: config.metrics?.tokensByClient === true, inFlight });
+  if (metrics !== undefined) {
+    const sinks: Record<string, AuditSinkStatsByName[string]> = {};
+    if (writer !== undefined) sinks['file'] = writer;
+    if (stream !== undefined) sinks['redis'] = stream;
+    registerAuditSinkMetrics(metrics.registry, sinks);
+  }
   if (writer === undefined && metrics === undefined) {
     return { appDeps: {}, close: () => Promise.resolve() };
   }
@@ -56,7 +75,7 @@ export function openObservability(
     events.publish(info.reason === undefined ? event : { ...event, reason: info.reason });
   });
   const appDeps: ObservabilityParts = {
-    onRequestEnd: pipelineRequestEnd(requestEndHandler({ writer, metrics, events })),
+    onRequestEnd: pipelineRequestEnd(requestEndHandler({ writer, stream, metrics, events })),
     events,
   };
   if (metrics !== undefined) appDeps.metrics = metrics;
@@ -67,7 +86,7 @@ export function openObservability(
     appDeps,
     close: async () => {
       unfollow?.();
-      await writer?.close();
+      await Promise.all([writer?.close(), stream?.close()]);
     },
   };
 }

@@ -11,8 +11,9 @@ export function requestAudit(
   record: RequestRecord,
   path: string,
   wallMs: number,
+  api: string = apiOfPath(path),
 ): AuditRecordBuilder {
-  return new AuditRecordBuilder(record.reqId, apiOfPath(path), record.start, wallMs);
+  return new AuditRecordBuilder(record.reqId, api, record.start, wallMs);
 }
 
 /**

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventHub } from '../events/event-hub.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AuditRecordBuilder } from '../audit/record-builder.js';
-import { openAuditWriter, requestEndHandler } from './request-end.js';
+import { openAuditStream, openAuditWriter, requestEndHandler } from './request-end.js';
+import type { StateStore } from '@mlx-gateway/shared/state';
 
 let dir: string;
 beforeEach(() => {
@@ -19,6 +20,7 @@ const config = (fields = {}) => ({
   maxFileSizeBytes: 1_000_000,
   retainDays: 7,
   capture: { models: [], clients: [], maxBytes: 1024 },
+  stream: { enabled: true, maxLength: 1000 },
   ...fields,
 });
 
@@ -59,5 +61,29 @@ describe('requestEndHandler', () => {
     expect(warnings).toHaveLength(1);
     expect(writer.stats.pending).toBe(2);
     await writer.close();
+  });
+
+  it('sends each record to the Redis stream too, only with state.redis and the stream on', async () => {
+    const sent: unknown[] = [];
+    const store = {
+      kind: 'redis',
+      health: () => 'ok',
+      append: (_s: string, value: unknown) => {
+        sent.push(value);
+        return Promise.resolve('1-0');
+      },
+    } as unknown as StateStore;
+    const state = () => Promise.resolve(store);
+    const log = { warn: () => {}, info: () => {} };
+    expect(openAuditStream(config(), false, state, log)).toBe(undefined);
+    expect(openAuditStream(config({ enabled: false }), true, state, log)).toBe(undefined);
+    expect(
+      openAuditStream(config({ stream: { enabled: false, maxLength: 10 } }), true, state, log),
+    ).toBe(undefined);
+    const stream = openAuditStream(config(), true, state, log)!;
+    const end = requestEndHandler({ stream });
+    end(new AuditRecordBuilder('req-r', 'openai.chat', 0, Date.now()).end(1));
+    await stream.close();
+    expect(sent).toMatchObject([{ requestId: 'req-r', api: 'openai.chat' }]);
   });
 });

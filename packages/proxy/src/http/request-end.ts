@@ -4,12 +4,17 @@ import type { LogFn } from '../logging/logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { AuditRecord } from '../audit/audit-record.js';
 import { AuditWriter } from '../audit/audit-writer.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import { AuditStreamSink } from '../audit/audit-stream-sink.js';
+import type { StateStore } from '@mlx-gateway/shared/state';
 import { completeAudit } from './request-audit.js';
 import type { RequestEnd } from './request-audit.js';
 
 /** Where a finished request's record goes; each part is absent when switched off. */
 export interface RequestEndTargets {
   writer?: AuditWriter;
+  /** The shared Redis stream of records (only with `state.redis`). */
+  stream?: AuditSink;
   metrics?: GatewayMetrics;
   events?: EventHub;
 }
@@ -20,9 +25,10 @@ export interface RequestEndTargets {
  * it waits or throws.
  */
 export function requestEndHandler(targets: RequestEndTargets): (record: AuditRecord) => void {
-  const { writer, metrics, events } = targets;
+  const { writer, stream, metrics, events } = targets;
   return (record) => {
     writer?.write(record);
+    stream?.write(record);
     metrics?.recordRequest(record);
     if (events !== undefined && events.subscribers > 0) {
       events.publish({ type: 'request.ended', record });
@@ -55,5 +61,30 @@ export function openAuditWriter(
       ),
     onRecovered: (dropped) =>
       log.info({ dir: config.dir, dropped }, 'audit log: records are written again'),
+  });
+}
+
+/**
+ * The sink of the shared activity stream (undefined unless the audit log is on, `state.redis`
+ * is configured and `audit.stream.enabled` is not false): every record also goes to a trimmed
+ * Redis stream. An unreachable Redis is reported once per incident and when it is back.
+ */
+export function openAuditStream(
+  config: AuditConfig,
+  redisConfigured: boolean,
+  state: () => Promise<StateStore>,
+  log: { warn: LogFn; info: LogFn },
+): AuditStreamSink | undefined {
+  if (!config.enabled || !redisConfigured || config.stream?.enabled === false) return undefined;
+  return new AuditStreamSink({
+    state,
+    maxLength: config.stream?.maxLength ?? 100_000,
+    onProblem: (err) =>
+      log.warn(
+        { err, component: 'audit' },
+        'audit stream: records cannot be sent to Redis; they wait in memory (requests are not affected)',
+      ),
+    onRecovered: (dropped) =>
+      log.info({ component: 'audit', dropped }, 'audit stream: records reach Redis again'),
   });
 }

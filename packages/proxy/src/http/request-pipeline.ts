@@ -117,16 +117,17 @@ export class RequestPipeline {
     if (err.code === ErrorCodes.BODY_TOO_LARGE || err.status === 408) {
       outgoing.setHeader('connection', 'close');
     }
-    writeClientError(outgoing, err, record.reqId, format);
+    record.bytes = writeClientError(outgoing, err, record.reqId, format);
   }
 
   /**
-   * The audit record builder of a proxied request (undefined when audit and metrics are off):
-   * fed by the route and the exchange with what the request record does not hold.
+   * The audit record builder of a request (undefined when audit and metrics are off): fed by
+   * the route and the exchange with what the request record does not hold. `api` names the
+   * web app's routes (api-names.ts); a proxied route is named by its path.
    */
-  audit(record: RequestRecord, path: string): AuditRecordBuilder | undefined {
+  audit(record: RequestRecord, path: string, api?: string): AuditRecordBuilder | undefined {
     if (this.onRequestEnd === undefined) return undefined;
-    return requestAudit(record, path, Date.now());
+    return requestAudit(record, path, Date.now(), api);
   }
 
   /**

@@ -10,3 +10,5 @@ export type {
 } from './supervisor-snapshot.js';
 export { metricsRoute } from './metrics-route.js';
 export type { MetricsAccess } from './metrics-route.js';
+export { registerAuditSinkMetrics } from './audit-sink-metrics.js';
+export type { AuditSinkStatsByName } from './audit-sink-metrics.js';

@@ -26,6 +26,7 @@ audit:
   maxFileSize: 10MB
   retainDays: 3
   capture: { models: [qwen], clients: [ci], maxBytes: 4KiB }
+  stream: { maxLength: 5000 }
 metrics: { tokensByClient: true }
 `);
     expect(config.audit).toEqual({
@@ -34,6 +35,7 @@ metrics: { tokensByClient: true }
       maxFileSizeBytes: 10_000_000,
       retainDays: 3,
       capture: { models: ['qwen'], clients: ['ci'], maxBytes: 4096 },
+      stream: { enabled: true, maxLength: 5000 },
     });
     expect(config.metrics).toEqual({ enabled: true, tokensByClient: true });
   });
@@ -48,11 +50,13 @@ audit:
   retainDays: 0
   maxFileSize: lots
   capture: { model: [qwen] }
+  stream: { maxLength: 10 }
 metrics: { tokensByClients: true }
 `);
     expect(message).toMatch(/audit\.retainDays/);
     expect(message).toMatch(/audit\.maxFileSize/);
     expect(message).toMatch(/audit\.capture\.model\b.*did you mean "models"/);
+    expect(message).toMatch(/audit\.stream\.maxLength/);
     expect(message).toMatch(/metrics\.tokensByClients.*did you mean "tokensByClient"/);
   });
 });

@@ -16,6 +16,10 @@ export const auditSchema = section({
     clients: z.array(nonEmptyString()).optional(),
     maxBytes: bytes().optional(),
   }).nullish(),
+  stream: section({
+    enabled: z.boolean().optional(),
+    maxLength: z.int().min(100).max(100_000_000).optional(),
+  }).nullish(),
 }).nullish();
 export type RawAudit = z.output<typeof auditSchema>;
 
@@ -44,6 +48,17 @@ export interface AuditConfig {
   /** Files older than this many days are deleted. */
   retainDays: number;
   capture: AuditCaptureConfig;
+  stream: AuditStreamConfig;
+}
+
+/**
+ * The Redis stream of records (`<state.keyPrefix>audit`), fed when `state.redis` is configured:
+ * several proxies feed one activity stream. The embedded store keeps the files only.
+ */
+export interface AuditStreamConfig {
+  enabled: boolean;
+  /** The stream is trimmed to about this many records (XADD MAXLEN ~). */
+  maxLength: number;
 }
 
 export interface MetricsConfig {
@@ -57,6 +72,7 @@ export const DEFAULT_AUDIT = {
   maxFileSizeBytes: 64 * 1024 * 1024,
   retainDays: 14,
   captureMaxBytes: 64 * 1024,
+  streamMaxLength: 100_000,
 } as const;
 
 /** The compiled `audit:` section; a relative `dir` is taken from the home directory. */
@@ -75,6 +91,10 @@ export function compileAudit(
       models: raw?.capture?.models ?? [],
       clients: raw?.capture?.clients ?? [],
       maxBytes: raw?.capture?.maxBytes ?? DEFAULT_AUDIT.captureMaxBytes,
+    },
+    stream: {
+      enabled: raw?.stream?.enabled ?? true,
+      maxLength: raw?.stream?.maxLength ?? DEFAULT_AUDIT.streamMaxLength,
     },
   };
 }

@@ -41,6 +41,7 @@ describe('compileConfig: defaults', () => {
           maxFileSizeBytes: 64 * 1024 * 1024,
           retainDays: 14,
           capture: { models: [], clients: [], maxBytes: 64 * 1024 },
+          stream: { enabled: true, maxLength: 100_000 },
         },
         metrics: { enabled: true, tokensByClient: false },
       });

@@ -5,7 +5,12 @@
  */
 
 import type { AuditConfig, MetricsConfig } from './audit-schema.js';
-export type { AuditCaptureConfig, AuditConfig, MetricsConfig } from './audit-schema.js';
+export type {
+  AuditCaptureConfig,
+  AuditConfig,
+  AuditStreamConfig,
+  MetricsConfig,
+} from './audit-schema.js';
 
 export interface PortRange {
   from: number;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { StateConfig } from '../config/types.js';
+import { openRedisClient } from './redis-client.js';
 import { RedisStateStore, type RedisLike } from './redis-state-store.js';
 import type { StateStore } from './state-store.js';
 import { MemoryStreamLog } from './stream-log.js';
@@ -30,19 +30,7 @@ export async function openStateStore(
       streams: new MemoryStreamLog(),
     });
   }
-  const { Redis } = await import('ioredis');
-  const url = new URL(redis.url);
-  const client = new Redis(redis.url, {
-    ...(options.password !== undefined ? { password: options.password } : {}),
-    ...(url.protocol === 'rediss:' || redis.tls
-      ? {
-          tls: {
-            ...(redis.tls?.caFile ? { ca: readFileSync(redis.tls.caFile) } : {}),
-            ...(redis.tls?.servername ? { servername: redis.tls.servername } : {}),
-          },
-        }
-      : {}),
-    connectTimeout: redis.connectTimeoutMs,
+  const client = await openRedisClient(redis, options.password, {
     commandTimeout: redis.commandTimeoutMs,
     // While Redis is unreachable a command fails at once instead of queueing behind the
     // reconnection: no request waits on a dead Redis longer than the command timeout.
