@@ -67,6 +67,8 @@ export class ModelController {
   private watch?: Timer;
   private readonly listeners = new Set<(s: ModelStatus) => void>();
   memoryBytes?: number;
+  /** When the idle timer fires, while it runs (shown by `status` as the idle countdown). */
+  private idleStopAt?: number;
   /** Published with the state: the proxy checks it against its own config. */
   private readonly fingerprint: string;
 
@@ -117,7 +119,7 @@ export class ModelController {
 
   info(): ModelInfo {
     return {
-      ...toModelInfo(this.config.name, this.state, this.memoryBytes),
+      ...toModelInfo(this.config.name, this.state, this.memoryBytes, this.idleStopAt),
       configFingerprint: this.fingerprint,
     };
   }
@@ -174,16 +176,19 @@ export class ModelController {
       }
       case 'setTimer': {
         this.timers.get(effect.name)?.cancel();
+        if (effect.name === 'idle') this.idleStopAt = host.tasks.now() + effect.ms;
         this.timers.set(
           effect.name,
           host.tasks.timeout(effect.ms, () => {
             this.timers.delete(effect.name);
+            if (effect.name === 'idle') this.idleStopAt = undefined;
             this.dispatch({ type: 'timer', name: effect.name, run: effect.run });
           }),
         );
         return;
       }
       case 'cancelTimer':
+        if (effect.name === 'idle') this.idleStopAt = undefined;
         this.timers.get(effect.name)?.cancel();
         this.timers.delete(effect.name);
         return;
