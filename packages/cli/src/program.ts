@@ -2,13 +2,15 @@ import { Command } from 'commander';
 import { parseLineCount, parsePort } from './cli-options.js';
 import { completion, COMPLETION_SHELLS } from './commands/completion.js';
 import { configCheck } from './commands/config-check.js';
-import { modelCommand, status } from './commands/control.js';
+import { modelCommand } from './commands/control.js';
 import { down } from './commands/down.js';
 import { init } from './commands/init.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerActivityCommand } from './commands/activity.js';
 import { logs } from './commands/logs.js';
 import { proxy } from './commands/proxy.js';
+import { start } from './commands/start.js';
+import { status } from './commands/status.js';
 import { up } from './commands/up.js';
 import { cliVersion } from './version.js';
 
@@ -40,11 +42,16 @@ export function buildProgram(): Command {
     .action((o: { listen: string }) => proxy({ ...global(), ...o }));
   program
     .command('status')
-    .description('models and their states')
-    .option('--json', 'print the raw snapshot')
+    .description('models: state, process, memory, uptime, idle countdown, requests in flight')
+    .option('--json', 'print a stable JSON document for scripts (see docs/operations.md)')
     .action((o: { json?: boolean }) => status({ ...global(), ...o }));
+  program
+    .command('start <model>')
+    .description(
+      'start a model as the operator (never stopped when idle); shows its progress, returns when ready or failed',
+    )
+    .action((model: string) => start(model, global()));
   for (const [cmd, text] of [
-    ['start', 'start a model as the operator (it is never stopped when idle)'],
     ['stop', 'stop a model (waits for in-flight requests to finish)'],
     ['promote', 'hand an operator-started model over to the gateway (idle stop applies)'],
     ['clear', "clear a failed model's backoff so the next request tries again"],
@@ -58,7 +65,10 @@ export function buildProgram(): Command {
     .command('logs <name>')
     .description("the last lines of a model server's log, or of the proxy's or supervisor's")
     .option('-n, --lines <n>', 'number of lines', parseLineCount, 100)
-    .action((name: string, o: { lines: number }) => logs(name, { ...global(), ...o }));
+    .option('-f, --follow', 'keep printing lines as they are written, until Ctrl-C')
+    .action((name: string, o: { lines: number; follow?: boolean }) =>
+      logs(name, { ...global(), ...o }),
+    );
   program
     .command('down')
     .description('shut the supervisor down (stops the models it owns)')
