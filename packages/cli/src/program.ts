@@ -12,6 +12,7 @@ import { proxy } from './commands/proxy.js';
 import { start } from './commands/start.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
+import { chooseHome } from './home-selection.js';
 import { cliVersion } from './version.js';
 
 /** The whole command tree; shell completion is generated from it, so it never goes stale. */
@@ -23,9 +24,17 @@ export function buildProgram(): Command {
       '-c, --config <file>',
       'config file (default: $MLX_GATEWAY_HOME/config.yaml or ~/.mlx-gateway/config.yaml)',
     )
+    .option('--demo', "use the running demo's home (`npm run demo`); with `up`, start the demo")
     .showHelpAfterError('(add --help for usage)');
 
-  const global = () => program.opts<{ config?: string }>();
+  const global = () => program.opts<{ config?: string; demo?: boolean }>();
+  // Every command but `up` (which makes the demo) finds a running demo's home (home-selection.ts).
+  program.hook('preAction', (_program, action) => {
+    if (action.name() === 'up') return;
+    const choice = chooseHome(action.name(), global());
+    if (choice.home !== undefined) process.env['MLX_GATEWAY_HOME'] = choice.home;
+    if (choice.note !== undefined) process.stderr.write(`${choice.note}\n`);
+  });
 
   program
     .command('up')

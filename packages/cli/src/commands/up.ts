@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkProxyListen, startProxy, type RunningProxy } from '@mlx-gateway/proxy';
 import { loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
 import { preparePaths, resolveHome } from '@mlx-gateway/shared/paths';
 import { prepareDemo, workspaceRoot } from '../demo.js';
+import { writeDemoPointer } from '../demo-pointer.js';
+import { shellQuote } from '../shell-quote.js';
 import { watchSupervisor } from '../supervisor-watch.js';
 import { acquireUpLock, type UpLock } from '../up-lock.js';
 import { ensureSupervisor, stopSupervisor, type RunningSupervisor } from '../supervisor-process.js';
@@ -79,11 +82,15 @@ export async function up(opts: UpOptions): Promise<void> {
     throw err;
   }
   lock.describe(proxy.url);
-  printBanner(config, proxy.url, supervisor, paths.logsDir);
+  const removePointer = opts.demo
+    ? writeDemoPointer({ home: config.home, pid: process.pid, url: proxy.url })
+    : () => {};
+  printBanner(config, proxy.url, supervisor, paths.logsDir, opts.demo === true);
 
   const watch = watchSupervisor(config, supervisor);
   const outcome = await Promise.race([stopRequested, watch.died]);
   watch.stop();
+  removePointer();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   if (outcome === 'shut down') {
     say(
@@ -127,6 +134,7 @@ function printBanner(
   url: string,
   supervisor: RunningSupervisor,
   logsDir: string,
+  demo: boolean,
 ): void {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`mlx-gateway listening on ${url}`);
@@ -138,11 +146,33 @@ function printBanner(
       ? `  models: ${names.join(', ')}`
       : `  no models configured yet: run \`mlx-gateway init\` or edit ${join(config.home, 'config.yaml')}`,
   );
-  if (names[0]) {
-    say(`  try: curl ${url}/v1/chat/completions -H 'content-type: application/json' \\`);
+  if (names[0]) for (const line of tryHint(config, url, names[0])) say(line);
+  if (demo) {
     say(
-      `         -d '{"model":"${names[0]}","messages":[{"role":"user","content":"hello there"}]}'`,
+      `  from another terminal: mlx-gateway --demo status   (or: export MLX_GATEWAY_HOME=${shellQuote(config.home)})`,
+    );
+    say(
+      '    plain `mlx-gateway status`, `logs demo`, `down` find the demo too while ~/.mlx-gateway has no config',
     );
   }
   say('Press Ctrl-C to stop.');
+}
+
+/**
+ * The curl line to try: with the client-key header when keys are required (a clients.json in
+ * the home, even empty, makes the proxy ask for one; the key itself is shown only at creation).
+ */
+function tryHint(config: GatewayConfig, url: string, model: string): string[] {
+  const keysRequired = existsSync(join(config.home, 'clients.json'));
+  const lines = [`  try: curl ${url}/v1/chat/completions -H 'content-type: application/json' \\`];
+  if (keysRequired) lines.push(`         -H "authorization: Bearer $MLX_GATEWAY_KEY" \\`);
+  lines.push(
+    `         -d '{"model":"${model}","messages":[{"role":"user","content":"hello there"}]}'`,
+  );
+  if (keysRequired) {
+    lines.push(
+      '       (client keys are required: set MLX_GATEWAY_KEY to one from `mlx-gateway keys create-client NAME`)',
+    );
+  }
+  return lines;
 }
