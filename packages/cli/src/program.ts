@@ -3,6 +3,7 @@ import { parseLineCount, parsePort } from './cli-options.js';
 import { completion, COMPLETION_SHELLS } from './commands/completion.js';
 import { configCheck } from './commands/config-check.js';
 import { modelCommand } from './commands/control.js';
+import { doctor } from './commands/doctor.js';
 import { down } from './commands/down.js';
 import { init } from './commands/init.js';
 import { registerKeysCommands } from './commands/keys.js';
@@ -82,6 +83,13 @@ export function buildProgram(): Command {
     .command('down')
     .description('shut the supervisor down (stops the models it owns)')
     .action(() => down(global()));
+  program
+    .command('doctor')
+    .description(
+      'check the setup: mlx-openai-server, ports, secret store, home permissions, config, supervisor',
+    )
+    .option('--json', 'print a stable JSON document for scripts (see docs/operations.md)')
+    .action((o: { json?: boolean }) => doctor({ ...global(), ...o }));
   program
     .command('init')
     .description('write a commented starter config (detects mlx-openai-server on PATH)')
