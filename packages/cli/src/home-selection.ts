@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readDemoPointer } from './demo-pointer.js';
 
 /** Commands that never switch to the demo's home on their own (they make or serve a home). */
-const OWN_HOME_COMMANDS = new Set(['up', 'init', 'completion', 'proxy']);
+const OWN_HOME_COMMANDS = new Set(['up', 'init', 'completion', 'proxy', 'install', 'uninstall']);
 
 export interface HomeChoice {
   /** The home to use; undefined: the usual one (MLX_GATEWAY_HOME or ~/.mlx-gateway). */

@@ -8,6 +8,7 @@ import { down } from './commands/down.js';
 import { init } from './commands/init.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerActivityCommand } from './commands/activity.js';
+import { registerServiceCommands } from './commands/service.js';
 import { logs } from './commands/logs.js';
 import { proxy } from './commands/proxy.js';
 import { start } from './commands/start.js';
@@ -106,6 +107,7 @@ export function buildProgram(): Command {
     );
   registerKeysCommands(program, global);
   registerActivityCommand(program, global);
+  registerServiceCommands(program, global);
   program
     .command('completion <shell>')
     .description(`print a shell completion script (${COMPLETION_SHELLS.join(', ')})`)
