@@ -3,8 +3,21 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readDemoPointer } from './demo-pointer.js';
 
-/** Commands that never switch to the demo's home on their own (they make or serve a home). */
-const OWN_HOME_COMMANDS = new Set(['up', 'init', 'completion', 'proxy', 'install', 'uninstall']);
+/**
+ * The commands that switch to a running demo's home on their own: those that look at or steer
+ * a running gateway. Commands that write a home's files (init, keys, service) never do: a key
+ * stored in the demo's home by mistake would be lost with it.
+ */
+const DEMO_AWARE_COMMANDS = new Set([
+  'status',
+  'start',
+  'stop',
+  'promote',
+  'clear',
+  'logs',
+  'down',
+  'activity',
+]);
 
 export interface HomeChoice {
   /** The home to use; undefined: the usual one (MLX_GATEWAY_HOME or ~/.mlx-gateway). */
@@ -33,7 +46,7 @@ export function chooseHome(
     }
     return { home: demo.home };
   }
-  if (OWN_HOME_COMMANDS.has(command) || opts.config !== undefined) return {};
+  if (!DEMO_AWARE_COMMANDS.has(command) || opts.config !== undefined) return {};
   if ((env['MLX_GATEWAY_HOME'] ?? '') !== '') return {};
   if (existsSync(join(homedir(), '.mlx-gateway', 'config.yaml'))) return {};
   const demo = readDemoPointer();
