@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { progressLine, StartProgress, type ProgressSource } from './start-progress.js';
+import type { ModelInfo, Snapshot, SupervisorClient } from '@mlx-gateway/protocol';
+import {
+  progressLine,
+  StartProgress,
+  supervisorProgress,
+  WAITING_FOR_CAPACITY,
+  type ProgressSource,
+} from './start-progress.js';
 
 function recorder(isTTY: boolean) {
   const written: string[] = [];
@@ -73,5 +80,40 @@ describe('start progress', () => {
     fail = true;
     await progress.tick();
     expect(written).toEqual(['starting qwen: 0s  loading\n']);
+  });
+});
+
+describe('the supervisor as progress source', () => {
+  function fakeClient(states: Array<Partial<ModelInfo>>, logLine: string) {
+    let i = 0;
+    const asked: string[] = [];
+    const client = {
+      request: (body: { cmd: string }) => {
+        asked.push(body.cmd);
+        if (body.cmd === 'logs') return Promise.resolve({ model: 'qwen', lines: [logLine] });
+        const info = { name: 'qwen', since: 0, leases: 0, state: 'stopped', ...states[i++] };
+        const snapshot: Snapshot = { incarnation: 'i', seq: 0, models: [info as ModelInfo] };
+        return Promise.resolve(snapshot);
+      },
+    };
+    return { client: client as unknown as SupervisorClient, asked };
+  }
+
+  it('shows log lines only once this start has a process; before, that it waits for capacity', async () => {
+    const { client, asked } = fakeClient(
+      [
+        { state: 'failed' },
+        { state: 'starting', startedAt: 5 },
+        { state: 'starting', startedAt: 5, pid: 9 },
+      ],
+      'Loading weights',
+    );
+    const source = supervisorProgress(client, 'qwen');
+    const tick = async () => [await source.startedAt(), await source.lastLine()];
+    // The previous run's failure: its log lines are not this start's.
+    expect(await tick()).toEqual([undefined, undefined]);
+    expect(await tick()).toEqual([5, WAITING_FOR_CAPACITY]);
+    expect(await tick()).toEqual([5, 'Loading weights']);
+    expect(asked).toEqual(['status', 'status', 'status', 'logs']);
   });
 });

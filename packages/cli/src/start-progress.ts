@@ -1,4 +1,4 @@
-import type { SupervisorClient } from '@mlx-gateway/protocol';
+import type { ModelInfo, SupervisorClient } from '@mlx-gateway/protocol';
 import { scrubSecrets } from '@mlx-gateway/shared/security';
 import { ago } from './format.js';
 
@@ -25,24 +25,36 @@ function fit(line: string, columns: number | undefined): string {
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }
 
+/** Asked once per tick, startedAt first, then lastLine. */
 export interface ProgressSource {
-  /** The model's last log line, from the supervisor; undefined when none (yet). */
-  lastLine(): Promise<string | undefined>;
   /** Epoch ms the model's current start began, when the supervisor says. */
   startedAt(): Promise<number | undefined>;
+  /** What the start is doing: the model's last log line, or that it waits; undefined when unknown. */
+  lastLine(): Promise<string | undefined>;
 }
 
-/** The supervisor as a progress source: the `logs` and `status` commands, one short call each. */
+/** What the progress line says before the process exists: a start waits for capacity first. */
+export const WAITING_FOR_CAPACITY =
+  'waiting for capacity (memory budget, loaded models) before it spawns';
+
+/**
+ * The supervisor as a progress source: the `status` and `logs` commands, one short call each.
+ * Log lines are shown only once this start's process runs: before, the log's last lines are
+ * those of an earlier run.
+ */
 export function supervisorProgress(client: SupervisorClient, model: string): ProgressSource {
+  let info: ModelInfo | undefined;
   return {
     async lastLine() {
+      if (info?.state !== 'starting') return undefined;
+      if (info.pid === undefined) return WAITING_FOR_CAPACITY;
       const { lines } = await client.request({ cmd: 'logs', model, lines: 1 });
       const line = lines.at(-1);
       return line === undefined ? undefined : scrubSecrets(line);
     },
     async startedAt() {
       const snapshot = await client.request({ cmd: 'status' });
-      const info = snapshot.models.find((m) => m.name === model);
+      info = snapshot.models.find((m) => m.name === model);
       return info?.state === 'starting' ? info.startedAt : undefined;
     },
   };
@@ -87,10 +99,9 @@ export class StartProgress {
   /** Asks the source once and shows the result. Errors (a busy supervisor) skip a tick. */
   async tick(): Promise<void> {
     const { source } = this.options;
-    const [line, startedAt] = await Promise.all([
-      source.lastLine().catch(() => this.last),
-      source.startedAt().catch(() => this.startedAt),
-    ]);
+    // The status first: it says whether this start's process runs yet (see supervisorProgress).
+    const startedAt = await source.startedAt().catch(() => this.startedAt);
+    const line = await source.lastLine().catch(() => this.last);
     this.last = line ?? this.last;
     this.startedAt = startedAt ?? this.startedAt;
     this.render();
