@@ -190,6 +190,21 @@ describe('mlx-gateway doctor', () => {
     expect(report.findings.map((f) => f.check)).not.toContain('ports');
   });
 
+  it('fails a config that passes --max-concurrency (removed in mlx-openai-server 1.7)', async () => {
+    gw = new TestGateway();
+    await configure(await freePort(), '[--max-concurrency, 4]');
+    const { code, report } = await doctor(fakeServer('1.8.2', LAUNCH_FLAGS));
+    expect(code).toBe(1);
+    expect(failed(report)).toEqual([
+      expect.objectContaining({
+        check: 'config',
+        message: expect.stringContaining(
+          'models.qwen.args[0]: --max-concurrency was removed in mlx-openai-server v1.7',
+        ),
+      }),
+    ]);
+  });
+
   it('finds a running supervisor reachable', async () => {
     gw = new TestGateway();
     await configure(await freePort());
