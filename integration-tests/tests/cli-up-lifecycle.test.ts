@@ -123,6 +123,19 @@ describe('mlx-gateway up never leaves debris', () => {
       `the supervisor (pid ${supervisorPid}) was shut down (\`mlx-gateway down\`); stopping the proxy…`,
     );
   });
+
+  it('also ends cleanly, its proxy closed, when `down` stops a supervisor it found running', async () => {
+    gw = new TestGateway();
+    await gw.configure(standinModel('tiny'));
+    const sup = await gw.startSupervisor();
+    const { up, url } = await startUp();
+    expect((await runCli(gw.home, ['down'])).code).toBe(0);
+    expect(await up.exited).toBe(0);
+    expect(up.lines).toContain(
+      `the supervisor (pid ${sup.pid}) was shut down (\`mlx-gateway down\`); stopping the proxy…`,
+    );
+    await expect(fetch(`${url}/v1/models`)).rejects.toThrow();
+  });
 });
 
 describe('mlx-gateway down', () => {

@@ -1,5 +1,3 @@
-import type { ModelInfo } from '@mlx-gateway/protocol';
-
 /** Formats rows as aligned columns. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -16,20 +14,4 @@ export function ago(ms: number, now = Date.now()): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-export function modelTable(models: ModelInfo[], now = Date.now()): string {
-  return table(
-    ['MODEL', 'STATE', 'OWNER', 'PID', 'PORT', 'LEASES', 'SINCE', 'REASON'],
-    models.map((m) => [
-      m.name,
-      m.state,
-      m.owner ?? '-',
-      m.pid !== undefined && m.state !== 'stopped' && m.state !== 'failed' ? String(m.pid) : '-',
-      m.port !== undefined && m.state !== 'stopped' && m.state !== 'failed' ? String(m.port) : '-',
-      String(m.leases),
-      ago(m.since, now),
-      (m.reason ?? '').split('\n')[0] ?? '',
-    ]),
-  );
 }

@@ -2,15 +2,20 @@ import { Command } from 'commander';
 import { parseLineCount, parsePort } from './cli-options.js';
 import { completion, COMPLETION_SHELLS } from './commands/completion.js';
 import { configCheck } from './commands/config-check.js';
-import { modelCommand, status } from './commands/control.js';
+import { modelCommand } from './commands/control.js';
+import { doctor } from './commands/doctor.js';
 import { down } from './commands/down.js';
 import { init } from './commands/init.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerActivityCommand } from './commands/activity.js';
+import { registerServiceCommands } from './commands/service.js';
 import { logs } from './commands/logs.js';
 import { proxy } from './commands/proxy.js';
 import { registerReloadCommands } from './commands/reload-commands.js';
+import { start } from './commands/start.js';
+import { status } from './commands/status.js';
 import { up } from './commands/up.js';
+import { chooseHome } from './home-selection.js';
 import { cliVersion } from './version.js';
 
 /** The whole command tree; shell completion is generated from it, so it never goes stale. */
@@ -22,9 +27,17 @@ export function buildProgram(): Command {
       '-c, --config <file>',
       'config file (default: $MLX_GATEWAY_HOME/config.yaml or ~/.mlx-gateway/config.yaml)',
     )
+    .option('--demo', "use the running demo's home (`npm run demo`); with `up`, start the demo")
     .showHelpAfterError('(add --help for usage)');
 
-  const global = () => program.opts<{ config?: string }>();
+  const global = () => program.opts<{ config?: string; demo?: boolean }>();
+  // Every command but `up` (which makes the demo) finds a running demo's home (home-selection.ts).
+  program.hook('preAction', (_program, action) => {
+    if (action.name() === 'up') return;
+    const choice = chooseHome(action.name(), global());
+    if (choice.home !== undefined) process.env['MLX_GATEWAY_HOME'] = choice.home;
+    if (choice.note !== undefined) process.stderr.write(`${choice.note}\n`);
+  });
 
   program
     .command('up')
@@ -42,11 +55,16 @@ export function buildProgram(): Command {
     .action((o: { listen: string }) => proxy({ ...global(), ...o }));
   program
     .command('status')
-    .description('models and their states')
-    .option('--json', 'print the raw snapshot')
+    .description('models: state, process, memory, uptime, idle countdown, requests in flight')
+    .option('--json', 'print a stable JSON document for scripts (see docs/operations.md)')
     .action((o: { json?: boolean }) => status({ ...global(), ...o }));
+  program
+    .command('start <model>')
+    .description(
+      'start a model as the operator (never stopped when idle); shows its progress, returns when ready or failed',
+    )
+    .action((model: string) => start(model, global()));
   for (const [cmd, text] of [
-    ['start', 'start a model as the operator (it is never stopped when idle)'],
     ['stop', 'stop a model (waits for in-flight requests to finish)'],
     ['promote', 'hand an operator-started model over to the gateway (idle stop applies)'],
     ['clear', "clear a failed model's backoff so the next request tries again"],
@@ -60,11 +78,21 @@ export function buildProgram(): Command {
     .command('logs <name>')
     .description("the last lines of a model server's log, or of the proxy's or supervisor's")
     .option('-n, --lines <n>', 'number of lines', parseLineCount, 100)
-    .action((name: string, o: { lines: number }) => logs(name, { ...global(), ...o }));
+    .option('-f, --follow', 'keep printing lines as they are written, until Ctrl-C')
+    .action((name: string, o: { lines: number; follow?: boolean }) =>
+      logs(name, { ...global(), ...o }),
+    );
   program
     .command('down')
     .description('shut the supervisor down (stops the models it owns)')
     .action(() => down(global()));
+  program
+    .command('doctor')
+    .description(
+      'check the setup: mlx-openai-server, ports, secret store, home permissions, config, supervisor',
+    )
+    .option('--json', 'print a stable JSON document for scripts (see docs/operations.md)')
+    .action((o: { json?: boolean }) => doctor({ ...global(), ...o }));
   program
     .command('init')
     .description('write a commented starter config (detects mlx-openai-server on PATH)')
@@ -82,6 +110,7 @@ export function buildProgram(): Command {
   registerKeysCommands(program, global);
   registerActivityCommand(program, global);
   registerReloadCommands(program, global);
+  registerServiceCommands(program, global);
   program
     .command('completion <shell>')
     .description(`print a shell completion script (${COMPLETION_SHELLS.join(', ')})`)

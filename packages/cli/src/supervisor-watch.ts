@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { GatewayConfig } from '@mlx-gateway/shared/config';
 import type { RunningSupervisor } from './supervisor-process.js';
 
@@ -12,8 +13,9 @@ export interface SupervisorWatch {
 
 /**
  * Notices a supervisor dying under a running `up`: at once for the one it started (its exit
- * event), within half a second for a local one it found running (its pid checked). A
- * supervisor on another host (tcp://) is not watched.
+ * event), within half a second for a local one it found running (its pid checked). Either
+ * way a shutdown someone asked for ends `up` cleanly. A supervisor on another host (tcp://) is
+ * not watched.
  */
 export function watchSupervisor(
   config: GatewayConfig,
@@ -34,12 +36,17 @@ export function watchSupervisor(
       });
       return;
     }
-    if (!config.supervisor.controlEndpoint.startsWith('ipc://')) return;
+    const endpoint = config.supervisor.controlEndpoint;
+    if (!endpoint.startsWith('ipc://')) return;
+    const socketFile = endpoint.slice('ipc://'.length);
     timer = setInterval(() => {
       try {
         process.kill(supervisor.pid, 0);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ESRCH') resolve('is gone');
+        // A supervisor that shut down (`mlx-gateway down`, SIGTERM) removed its socket file; a
+        // killed one could not. Not our child, so its exit code is not ours to read.
+        if ((err as NodeJS.ErrnoException).code === 'ESRCH')
+          resolve(existsSync(socketFile) ? 'is gone' : 'shut down');
       }
     }, POLL_MS);
     timer.unref();

@@ -35,6 +35,12 @@ export const ModelInfoSchema = z.object({
   /** Epoch ms a start began. */
   startedAt: z.number().optional(),
   /**
+   * Epoch ms at which the model is stopped for being idle, while that timer runs (a ready
+   * gateway-owned model with no lease in flight); absent otherwise (busy, operator-owned, no
+   * idle timeout).
+   */
+  idleStopAt: z.number().optional(),
+  /**
    * Fingerprint of the model's config as this supervisor runs it (localModelFingerprint in
    * @mlx-gateway/shared/config): the proxy compares it with its own config's.
    */

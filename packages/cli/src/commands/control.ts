@@ -3,7 +3,7 @@ import { type Command, type CommandResults } from '@mlx-gateway/protocol';
 import { closestMatches, loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
 import { resolveHome } from '@mlx-gateway/shared/paths';
 import { explainSpawnText } from '../explain-error.js';
-import { modelTable } from '../format.js';
+import { statusTable } from '../status-view.js';
 import { openSupervisorClient } from '../supervisor-client.js';
 
 export interface GlobalOptions {
@@ -49,18 +49,12 @@ export async function call<C extends Command['cmd']>(
   }
 }
 
-export async function status(opts: GlobalOptions & { json?: boolean }): Promise<void> {
-  const snap = await call(configFor(opts), { cmd: 'status' });
-  process.stdout.write(
-    opts.json ? `${JSON.stringify(snap, null, 2)}\n` : `${modelTable(snap.models)}\n`,
-  );
-}
-
 /** Starting a model can take minutes (MLX loads before it listens): no short timeout. */
-const START_TIMEOUT_MS = 30 * 60_000;
+export const START_TIMEOUT_MS = 30 * 60_000;
 
+/** `stop`, `promote`, `clear` (and `start`, see start.ts): one command, then the model's row. */
 export async function modelCommand(
-  cmd: 'start' | 'stop' | 'promote' | 'clear',
+  cmd: 'stop' | 'promote' | 'clear',
   model: string,
   opts: GlobalOptions,
 ): Promise<void> {
@@ -68,16 +62,12 @@ export async function modelCommand(
   assertModelKnown(config, model);
   let info;
   try {
-    info = await call(
-      config,
-      { cmd, model },
-      cmd === 'start' || cmd === 'stop' ? START_TIMEOUT_MS : 5_000,
-    );
+    info = await call(config, { cmd, model }, cmd === 'stop' ? START_TIMEOUT_MS : 5_000);
   } catch (err) {
     if (err instanceof Error) err.message = explainSpawnText(err.message, model);
     throw err;
   }
-  process.stdout.write(`${modelTable([info])}\n`);
+  process.stdout.write(`${statusTable([info], Date.now())}\n`);
 }
 
 /** Every name a model answers to in this config: names and aliases. */

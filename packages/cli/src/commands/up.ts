@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkProxyListen, startProxy, type RunningProxy } from '@mlx-gateway/proxy';
 import { loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
@@ -6,6 +7,8 @@ import { preparePaths, resolveHome } from '@mlx-gateway/shared/paths';
 import { prepareDemo, workspaceRoot } from '../demo.js';
 import { watchConfigFile } from './config-watch.js';
 import { reloadOnSignal } from './reload.js';
+import { writeDemoPointer } from '../demo-pointer.js';
+import { shellQuote } from '../shell-quote.js';
 import { watchSupervisor } from '../supervisor-watch.js';
 import { acquireUpLock, type UpLock } from '../up-lock.js';
 import { ensureSupervisor, stopSupervisor, type RunningSupervisor } from '../supervisor-process.js';
@@ -83,7 +86,10 @@ export async function up(opts: UpOptions): Promise<void> {
     throw err;
   }
   lock.describe(proxy.url);
-  printBanner(config, proxy.url, supervisor, paths.logsDir);
+  const removePointer = opts.demo
+    ? writeDemoPointer({ home: config.home, pid: process.pid, url: proxy.url })
+    : () => {};
+  printBanner(config, proxy.url, supervisor, paths.logsDir, opts.demo === true);
 
   // SIGHUP: `mlx-gateway reload` (the proxy here follows the supervisor's config event).
   let reloading = Promise.resolve();
@@ -97,6 +103,7 @@ export async function up(opts: UpOptions): Promise<void> {
   watch.stop();
   process.off('SIGHUP', onHangUp);
   fileWatch?.close();
+  removePointer();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   if (outcome === 'shut down') {
     say(
@@ -140,6 +147,7 @@ function printBanner(
   url: string,
   supervisor: RunningSupervisor,
   logsDir: string,
+  demo: boolean,
 ): void {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`mlx-gateway listening on ${url}`);
@@ -151,11 +159,33 @@ function printBanner(
       ? `  models: ${names.join(', ')}`
       : `  no models configured yet: run \`mlx-gateway init\` or edit ${join(config.home, 'config.yaml')}`,
   );
-  if (names[0]) {
-    say(`  try: curl ${url}/v1/chat/completions -H 'content-type: application/json' \\`);
+  if (names[0]) for (const line of tryHint(config, url, names[0])) say(line);
+  if (demo) {
     say(
-      `         -d '{"model":"${names[0]}","messages":[{"role":"user","content":"hello there"}]}'`,
+      `  from another terminal: mlx-gateway --demo status   (or: export MLX_GATEWAY_HOME=${shellQuote(config.home)})`,
+    );
+    say(
+      '    plain `mlx-gateway status`, `logs demo`, `down` find the demo too while ~/.mlx-gateway has no config',
     );
   }
   say('Press Ctrl-C to stop.');
+}
+
+/**
+ * The curl line to try: with the client-key header when keys are required (a clients.json in
+ * the home, even empty, makes the proxy ask for one; the key itself is shown only at creation).
+ */
+function tryHint(config: GatewayConfig, url: string, model: string): string[] {
+  const keysRequired = existsSync(join(config.home, 'clients.json'));
+  const lines = [`  try: curl ${url}/v1/chat/completions -H 'content-type: application/json' \\`];
+  if (keysRequired) lines.push(`         -H "authorization: Bearer $MLX_GATEWAY_KEY" \\`);
+  lines.push(
+    `         -d '{"model":"${model}","messages":[{"role":"user","content":"hello there"}]}'`,
+  );
+  if (keysRequired) {
+    lines.push(
+      '       (client keys are required: set MLX_GATEWAY_KEY to one from `mlx-gateway keys create-client NAME`)',
+    );
+  }
+  return lines;
 }

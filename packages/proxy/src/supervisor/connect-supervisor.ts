@@ -5,6 +5,7 @@ import type { ProxyLogger } from '../logging/logger.js';
 import type { ModelSupervisor } from './model-supervisor.js';
 import { SupervisorAdapter } from './supervisor-adapter.js';
 import { configDifferenceMessage, configDifferences } from './config-generation.js';
+import { probeControlEndpoint } from './supervisor-liveness.js';
 
 /**
  * Connects to the supervisor's control and event endpoints. Never waits for the supervisor:
@@ -52,6 +53,7 @@ export function connectSupervisor(
     client,
     directory,
     controlTimeoutMs: config.proxy.controlTimeoutMs,
+    liveness: () => probeControlEndpoint(config.supervisor.controlEndpoint),
     onConfigMismatch: (model, err) =>
       log.error({ model, supervisorCode: err.details?.['supervisorCode'] }, err.message),
   });

@@ -61,6 +61,70 @@ describe('SupervisorAdapter', () => {
     await outcome;
   });
 
+  it('fails ensure at once when the supervisor is known to be gone, without a control timeout', async () => {
+    const client = new FakeControlClient();
+    const gone = new SupervisorAdapter({
+      client,
+      directory: { get: () => undefined, close: vi.fn() },
+      controlTimeoutMs: 5_000,
+      liveness: () => Promise.resolve('gone'),
+    });
+    // No timer is advanced: the answer must not depend on the control timeout.
+    await expect(gone.ensure('qwen', undefined, { timeoutMs: 600_000 })).rejects.toMatchObject({
+      code: ErrorCodes.SUPERVISOR_UNAVAILABLE,
+      status: 503,
+      message: expect.stringContaining('is not running'),
+    });
+    expect(client.sent).toEqual([]);
+  });
+
+  it('after one wait runs out, fails the next requests at once until a connection comes', async () => {
+    const client = new FakeControlClient();
+    let probes = 0;
+    const linked = new SupervisorAdapter({
+      client,
+      directory: { get: () => undefined, close: vi.fn() },
+      controlTimeoutMs: 2_000,
+      liveness: () => {
+        probes += 1;
+        return Promise.resolve('maybe');
+      },
+    });
+    const first = expect(
+      linked.ensure('qwen', undefined, { timeoutMs: 600_000 }),
+    ).rejects.toMatchObject({ code: ErrorCodes.SUPERVISOR_UNAVAILABLE });
+    await vi.advanceTimersByTimeAsync(2_000);
+    await first;
+    await expect(linked.ensure('qwen', undefined, { timeoutMs: 600_000 })).rejects.toMatchObject({
+      code: ErrorCodes.SUPERVISOR_UNAVAILABLE,
+    });
+    expect(probes).toBe(1);
+    // The supervisor comes back: the path is the usual one again.
+    client.answer = () => Promise.resolve({ ...readyInfo, baseUrl: 'http://127.0.0.1:10302' });
+    client.connected = true;
+    client.emit('connect');
+    await expect(linked.ensure('qwen', undefined, { timeoutMs: 1_000 })).resolves.toEqual({
+      baseUrl: 'http://127.0.0.1:10302',
+    });
+  });
+
+  it('never probes liveness while connected', async () => {
+    const client = new FakeControlClient();
+    client.connected = true;
+    client.answer = () => Promise.resolve(readyInfo);
+    const liveness = vi.fn(() => Promise.resolve('gone' as const));
+    const linked = new SupervisorAdapter({
+      client,
+      directory: { get: () => undefined, close: vi.fn() },
+      controlTimeoutMs: 2_000,
+      liveness,
+    });
+    await expect(linked.ensure('qwen', undefined, { timeoutMs: 1_000 })).resolves.toEqual({
+      baseUrl: readyInfo.baseUrl,
+    });
+    expect(liveness).not.toHaveBeenCalled();
+  });
+
   it('sends ensure with its lease once the connection comes up, with the model-start deadline', async () => {
     const client = new FakeControlClient();
     client.answer = () => Promise.resolve({ ...readyInfo, baseUrl: 'http://127.0.0.1:10301' });

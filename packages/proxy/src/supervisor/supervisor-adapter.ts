@@ -9,6 +9,7 @@ import type {
 import { GatewayError, errorFrom } from '@mlx-gateway/shared/errors';
 import type { EnsureOptions, LeaseClaim, ModelSupervisor } from './model-supervisor.js';
 import { backoffError, configMismatchError } from './supervisor-errors.js';
+import type { Liveness } from './supervisor-liveness.js';
 
 /** The parts of SupervisorClient the adapter uses. */
 export interface ControlClient {
@@ -17,6 +18,7 @@ export interface ControlClient {
     body: Extract<Command, { cmd: C }>,
     options?: RequestOptions,
   ): Promise<CommandResults[C]>;
+  on(event: 'connect', listener: () => void): unknown;
   once(event: 'connect', listener: () => void): unknown;
   off(event: 'connect', listener: () => void): unknown;
   close(): void;
@@ -39,13 +41,21 @@ export interface SupervisorAdapterOptions {
   onConfigMismatch?: (model: string, err: GatewayError) => void;
   /** Epoch ms, for the seconds until a backoff ends (default Date.now). */
   now?: () => number;
+  /**
+   * Asked while the control connection is down: 'gone' when the supervisor cannot be running
+   * (see probeControlEndpoint), so that a request fails at once. Default: always 'maybe'.
+   */
+  liveness?: () => Promise<Liveness>;
 }
 
 const UNAVAILABLE_MESSAGE =
   'the model supervisor is not reachable, so local models cannot be started or reached; start it with `mlx-gateway up`';
 
-function unavailable(cause?: unknown): GatewayError {
-  return new GatewayError(ErrorCodes.SUPERVISOR_UNAVAILABLE, UNAVAILABLE_MESSAGE, { cause });
+const GONE_MESSAGE =
+  'the model supervisor is not running (nothing listens on its control socket), so local models cannot be started or reached; start it with `mlx-gateway up`';
+
+function unavailable(cause?: unknown, message = UNAVAILABLE_MESSAGE): GatewayError {
+  return new GatewayError(ErrorCodes.SUPERVISOR_UNAVAILABLE, message, { cause });
 }
 
 /** Supervisor failures as the proxy reports them; the socket endpoint stays out of messages. */
@@ -59,7 +69,11 @@ function toGatewayError(err: unknown): GatewayError {
  * supervisor's state) answers `modelInfo` without a round trip; commands go through the
  * control client. The client waits for a connection up to a request's deadline, which for a
  * model start can be minutes, so `ensure` first makes sure the supervisor is connected within
- * the control timeout: with the supervisor down, requests fail in seconds, not minutes.
+ * the control timeout: with the supervisor down, requests fail in seconds, not minutes. They
+ * fail at once when the supervisor is known to be gone: its socket file is missing or refuses
+ * connections, or the last wait for a connection already ran out and none came since (so an
+ * outage costs one control timeout, not one per request). A connected client takes none of
+ * these checks.
  */
 export class SupervisorAdapter implements ModelSupervisor {
   private readonly client: ControlClient;
@@ -67,6 +81,12 @@ export class SupervisorAdapter implements ModelSupervisor {
   private readonly controlTimeoutMs: number;
   private readonly onConfigMismatch: (model: string, err: GatewayError) => void;
   private readonly now: () => number;
+  private readonly liveness: () => Promise<Liveness>;
+  /** A wait for the connection ran out and no connection came since. */
+  private outage = false;
+  private readonly onConnect = (): void => {
+    this.outage = false;
+  };
 
   constructor(options: SupervisorAdapterOptions) {
     this.client = options.client;
@@ -74,6 +94,8 @@ export class SupervisorAdapter implements ModelSupervisor {
     this.controlTimeoutMs = options.controlTimeoutMs;
     this.onConfigMismatch = options.onConfigMismatch ?? (() => {});
     this.now = options.now ?? Date.now;
+    this.liveness = options.liveness ?? (() => Promise.resolve('maybe'));
+    this.client.on('connect', this.onConnect);
   }
 
   modelInfo(name: string): ModelInfo | undefined {
@@ -161,6 +183,7 @@ export class SupervisorAdapter implements ModelSupervisor {
   }
 
   close(): Promise<void> {
+    this.client.off('connect', this.onConnect);
     this.directory.close();
     this.client.close();
     return Promise.resolve();
@@ -176,9 +199,22 @@ export class SupervisorAdapter implements ModelSupervisor {
     }
   }
 
-  /** Resolves once the control connection is up; SUPERVISOR_UNAVAILABLE after the control timeout. */
-  private connected(signal: AbortSignal | undefined): Promise<void> {
-    if (this.client.connected) return Promise.resolve();
+  /**
+   * Resolves once the control connection is up; SUPERVISOR_UNAVAILABLE at once when the
+   * supervisor is known to be gone, else after the control timeout.
+   */
+  private async connected(signal: AbortSignal | undefined): Promise<void> {
+    if (this.client.connected) return;
+    if (signal?.aborted) throw signal.reason as Error;
+    if (this.outage) throw unavailable();
+    if ((await this.liveness()) === 'gone' && !this.client.connected) {
+      throw unavailable(undefined, GONE_MESSAGE);
+    }
+    if (this.client.connected) return;
+    await this.waitForConnection(signal);
+  }
+
+  private waitForConnection(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<void>((resolve, reject) => {
       const done = (): void => {
@@ -196,6 +232,7 @@ export class SupervisorAdapter implements ModelSupervisor {
       };
       const timer = setTimeout(() => {
         done();
+        this.outage = !this.client.connected;
         reject(unavailable());
       }, this.controlTimeoutMs);
       this.client.once('connect', onConnect);

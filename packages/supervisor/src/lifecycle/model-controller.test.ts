@@ -245,6 +245,29 @@ describe('model controller', () => {
     expect(operator.c.info().state).toBe('ready');
   });
 
+  it('publishes when an idle gateway model will be stopped, and nothing while it is busy or the operator owns it', async () => {
+    const { host, c } = setup();
+    await startReady(host, c);
+    const readyAt = host.clock.now();
+    expect(c.info().idleStopAt).toBe(readyAt + settings.idleTimeoutMs);
+    c.dispatch({ type: 'leases', count: 1 });
+    expect(c.info().idleStopAt).toBeUndefined();
+    host.clock.advance(5_000);
+    c.dispatch({ type: 'leases', count: 0 });
+    // The countdown starts again from the end of the last request.
+    expect(c.info().idleStopAt).toBe(readyAt + 5_000 + settings.idleTimeoutMs);
+    c.dispatch({ type: 'ensure', owner: 'operator' });
+    expect(c.info().idleStopAt).toBeUndefined();
+  });
+
+  it('drops the idle countdown once the idle timer has stopped the model', async () => {
+    const { host, c } = setup();
+    await startReady(host, c);
+    host.clock.advance(settings.idleTimeoutMs);
+    expect(c.info()).toMatchObject({ state: 'stopping' });
+    expect(c.info().idleStopAt).toBeUndefined();
+  });
+
   it('an adopted process that dies is noticed by polling and the model is marked stopped', async () => {
     const { host, c } = setup();
     host.alive.add(42);

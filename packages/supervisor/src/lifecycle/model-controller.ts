@@ -72,6 +72,8 @@ export class ModelController {
   memoryBytes?: number;
   /** Restarts because the model was wedged (requests stalled while /health answered). */
   private wedged: { restarts: number; reason?: string; at?: number } = { restarts: 0 };
+  /** When the idle timer fires, while it runs (shown by `status` as the idle countdown). */
+  private idleStopAt?: number;
   /** Published with the state: the proxy checks it against its own config. */
   private fingerprint: string;
 
@@ -132,7 +134,7 @@ export class ModelController {
 
   info(): ModelInfo {
     const info: ModelInfo = {
-      ...toModelInfo(this.config.name, this.state, this.memoryBytes),
+      ...toModelInfo(this.config.name, this.state, this.memoryBytes, this.idleStopAt),
       configFingerprint: this.fingerprint,
     };
     const footprint = this.host.footprint?.(this);
@@ -217,16 +219,19 @@ export class ModelController {
       }
       case 'setTimer': {
         this.timers.get(effect.name)?.cancel();
+        if (effect.name === 'idle') this.idleStopAt = host.tasks.now() + effect.ms;
         this.timers.set(
           effect.name,
           host.tasks.timeout(effect.ms, () => {
             this.timers.delete(effect.name);
+            if (effect.name === 'idle') this.idleStopAt = undefined;
             this.dispatch({ type: 'timer', name: effect.name, run: effect.run });
           }),
         );
         return;
       }
       case 'cancelTimer':
+        if (effect.name === 'idle') this.idleStopAt = undefined;
         this.timers.get(effect.name)?.cancel();
         this.timers.delete(effect.name);
         return;

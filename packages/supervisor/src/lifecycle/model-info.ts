@@ -5,7 +5,12 @@ import type { ModelStatus } from './model-status.js';
  * The one place the lifecycle's status becomes the protocol's published shape (flat, every
  * field optional but the state): what a phase does not carry is simply absent.
  */
-export function toModelInfo(name: string, s: ModelStatus, memoryBytes?: number): ModelInfo {
+export function toModelInfo(
+  name: string,
+  s: ModelStatus,
+  memoryBytes?: number,
+  idleStopAt?: number,
+): ModelInfo {
   return {
     name,
     state: s.phase,
@@ -22,5 +27,7 @@ export function toModelInfo(name: string, s: ModelStatus, memoryBytes?: number):
     memoryBytes,
     readyAt: s.readyAt,
     startedAt: s.startedAt,
+    // Only a ready model's idle timer stops it; a leftover deadline of another phase is stale.
+    idleStopAt: s.phase === 'ready' ? idleStopAt : undefined,
   };
 }
