@@ -1,62 +1,75 @@
 import type { StateScript, StateStore } from '@mlx-gateway/shared/state';
-import type { CounterOp, CounterStore } from './memory-counters.js';
+import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
 
-/** Up to this many increments go in one script call (a limit check makes at most four). */
-const MAX_OPS = 4;
+/** A check counts at most four limits of the client key and four of the model. */
+export const MAX_OPS = 8;
 
 /**
- * INCRBY on each key given, and PEXPIRE on the ones this call created, all in one step: the
- * server runs it as one command. Unused key slots are passed as `-` with an increment of `-`.
+ * INCRBY on each key, and PEXPIRE on the ones this call created, all in one step: the server
+ * runs it as one command. ARGV holds `by, ttlMs` per key.
  */
 const INCREMENT_MANY = `
 local out = {}
-for i = 1, ${MAX_OPS} do
+for i = 1, #KEYS do
   local by = ARGV[2 * i - 1]
-  if by == '-' then
-    out[i] = 0
-  else
-    local value = redis.call('INCRBY', KEYS[i], by)
-    if value == tonumber(by) then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
-    out[i] = value
-  end
+  local value = redis.call('INCRBY', KEYS[i], by)
+  if value == tonumber(by) then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
+  out[i] = value
 end
 return out`;
 
 /**
- * The limit counters on a real Redis: a limit check's increments go as one Lua script call
+ * The corrections of a refusal or a settlement in one step: INCRBY on each key that still
+ * exists (a counter of a window that ended is left alone), brought back to 0 where ARGV says
+ * `floor` (an in-flight counter that expired under a request). ARGV holds `by, floor` per key.
+ */
+const ADJUST_MANY = `
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    local value = redis.call('INCRBY', KEYS[i], ARGV[2 * i - 1])
+    if value < 0 and ARGV[2 * i] == '1' then redis.call('INCRBY', KEYS[i], -value) end
+  end
+end
+return 0`;
+
+/**
+ * The limit counters on a real Redis: all of a check's increments go as one Lua script call
  * (EVALSHA), so a check is one command, one round trip and one reply to parse, whatever the
- * number of limits. Not used on the embedded store, whose Lua runs in a JavaScript VM at
- * milliseconds a call.
+ * number of limits; the corrections at the end of the request are another one. Scripts are
+ * registered per number of keys (ioredis fixes a command's key count). Not used on the
+ * embedded store, whose Lua runs in a JavaScript VM at milliseconds a call.
  */
 export class ScriptedCounters implements CounterStore {
-  private readonly script: StateScript;
+  private readonly increments: StateScript[] = [];
+  private readonly adjusts: StateScript[] = [];
 
-  constructor(private readonly store: StateStore) {
-    this.script = store.script('increment_many', INCREMENT_MANY, MAX_OPS);
-  }
-
-  increment(key: string, by: number, ttlMs: number): Promise<number> {
-    return this.store.increment(key, by, ttlMs);
-  }
-
-  counter(key: string): Promise<number> {
-    return this.store.counter(key);
-  }
+  constructor(private readonly store: StateStore) {}
 
   async incrementMany(ops: readonly CounterOp[]): Promise<number[]> {
-    if (ops.length > MAX_OPS) throw new Error(`at most ${MAX_OPS} increments in one step`);
     const keys: string[] = [];
     const args: (string | number)[] = [];
-    for (let i = 0; i < MAX_OPS; i++) {
-      const op = ops[i];
-      // An unused slot still needs a key; the script does not touch it.
-      keys.push(op?.key ?? 'unused');
-      args.push(
-        op === undefined ? '-' : op.by,
-        op === undefined ? '-' : Math.max(1, Math.ceil(op.ttlMs)),
-      );
+    for (const op of ops) {
+      keys.push(op.key);
+      args.push(op.by, Math.max(1, Math.ceil(op.ttlMs)));
     }
-    const values = (await this.script.run(keys, args)) as number[];
-    return values.slice(0, ops.length).map(Number);
+    const script = this.scriptFor(this.increments, 'increment_many', INCREMENT_MANY, ops.length);
+    const values = (await script.run(keys, args)) as unknown[];
+    return values.map(Number);
+  }
+
+  async adjustMany(ops: readonly AdjustOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const op of ops) {
+      keys.push(op.key);
+      args.push(op.by, op.floor ? '1' : '0');
+    }
+    await this.scriptFor(this.adjusts, 'adjust_many', ADJUST_MANY, ops.length).run(keys, args);
+  }
+
+  private scriptFor(cache: StateScript[], name: string, lua: string, count: number): StateScript {
+    if (count < 1 || count > MAX_OPS) throw new Error(`1 to ${MAX_OPS} counters in one step`);
+    return (cache[count] ??= this.store.script(`${name}_${count}`, lua, count));
   }
 }
