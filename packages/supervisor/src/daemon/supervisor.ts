@@ -15,6 +15,7 @@ import { type CurveServerKeys } from '@mlx-gateway/shared/secrets';
 import { CapacityPlanner } from '../capacity/capacity-planner.js';
 import { groupMemoryBytes } from '../capacity/memory-meter.js';
 import { LeaseTable } from '../leases/lease-table.js';
+import { TurnTable } from '../leases/turn-table.js';
 import {
   ModelController,
   StartFailure,
@@ -86,6 +87,8 @@ export class Supervisor {
   private readonly lifeline: Lifeline;
   private readonly ports: PortAllocator;
   private readonly leases: LeaseTable;
+  /** Turns of models with maxConcurrent, shared by every proxy (leases/turn-table.ts). */
+  private readonly turns: TurnTable;
   private readonly capacity: CapacityPlanner;
   private readonly control: ControlServer;
   private readonly events: EventPublisher;
@@ -123,6 +126,11 @@ export class Supervisor {
     this.leases = new LeaseTable(sv.leaseTtlMs, this.now, (model, count) => {
       this.controllers.get(model)?.dispatch({ type: 'leases', count });
       if (count === 0) this.capacity.evaluate();
+    });
+    this.turns = new TurnTable(sv.leaseTtlMs, clock, (model) => {
+      const m = this.controllers.get(model)?.config;
+      if (m?.maxConcurrent === undefined || m.queue === undefined) return undefined;
+      return { maxConcurrent: m.maxConcurrent, ...m.queue };
     });
     this.capacity = new CapacityPlanner(
       {
@@ -169,9 +177,10 @@ export class Supervisor {
     await this.adopt();
     await this.control.start();
     await restrictIpcSocket(this.control.endpoint);
-    this.tasks.interval(Math.max(250, Math.floor(this.config.supervisor.leaseTtlMs / 3)), () =>
-      this.leases.expire(),
-    );
+    this.tasks.interval(Math.max(250, Math.floor(this.config.supervisor.leaseTtlMs / 3)), () => {
+      this.leases.expire();
+      this.turns.expire();
+    });
     this.tasks.interval(MEMORY_SAMPLE_MS, () => void this.sampleMemory());
     this.opts.logger.info(
       {
@@ -192,7 +201,7 @@ export class Supervisor {
     return {
       incarnation: this.incarnation,
       seq: this.events.seq,
-      models: [...this.controllers.values()].map((c) => c.info()),
+      models: [...this.controllers.values()].map((c) => withQueue(c.info(), this.turns)),
     };
   }
 
@@ -256,6 +265,7 @@ export class Supervisor {
     return {
       incarnation: this.incarnation,
       leases: this.leases,
+      turns: this.turns,
       registry: this.registry,
       snapshot: () => this.snapshot(),
       controller: (name) => this.controller(name),
@@ -264,7 +274,10 @@ export class Supervisor {
       refuseWhenShuttingDown: () => this.refuseWhenShuttingDown(),
       logTail: (model, lines) => this.logTail(model, lines),
       shutdown: (reason) => this.shutdown(reason),
-      metrics: () => this.figures.snapshot(this.models(), groupMemoryBytes, Date.now()),
+      metrics: async () => ({
+        ...(await this.figures.snapshot(this.models(), groupMemoryBytes, Date.now())),
+        queues: this.turns.figures(),
+      }),
     };
   }
 
@@ -371,4 +384,10 @@ export class Supervisor {
   models(): ModelInfo[] {
     return [...this.controllers.values()].map((c) => c.info());
   }
+}
+
+/** A model's info with its line of turns (`status` only: events leave it out). */
+function withQueue(info: ModelInfo, turns: TurnTable): ModelInfo {
+  const queue = turns.info(info.name);
+  return queue === undefined ? info : { ...info, queue };
 }
