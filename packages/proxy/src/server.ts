@@ -14,7 +14,7 @@ import { openProxyState } from './state/open-proxy-state.js';
 import { DEFAULT_RESPONSE_TTL_MS } from './state/response-store.js';
 import { ClientKeys } from './auth/client-keys.js';
 import { ClientLimiter } from './limits/client-limiter.js';
-import { ModelQueues } from './limits/model-queue.js';
+import { TurnClient } from './leases/turn-client.js';
 import { assertListenAllowed } from './auth/listen-policy.js';
 import { answerClientError } from './http/client-error.js';
 import { serverTimeouts } from './http/server-timeouts.js';
@@ -167,7 +167,18 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const state = (): Promise<StateStore> =>
     (stateOpened ??= openProxyState(config.state, resolveSecret, logger));
   const backends = new BackendRegistry(
-    new LocalBackend({ supervisor, leases, pools, queues: new ModelQueues(clock) }),
+    new LocalBackend({
+      supervisor,
+      leases,
+      pools,
+      turns: new TurnClient({
+        supervisor,
+        leases,
+        clock,
+        controlTimeoutMs: config.proxy.controlTimeoutMs,
+        logger,
+      }),
+    }),
     new OpenAIBackend({ pools, secrets }),
     new AnthropicBackend({ pools, secrets }),
   );
