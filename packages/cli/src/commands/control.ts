@@ -3,7 +3,7 @@ import { type Command, type CommandResults } from '@mlx-gateway/protocol';
 import { closestMatches, loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
 import { resolveHome } from '@mlx-gateway/shared/paths';
 import { explainSpawnText } from '../explain-error.js';
-import { modelTable } from '../format.js';
+import { modelTable, queueTable } from '../format.js';
 import { openSupervisorClient } from '../supervisor-client.js';
 
 export interface GlobalOptions {
@@ -54,6 +54,8 @@ export async function status(opts: GlobalOptions & { json?: boolean }): Promise<
   process.stdout.write(
     opts.json ? `${JSON.stringify(snap, null, 2)}\n` : `${modelTable(snap.models)}\n`,
   );
+  const queues = opts.json ? '' : queueTable(snap.models);
+  if (queues !== '') process.stdout.write(`\n${queues}\n`);
 }
 
 /** Starting a model can take minutes (MLX loads before it listens): no short timeout. */
