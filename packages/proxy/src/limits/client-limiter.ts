@@ -10,7 +10,8 @@ import { LimitScopes } from './limit-scope.js';
 import type { LimitScope } from './limit-scope.js';
 import { MemoryCounters } from './memory-counters.js';
 import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
-import { ScriptedCounters } from './scripted-counters.js';
+import { BatchedCounters } from './batched-counters.js';
+import { MAX_OPS, ScriptedCounters } from './scripted-counters.js';
 import { setRateLimitHeaders } from './rate-limit-headers.js';
 import type { LimitReading } from './rate-limit-headers.js';
 
@@ -151,7 +152,7 @@ export class ClientLimiter {
   private async open(): Promise<CounterStore> {
     const store = await this.options.state();
     if (store.kind === 'embedded') return new MemoryCounters(this.now);
-    const counters = new ScriptedCounters(store);
+    const counters = new BatchedCounters(new ScriptedCounters(store), MAX_OPS);
     if (store.health() === 'ok') return counters;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.options.connectWaitMs ?? 250);

@@ -1,8 +1,11 @@
 import type { StateScript, StateStore } from '@mlx-gateway/shared/state';
 import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
 
-/** A check counts at most four limits of the client key and four of the model. */
-export const MAX_OPS = 8;
+/**
+ * Most counters in one call: a check counts at most four limits of the client key and four of
+ * the model; batched checks (batched-counters.ts) share one call up to this many.
+ */
+export const MAX_OPS = 32;
 
 /**
  * INCRBY on each key, and PEXPIRE on the ones this call created, all in one step: the server
