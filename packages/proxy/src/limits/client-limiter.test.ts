@@ -21,9 +21,9 @@ async function embedded(): Promise<StateStore> {
 
 /**
  * The embedded store seen as a shared one, so the limiter counts in it (not in its memory).
- * ioredis-mock's Lua returns no tables, so the two scripts (scripted-counters.ts: INCRBY each
- * key; the corrections, floored at 0 where asked) are played here with the store's own
- * increments; the real scripts run against redis-server in the integration tests.
+ * ioredis-mock's Lua returns no tables, so the script (scripted-counters.ts: the corrections,
+ * floored at 0 where asked, then INCRBY each key) is played here with the store's own
+ * increments; the real script runs against redis-server in the integration tests.
  */
 function asShared(store: StateStore): StateStore {
   const shared: StateStore = {
@@ -38,17 +38,19 @@ function asShared(store: StateStore): StateStore {
     append: (st, v, n) => store.append(st, v, n),
     latest: (st, n, b) => store.latest(st, n, b),
     after: (st, a, n) => store.after(st, a, n),
-    script: (name) => ({
+    script: () => ({
       run: async (keys, args) => {
+        const corrections = Number(args[0]);
         const out: number[] = [];
         for (const [i, key] of keys.entries()) {
-          const by = Number(args[2 * i]);
-          if (name.startsWith('increment_many')) {
-            out.push(await shared.increment(key, by, Number(args[2 * i + 1])));
+          const by = Number(args[1 + 2 * i]);
+          const second = args[2 + 2 * i];
+          if (i >= corrections) {
+            out.push(await shared.increment(key, by, Number(second)));
             continue;
           }
           const value = await shared.increment(key, by, 60_000);
-          if (value < 0 && args[2 * i + 1] === '1') await shared.increment(key, -value, 60_000);
+          if (value < 0 && second === '1') await shared.increment(key, -value, 60_000);
         }
         return out;
       },
@@ -244,8 +246,8 @@ describe('ClientLimiter', () => {
     );
     expect(tpm.message).toBe('rate limit reached for model "m": 1000 tokens per minute');
     await ticket!.settle(200); // 700 reserved, 200 used: both scopes corrected in one call
-    // The check, the refused check and its undo, the settlement (tokens, budget, slot per scope).
-    expect(runs).toEqual([8, 8, 8, 6]);
+    // The check, the refused check, then its undo and the settlement together (8 counters).
+    expect(runs).toEqual([8, 8, 8]);
     expect(await state.counter('model-limits:m:inflight')).toBe(0);
     expect(await state.counter('limits:app:inflight')).toBe(0);
     // A monthly model budget: refused at 1600 of 1500, new on the first of the month.

@@ -152,7 +152,7 @@ export class ClientLimiter {
   private async open(): Promise<CounterStore> {
     const store = await this.options.state();
     if (store.kind === 'embedded') return new MemoryCounters(this.now);
-    const counters = new BatchedCounters(new ScriptedCounters(store), MAX_OPS);
+    const counters = new BatchedCounters(new ScriptedCounters(store), { maxKeys: MAX_OPS });
     if (store.health() === 'ok') return counters;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.options.connectWaitMs ?? 250);

@@ -1,78 +1,70 @@
 import type { StateScript, StateStore } from '@mlx-gateway/shared/state';
-import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
+import type { AdjustOp, CounterOp } from './memory-counters.js';
 
 /**
- * Most counters in one call: a check counts at most four limits of the client key and four of
- * the model; batched checks (batched-counters.ts) share one call up to this many.
+ * Most counters of each kind in one call: a check counts at most four limits of the client key
+ * and four of the model; batched checks and corrections (batched-counters.ts) share one call
+ * up to this many increments and this many corrections.
  */
 export const MAX_OPS = 32;
 
 /**
- * INCRBY on each key, and PEXPIRE on the ones this call created, all in one step: the server
- * runs it as one command. ARGV holds `by, ttlMs` per key.
+ * One step on the limit counters, run by the server as one command. First the corrections
+ * (ARGV[1] of them: `by, floor` each): INCRBY on each counter that still exists (one of a
+ * window that ended is left alone), brought back to 0 where `floor` is 1 (an in-flight counter
+ * that expired under a request). Then the increments (`by, ttlMs` each): INCRBY, and PEXPIRE on
+ * the counters this call created; their values are returned in order.
  */
-const INCREMENT_MANY = `
+const STEP = `
+local corrections = tonumber(ARGV[1])
 local out = {}
 for i = 1, #KEYS do
-  local by = ARGV[2 * i - 1]
-  local value = redis.call('INCRBY', KEYS[i], by)
-  if value == tonumber(by) then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
-  out[i] = value
+  local a = ARGV[2 * i]
+  local b = ARGV[2 * i + 1]
+  if i <= corrections then
+    if redis.call('EXISTS', KEYS[i]) == 1 then
+      local value = redis.call('INCRBY', KEYS[i], a)
+      if value < 0 and b == '1' then redis.call('INCRBY', KEYS[i], -value) end
+    end
+  else
+    local value = redis.call('INCRBY', KEYS[i], a)
+    if value == tonumber(a) then redis.call('PEXPIRE', KEYS[i], b) end
+    out[#out + 1] = value
+  end
 end
 return out`;
 
 /**
- * The corrections of a refusal or a settlement in one step: INCRBY on each key that still
- * exists (a counter of a window that ended is left alone), brought back to 0 where ARGV says
- * `floor` (an in-flight counter that expired under a request). ARGV holds `by, floor` per key.
+ * The limit counters on a real Redis: a step (the corrections that are due, then the
+ * increments of one or more checks) is one Lua script call (EVALSHA): one command, one round
+ * trip and one reply to parse, whatever the number of limits. Scripts are registered per
+ * number of keys (ioredis fixes a command's key count). Not used on the embedded store, whose
+ * Lua runs in a JavaScript VM at milliseconds a call.
  */
-const ADJUST_MANY = `
-for i = 1, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    local value = redis.call('INCRBY', KEYS[i], ARGV[2 * i - 1])
-    if value < 0 and ARGV[2 * i] == '1' then redis.call('INCRBY', KEYS[i], -value) end
-  end
-end
-return 0`;
-
-/**
- * The limit counters on a real Redis: all of a check's increments go as one Lua script call
- * (EVALSHA), so a check is one command, one round trip and one reply to parse, whatever the
- * number of limits; the corrections at the end of the request are another one. Scripts are
- * registered per number of keys (ioredis fixes a command's key count). Not used on the
- * embedded store, whose Lua runs in a JavaScript VM at milliseconds a call.
- */
-export class ScriptedCounters implements CounterStore {
-  private readonly increments: StateScript[] = [];
-  private readonly adjusts: StateScript[] = [];
+export class ScriptedCounters {
+  private readonly scripts: StateScript[] = [];
 
   constructor(private readonly store: StateStore) {}
 
-  async incrementMany(ops: readonly CounterOp[]): Promise<number[]> {
-    const keys: string[] = [];
-    const args: (string | number)[] = [];
-    for (const op of ops) {
-      keys.push(op.key);
-      args.push(op.by, Math.max(1, Math.ceil(op.ttlMs)));
+  /** Applies `adjusts`, then `increments`; resolves with the increments' new values. */
+  async step(adjusts: readonly AdjustOp[], increments: readonly CounterOp[]): Promise<number[]> {
+    if (adjusts.length > MAX_OPS || increments.length > MAX_OPS) {
+      throw new Error(`at most ${MAX_OPS} increments and ${MAX_OPS} corrections in one step`);
     }
-    const script = this.scriptFor(this.increments, 'increment_many', INCREMENT_MANY, ops.length);
-    const values = (await script.run(keys, args)) as unknown[];
-    return values.map(Number);
-  }
-
-  async adjustMany(ops: readonly AdjustOp[]): Promise<void> {
-    if (ops.length === 0) return;
+    const count = adjusts.length + increments.length;
+    if (count === 0) return [];
     const keys: string[] = [];
-    const args: (string | number)[] = [];
-    for (const op of ops) {
+    const args: (string | number)[] = [adjusts.length];
+    for (const op of adjusts) {
       keys.push(op.key);
       args.push(op.by, op.floor ? '1' : '0');
     }
-    await this.scriptFor(this.adjusts, 'adjust_many', ADJUST_MANY, ops.length).run(keys, args);
-  }
-
-  private scriptFor(cache: StateScript[], name: string, lua: string, count: number): StateScript {
-    if (count < 1 || count > MAX_OPS) throw new Error(`1 to ${MAX_OPS} counters in one step`);
-    return (cache[count] ??= this.store.script(`${name}_${count}`, lua, count));
+    for (const op of increments) {
+      keys.push(op.key);
+      args.push(op.by, Math.max(1, Math.ceil(op.ttlMs)));
+    }
+    const script = (this.scripts[count] ??= this.store.script(`limits_step_${count}`, STEP, count));
+    const values = (await script.run(keys, args)) as unknown[];
+    return values.map(Number);
   }
 }
