@@ -82,4 +82,15 @@ describe('TurnTable', () => {
     expect(turns.info('free')).toBeUndefined();
     expect(turns.figures()).toEqual([]);
   });
+
+  it('takes a changed policy at the next acquire: a larger maxConcurrent lets waiting requests in', async () => {
+    let line = { ...policy };
+    const turns = new TurnTable(30_000, new ManualClock(), () => line);
+    expect(turns.acquire('a', 'solo', 'p')).toBe(0);
+    const waiting = turns.acquire('b', 'solo', 'p') as Promise<number>;
+    line = { ...policy, maxConcurrent: 3 };
+    expect(turns.acquire('c', 'solo', 'p')).toBe(0);
+    expect(await waiting).toBe(0);
+    expect(turns.info('solo')).toMatchObject({ maxConcurrent: 3, active: 3, waiting: 0 });
+  });
 });

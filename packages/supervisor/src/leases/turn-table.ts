@@ -179,11 +179,19 @@ export class TurnTable {
     return oldest === undefined ? 0 : this.clock.now() - oldest.since;
   }
 
+  /**
+   * The model's line, with its policy as configured now (a reloaded config applies to the next
+   * acquire: a larger maxConcurrent lets waiting requests in at once); undefined without one.
+   */
   private line(model: string): Line | undefined {
+    const policy = this.policyOf(model);
+    if (policy === undefined) return undefined; // no maxConcurrent (any more): nothing to wait for
     let line = this.lines.get(model);
+    if (line !== undefined && !samePolicy(line.policy, policy)) {
+      line.policy = policy;
+      this.next(line);
+    }
     if (line === undefined) {
-      const policy = this.policyOf(model);
-      if (policy === undefined) return undefined;
       line = {
         policy,
         active: new Set(),
@@ -238,4 +246,8 @@ export class TurnTable {
 function refusal(policy: TurnPolicy, message: string): ProtocolError {
   const retryAfterSeconds = Math.max(1, Math.ceil(Math.min(policy.timeoutMs, 30_000) / 1000));
   return new ProtocolError(ErrorCodes.RATE_LIMITED, message, { retryAfterSeconds });
+}
+
+function samePolicy(a: TurnPolicy, b: TurnPolicy): boolean {
+  return a.maxConcurrent === b.maxConcurrent && a.size === b.size && a.timeoutMs === b.timeoutMs;
 }
