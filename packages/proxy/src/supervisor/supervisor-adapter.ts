@@ -122,7 +122,9 @@ export class SupervisorAdapter implements ModelSupervisor {
     }
   }
 
+  /** Like `ensure`, fails within the control timeout when the supervisor is not connected. */
   async acquireTurn(model: string, turn: LeaseClaim, options: EnsureOptions): Promise<number> {
+    await this.connected(options.signal);
     const body = { cmd: 'turn.acquire', model, id: turn.id, holder: turn.holder } as const;
     const requestOptions: RequestOptions = { timeoutMs: options.timeoutMs };
     if (options.signal !== undefined) requestOptions.signal = options.signal;
