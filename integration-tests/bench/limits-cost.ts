@@ -6,8 +6,9 @@
 // kind: rpm, tpm, concurrency, a daily budget) that no request reaches. The load client sends
 // the same non-streamed chat request to a fake upstream through the proxy, alternating the two
 // keys round by round, so both are measured in the same run on the same process and the
-// difference is what the limit checks cost (one round trip to the store, four INCRBYs, and the
-// in-flight release when the answer ends).
+// difference is what the limit checks cost (four counters counted, and corrected when the answer
+// ends: in process memory on the embedded store; on Redis one script call per check, carrying
+// the corrections due, and checks that arrive together sharing one call).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -62,9 +62,10 @@ describe('a local model with maxConcurrent 1', () => {
       const client = streamChat(`${g.url}/v1/chat/completions`, chat('solo', `client ${i}`, true));
       clients.push(client.then((outcome) => (finished.push(i), outcome)));
       // The next client comes once this one is in (served, or in line): a known arrival order.
+      // Client 0 is served at once; every later one waits (counted in `waited` once served).
       await waitUntil(async () => {
         const q = await queueOf(g.url, 'solo');
-        return q !== undefined && q.active === 1 && q.waiting === i;
+        return q !== undefined && (i === 0 ? q.active === 1 : q.waiting + q.waited === i);
       }, `client ${i} to be served or in line`);
     }
     const outcomes = await Promise.all(clients);

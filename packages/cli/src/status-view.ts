@@ -36,6 +36,8 @@ export interface StatusJsonModel {
   since: number;
   retryAt: number | null;
   reason: string | null;
+  /** The model's line when it has `maxConcurrent` (shared by every proxy), else null. */
+  queue: NonNullable<ModelInfo['queue']> | null;
 }
 
 /** The documented shape of `mlx-gateway status --json` (docs/operations.md); `version` bumps on a change. */
@@ -85,6 +87,7 @@ export function statusJson(snapshot: Snapshot, now: number): StatusJson {
         since: m.since,
         retryAt: m.retryAt ?? null,
         reason: m.reason ?? null,
+        queue: m.queue ?? null,
       };
     }),
   };

@@ -63,6 +63,24 @@ export const ModelInfoSchema = z.object({
   /** Why the model was last restarted as wedged, and when (epoch ms). */
   wedgedReason: z.string().optional(),
   wedgedAt: z.number().optional(),
+  /**
+   * The turns of a model with `maxConcurrent`, shared by every proxy (in the `status` answer
+   * only, not in events): requests served now, waiting in line, the longest wait of those
+   * waiting (ms), and since the supervisor started those that waited, their waits in all (ms)
+   * and those refused (line full or waited too long).
+   */
+  queue: z
+    .object({
+      maxConcurrent: z.number().int(),
+      size: z.number().int(),
+      active: z.number().int(),
+      waiting: z.number().int(),
+      oldestWaitMs: z.number(),
+      waited: z.number().int(),
+      waitedMs: z.number(),
+      refused: z.number().int(),
+    })
+    .optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 
@@ -105,7 +123,20 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
     holder: z.string().min(1),
   }),
   z.object({ cmd: z.literal('lease.release'), id: z.string().min(1) }),
-  /** Renew every lease of a holder (a proxy process); leases not renewed expire. */
+  /**
+   * A turn of a model with `maxConcurrent` (one request to it): granted at once when one is
+   * free, else after waiting in line (arrival order over every proxy) up to the model's
+   * `queue.timeout`; refused (RATE_LIMITED) when the line is full or the wait too long.
+   */
+  z.object({
+    cmd: z.literal('turn.acquire'),
+    model: modelName,
+    id: z.string().min(1),
+    holder: z.string().min(1),
+  }),
+  /** Gives a turn back, or takes a request that is still waiting out of the line. */
+  z.object({ cmd: z.literal('turn.release'), id: z.string().min(1) }),
+  /** Renew every lease (and turn) of a holder (a proxy process); leases not renewed expire. */
   z.object({ cmd: z.literal('lease.renew'), holder: z.string().min(1) }),
   z.object({ cmd: z.literal('shutdown') }),
   /** The supervisor's figures for the proxy's /metrics (see metrics-snapshot.ts). */
@@ -143,6 +174,9 @@ export interface CommandResults {
   'lease.acquire': { id: string };
   'lease.release': { released: boolean };
   'lease.renew': { renewed: number; ttlMs: number };
+  /** How long the request waited in line, ms (0: a turn was free). */
+  'turn.acquire': { id: string; waitedMs: number };
+  'turn.release': { released: boolean };
   shutdown: { stopping: true };
   metrics: SupervisorMetricsSnapshot;
   reload: ReloadReport;

@@ -20,8 +20,20 @@ export interface SupervisorMetricsSnapshot {
   unexpectedExits: Array<{ model: string; count: number }>;
   /** How long ensure() callers waited for the model to be ready. */
   readyWait: Array<{ model: string; histogram: HistogramSnapshot }>;
+  /** The turns of models with `maxConcurrent`: in line now, the oldest wait, waits seen. */
+  queues?: QueueFigures[];
   /** The supervisor process itself. */
   process: { residentBytes: number; heapUsedBytes: number; eventLoopLagSeconds: number };
+}
+
+export interface QueueFigures {
+  model: string;
+  active: number;
+  waiting: number;
+  oldestWaitSeconds: number;
+  refused: number;
+  /** How long granted requests waited for their turn (0 for a free one). */
+  wait: HistogramSnapshot;
 }
 
 export interface ModelFigures {

@@ -9,7 +9,7 @@ import { LocalBackend } from './backends/local-backend.js';
 import { OpenAIBackend } from './backends/openai-backend.js';
 import type { SecretCache } from './backends/secret-cache.js';
 import type { LeaseManager } from './leases/lease-manager.js';
-import type { ModelQueues } from './limits/model-queue.js';
+import type { TurnClient } from './leases/turn-client.js';
 import type { ProxyLogger } from './logging/logger.js';
 import type { ProxyGeneration } from './proxy-generations.js';
 import { ModelRouter } from './routing/model-router.js';
@@ -17,13 +17,13 @@ import type { ModelSupervisor } from './supervisor/model-supervisor.js';
 import { PoolRegistry } from './upstream/pool-registry.js';
 import { remoteEndpoints } from './upstream/remote-endpoints.js';
 
-/** What every generation shares: the supervisor link, leases, queues, secrets, the app's parts. */
+/** What every generation shares: the supervisor link, leases, model turns, secrets, the app's parts. */
 export interface GenerationParts {
   logger: ProxyLogger;
   clock: Clock;
   supervisor: ModelSupervisor;
   leases: LeaseManager;
-  queues: ModelQueues;
+  turns: TurnClient;
   secrets: SecretCache;
   createPool?: (origin: string, options: Pool.Options) => Dispatcher;
   /** The app's dependencies that do not come from the config's routes. */
@@ -70,9 +70,9 @@ export function openPools(
  */
 export function buildGeneration(config: GatewayConfig, parts: GenerationParts): ProxyGeneration {
   const pools = openPools(config, parts.logger, parts.createPool);
-  const { supervisor, leases, queues, secrets } = parts;
+  const { supervisor, leases, turns, secrets } = parts;
   const backends = new BackendRegistry(
-    new LocalBackend({ supervisor, leases, pools, queues }),
+    new LocalBackend({ supervisor, leases, pools, turns }),
     new OpenAIBackend({ pools, secrets }),
     new AnthropicBackend({ pools, secrets }),
   );

@@ -15,7 +15,7 @@ import { openProxyState } from './state/open-proxy-state.js';
 import { DEFAULT_RESPONSE_TTL_MS } from './state/response-store.js';
 import { ClientKeys } from './auth/client-keys.js';
 import { ClientLimiter } from './limits/client-limiter.js';
-import { ModelQueues } from './limits/model-queue.js';
+import { TurnClient } from './leases/turn-client.js';
 import { assertListenAllowed } from './auth/listen-policy.js';
 import { answerClientError } from './http/client-error.js';
 import { serverTimeouts } from './http/server-timeouts.js';
@@ -161,7 +161,13 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     clock,
     supervisor,
     leases,
-    queues: new ModelQueues(clock),
+    turns: new TurnClient({
+      supervisor,
+      leases,
+      clock,
+      controlTimeoutMs: config.proxy.controlTimeoutMs,
+      logger,
+    }),
     secrets,
     ...(options.createPool ? { createPool: options.createPool } : {}),
     app: {

@@ -1,3 +1,4 @@
+import { queueTable } from '../format.js';
 import { statusJson, statusTable } from '../status-view.js';
 import { call, configFor, type GlobalOptions } from './control.js';
 
@@ -14,4 +15,6 @@ export async function status(opts: GlobalOptions & { json?: boolean }): Promise<
       ? `${JSON.stringify(statusJson(snapshot, now), null, 2)}\n`
       : `${statusTable(snapshot.models, now)}\n`,
   );
+  const queues = opts.json ? '' : queueTable(snapshot.models);
+  if (queues !== '') process.stdout.write(`\n${queues}\n`);
 }

@@ -3,7 +3,7 @@ import type { ApiEndpoint } from '../api/api-endpoint.js';
 import type { ApiRequest } from '../api/api-request.js';
 import type { LocalModelConfig } from '@mlx-gateway/shared/config';
 import type { GatewayError } from '@mlx-gateway/shared/errors';
-import type { QueueStats } from '../limits/model-queue.js';
+import type { QueueStats } from '../leases/turn-client.js';
 import type { ResponseTransform } from './transforms/response-transform.js';
 import type { Target } from '../routing/target.js';
 import type { UpstreamCall, UpstreamListener, UpstreamRequest } from '../upstream/upstream-call.js';

@@ -1,6 +1,6 @@
 import type { GatewayError } from '@mlx-gateway/shared/errors';
 import type { Lease, LeaseManager } from '../leases/lease-manager.js';
-import type { ModelQueues, SlotRelease } from '../limits/model-queue.js';
+import type { TurnClient, TurnRelease as SlotRelease } from '../leases/turn-client.js';
 import type { Target } from '../routing/target.js';
 import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
 import { upstreamOrigin } from '../upstream/upstream-origin.js';
@@ -16,7 +16,7 @@ export interface LocalBackendOptions {
   leases: LeaseManager;
   pools: PoolRegistry;
   /** The turns of local models with `maxConcurrent` (absent: no model is limited). */
-  queues?: ModelQueues;
+  turns?: TurnClient;
 }
 
 /**
@@ -30,7 +30,7 @@ export interface LocalBackendOptions {
 export class LocalBackend extends PooledBackend {
   private readonly supervisor: ModelSupervisor;
   private readonly leases: LeaseManager;
-  private readonly queues: ModelQueues | undefined;
+  private readonly turns: TurnClient | undefined;
   /** Stalled requests in a row per model; reported to the supervisor as wedged. */
   readonly stalls: StallCounter;
 
@@ -38,7 +38,7 @@ export class LocalBackend extends PooledBackend {
     super(options.pools);
     this.supervisor = options.supervisor;
     this.leases = options.leases;
-    this.queues = options.queues;
+    this.turns = options.turns;
     this.stalls = new StallCounter((model, reason, pid) => {
       void this.supervisor.reportWedged?.(model, reason, pid);
     });
@@ -59,17 +59,16 @@ export class LocalBackend extends PooledBackend {
   };
 
   /**
-   * A model with `maxConcurrent` gives the request its turn first (limits/model-queue.ts): at
-   * once when a slot is free, else after waiting in line, which the exchange treats like a
-   * model start (heartbeats to a streaming client). The slot is held until the request ends.
+   * A model with `maxConcurrent` gives the request its turn first (leases/turn-client.ts, a
+   * line at the supervisor shared by every proxy): one round trip when a turn is free, else a
+   * wait in line, which the exchange treats like a model start (heartbeats to a streaming
+   * client). The turn is held until the request ends.
    */
   prepare(req: BackendRequest, ctx: PrepareContext): PreparedRequest | Promise<PreparedRequest> {
     const model = req.target.model;
-    const queue = model.kind === 'local' ? this.queues?.for(model) : undefined;
-    if (queue === undefined) return this.prepareNow(req, ctx);
-    const slot = queue.acquire(ctx.signal);
-    if (typeof slot === 'function') return holdingSlot(() => this.prepareNow(req, ctx), slot);
-    return slot.then((release) => holdingSlot(() => this.prepareNow(req, ctx), release));
+    const turn = model.kind === 'local' ? this.turns?.acquire(model, ctx.signal) : undefined;
+    if (turn === undefined) return this.prepareNow(req, ctx);
+    return turn.then((release) => holdingSlot(() => this.prepareNow(req, ctx), release));
   }
 
   private prepareNow(
@@ -89,7 +88,7 @@ export class LocalBackend extends PooledBackend {
 
   override health(target: Target): BackendHealth {
     const health = this.supervisorHealth(target);
-    const queue = this.queues?.stats(target.model.name);
+    const queue = this.turns?.stats(target.model.name);
     if (queue !== undefined) health.queue = queue;
     return health;
   }

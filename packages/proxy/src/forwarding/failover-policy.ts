@@ -12,7 +12,7 @@ const FAILOVER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCodes.UPSTREAM_UNREACHABLE,
   ErrorCodes.UPSTREAM_TIMEOUT,
   ErrorCodes.UPSTREAM_RATE_LIMITED,
-  // A local model's queue full or waited out (limits/model-queue.ts): a fallback may be free.
+  // A local model's queue full or waited out (leases/turn-client.ts): a fallback may be free.
   ErrorCodes.RATE_LIMITED,
   ErrorCodes.STREAM_INTERRUPTED,
   ErrorCodes.MODEL_START_FAILED,

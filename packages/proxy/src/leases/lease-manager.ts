@@ -77,6 +77,8 @@ export class LeaseManager {
   private readonly renewTimer: Timer;
   private counter = 0;
   private closed = false;
+  /** Turns held or asked for (turn-client.ts): renewals go on while there are any. */
+  private pinned = 0;
 
   constructor(options: LeaseManagerOptions) {
     this.supervisor = options.supervisor;
@@ -106,6 +108,15 @@ export class LeaseManager {
     }
     lease.users += 1;
     return new Lease(lease);
+  }
+
+  /** Keeps renewals going while a turn is held or waited for (the supervisor renews it too). */
+  pin(): void {
+    this.pinned += 1;
+  }
+
+  unpin(): void {
+    if (this.pinned > 0) this.pinned -= 1;
   }
 
   /** A dedicated lease on `model`, counted as held from now on; `claim` names it to `ensure`. */
@@ -211,7 +222,7 @@ export class LeaseManager {
   private renew(): void {
     if (this.closed) return;
     this.renewTimer.refresh();
-    if (this.held.size === 0) return;
+    if (this.held.size === 0 && this.pinned === 0) return;
     this.supervisor.renewLeases(this.holder).catch((err: unknown) => {
       this.logger.debug({ err }, 'lease renewal failed');
     });

@@ -21,9 +21,9 @@ async function embedded(): Promise<StateStore> {
 
 /**
  * The embedded store seen as a shared one, so the limiter counts in it (not in its memory).
- * ioredis-mock's Lua returns no tables, so its one script (scripted-counters.ts: INCRBY each
- * key, `-` for an unused slot) is played here with the store's own increments; the real script
- * runs against redis-server in integration-tests/tests/limits-keys.test.ts.
+ * ioredis-mock's Lua returns no tables, so the script (scripted-counters.ts: the corrections,
+ * floored at 0 where asked, then INCRBY each key) is played here with the store's own
+ * increments; the real script runs against redis-server in the integration tests.
  */
 function asShared(store: StateStore): StateStore {
   const shared: StateStore = {
@@ -40,11 +40,17 @@ function asShared(store: StateStore): StateStore {
     after: (st, a, n) => store.after(st, a, n),
     script: () => ({
       run: async (keys, args) => {
+        const corrections = Number(args[0]);
         const out: number[] = [];
         for (const [i, key] of keys.entries()) {
-          const by = args[2 * i];
-          const ttl = args[2 * i + 1];
-          out.push(by === '-' ? 0 : await shared.increment(key, Number(by), Number(ttl)));
+          const by = Number(args[1 + 2 * i]);
+          const second = args[2 + 2 * i];
+          if (i >= corrections) {
+            out.push(await shared.increment(key, by, Number(second)));
+            continue;
+          }
+          const value = await shared.increment(key, by, 60_000);
+          if (value < 0 && second === '1') await shared.increment(key, -value, 60_000);
         }
         return out;
       },
@@ -74,9 +80,10 @@ async function limiter(store?: StateStore, whenDown: 'serve' | 'refuse' = 'serve
 
 const key = (limits: ClientIdentity['limits']): ClientIdentity => ({ name: 'app', limits });
 
-async function refused(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+/** The error an admission throws (at once on the in-memory counters, later on a store). */
+async function refused(admit: () => unknown): Promise<{ code: string; message: string }> {
   try {
-    await p;
+    await admit();
   } catch (err) {
     return err as { code: string; message: string };
   }
@@ -90,7 +97,7 @@ describe('ClientLimiter', () => {
     await limits.admit(client, 0, response(), openAIClientFormat);
     await limits.admit(client, 0, response(), openAIClientFormat);
     const res = response();
-    const err = await refused(limits.admit(client, 0, res, openAIClientFormat));
+    const err = await refused(() => limits.admit(client, 0, res, openAIClientFormat));
     expect(err.code).toBe('RATE_LIMITED');
     expect(res.getHeader('retry-after')).toBe('30');
     expect(res.getHeader('x-ratelimit-remaining-requests')).toBe('0');
@@ -112,17 +119,17 @@ describe('ClientLimiter', () => {
     await limits.admit(daily, 800, response(), openAIClientFormat);
     await limits.admit(monthly, 800, response(), openAIClientFormat);
     const res = response();
-    expect((await refused(limits.admit(daily, 800, res, openAIClientFormat))).message).toContain(
-      '1000 tokens per day',
-    );
+    expect(
+      (await refused(() => limits.admit(daily, 800, res, openAIClientFormat))).message,
+    ).toContain('1000 tokens per day');
     expect(res.getHeader('retry-after')).toBe('30');
-    await refused(limits.admit(monthly, 800, response(), openAIClientFormat));
+    await refused(() => limits.admit(monthly, 800, response(), openAIClientFormat));
     clock.now += 31_000; // 2026-02-01T00:00:01Z: a new day and a new month
     await limits.admit(daily, 800, response(), openAIClientFormat);
     await limits.admit(monthly, 800, response(), openAIClientFormat);
     clock.now += 86_400_000; // a day later: the daily budget is new, the monthly one is not
     await limits.admit(daily, 800, response(), openAIClientFormat);
-    await refused(limits.admit(monthly, 800, response(), openAIClientFormat));
+    await refused(() => limits.admit(monthly, 800, response(), openAIClientFormat));
   });
 
   it('settles reserved tokens against the usage and gives the in-flight slot back once', async () => {
@@ -130,9 +137,9 @@ describe('ClientLimiter', () => {
     const { limits } = await limiter(state);
     const client = key({ tpm: 1_000, concurrency: 1 });
     const ticket = await limits.admit(client, 900, response(), openAIClientFormat);
-    expect((await refused(limits.admit(client, 50, response(), openAIClientFormat))).code).toBe(
-      'RATE_LIMITED',
-    );
+    expect(
+      (await refused(() => limits.admit(client, 50, response(), openAIClientFormat))).code,
+    ).toBe('RATE_LIMITED');
     await ticket!.settle(100);
     await ticket!.settle(100);
     // 100 used of 1000: 850 more fit, and the slot is free again (given back once only).
@@ -143,7 +150,7 @@ describe('ClientLimiter', () => {
 
   it('a store that fails: served unchecked and logged once (serve), or 503 (refuse)', async () => {
     const broken = asShared(await embedded());
-    broken.increment = () => Promise.reject(new Error('Connection is closed.'));
+    broken.script = () => ({ run: () => Promise.reject(new Error('Connection is closed.')) });
     const serve = await limiter(broken, 'serve');
     expect(await serve.limits.admit(key({ rpm: 1 }), 0, response(), openAIClientFormat)).toBe(
       undefined,
@@ -152,7 +159,7 @@ describe('ClientLimiter', () => {
     expect(serve.logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
     expect(serve.limits.uncheckedCount).toBe(2);
     const refuse = await limiter(broken, 'refuse');
-    const err = await refused(
+    const err = await refused(() =>
       refuse.limits.admit(key({ rpm: 1 }), 0, response(), openAIClientFormat),
     );
     expect(err.code).toBe('STATE_UNAVAILABLE');
@@ -163,6 +170,103 @@ describe('ClientLimiter', () => {
     const res = response();
     expect(await limits.admit({ name: 'free' }, 10, res, openAIClientFormat)).toBeUndefined();
     expect(await limits.admit(undefined, 10, res, openAIClientFormat)).toBeUndefined();
+    expect(res.getHeaderNames()).toEqual([]);
+  });
+
+  it('a model limit counts every caller of the model, keys or none, and names the model', async () => {
+    const { limits, clock } = await limiter();
+    const model = { name: 'gpt', limits: { rpm: 2 } };
+    await limits.admit(key({ rpm: 100 }), 0, response(), openAIClientFormat, model);
+    await limits.admit(undefined, 0, response(), openAIClientFormat, model);
+    const res = response();
+    const other: ClientIdentity = { name: 'other', limits: { rpm: 100 } };
+    const err = await refused(() => limits.admit(other, 0, res, openAIClientFormat, model));
+    expect(err.message).toBe('rate limit reached for model "gpt": 2 requests per minute');
+    expect(res.getHeader('x-ratelimit-limit-requests')).toBe('2'); // the tighter limit
+    expect(res.getHeader('x-ratelimit-remaining-requests')).toBe('0');
+    expect(res.getHeader('retry-after')).toBe('30');
+    // The refusal took nothing from the key: it has 99 requests left, the model none.
+    const keyOnly = response();
+    await limits.admit(other, 0, keyOnly, openAIClientFormat, { name: 'free' });
+    expect(keyOnly.getHeader('x-ratelimit-remaining-requests')).toBe('99');
+    clock.now += 30_000; // the next minute
+    await limits.admit(other, 0, response(), openAIClientFormat, model);
+  });
+
+  it('a request must pass both: the key refuses first, then the model', async () => {
+    const { limits } = await limiter();
+    const client = key({ concurrency: 1 });
+    const model = { name: 'qwen', limits: { concurrency: 1 } };
+    const first = await limits.admit(client, 0, response(), anthropicClientFormat, model);
+    const byKey = await refused(() =>
+      limits.admit(client, 0, response(), anthropicClientFormat, model),
+    );
+    expect(byKey.message).toContain('client key "app": at most 1 at once');
+    const byModel = await refused(() =>
+      limits.admit(undefined, 0, response(), anthropicClientFormat, model),
+    );
+    expect(byModel.message).toBe(
+      'too many concurrent requests for model "qwen": at most 1 at once',
+    );
+    await first!.settle();
+    await limits.admit(undefined, 0, response(), anthropicClientFormat, model);
+  });
+
+  it('model tokens per minute and budget on a shared store: one script call for both scopes', async () => {
+    const state = asShared(await embedded());
+    const runs: number[] = [];
+    const script = state.script.bind(state);
+    state.script = (name, lua, n) => {
+      const inner = script(name, lua, n);
+      return { run: (keys, args) => (runs.push(keys.length), inner.run(keys, args)) };
+    };
+    const { limits, clock } = await limiter(state);
+    const client = key({
+      rpm: 10,
+      tpm: 10_000,
+      concurrency: 5,
+      budget: { tokens: 9_000, per: 'day' },
+    });
+    const model = {
+      name: 'm',
+      limits: {
+        rpm: 10,
+        tpm: 1_000,
+        concurrency: 5,
+        budget: { tokens: 1_500, per: 'month' as const },
+      },
+    };
+    const res = response();
+    const ticket = await limits.admit(client, 700, res, anthropicClientFormat, model);
+    expect(runs).toEqual([8]);
+    expect(res.getHeader('anthropic-ratelimit-tokens-limit')).toBe('1000');
+    expect(res.getHeader('anthropic-ratelimit-tokens-remaining')).toBe('300');
+    const tpm = await refused(() =>
+      limits.admit(client, 400, response(), anthropicClientFormat, model),
+    );
+    expect(tpm.message).toBe('rate limit reached for model "m": 1000 tokens per minute');
+    await ticket!.settle(200); // 700 reserved, 200 used: both scopes corrected in one call
+    // The check, the refused check, then its undo and the settlement together (8 counters).
+    expect(runs).toEqual([8, 8, 8]);
+    expect(await state.counter('model-limits:m:inflight')).toBe(0);
+    expect(await state.counter('limits:app:inflight')).toBe(0);
+    // A monthly model budget: refused at 1600 of 1500, new on the first of the month.
+    const monthly = { name: 'b', limits: { budget: { tokens: 1_500, per: 'month' as const } } };
+    await limits.admit(undefined, 800, response(), anthropicClientFormat, monthly);
+    const budget = await refused(() =>
+      limits.admit(undefined, 800, response(), anthropicClientFormat, monthly),
+    );
+    expect(budget.message).toBe('token budget exhausted for model "b": 1500 tokens per month');
+    clock.now += 30_000; // 2026-02-01T00:00:00Z
+    await limits.admit(undefined, 800, response(), anthropicClientFormat, monthly);
+  });
+
+  it('a key without limits and a model without limits cost nothing and set no header', async () => {
+    const { limits } = await limiter();
+    const res = response();
+    expect(
+      limits.admit({ name: 'free' }, 10, res, openAIClientFormat, { name: 'm' }),
+    ).toBeUndefined();
     expect(res.getHeaderNames()).toEqual([]);
   });
 });

@@ -1,20 +1,17 @@
 import type { ServerResponse } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import {
-  INFLIGHT_TTL_MS,
-  budgetWindow,
-  limitKeys,
-  minuteWindow,
-  windowTtlMs,
-} from '@mlx-gateway/shared/clients';
-import type { ClientIdentity, ClientLimits, LimitWindow } from '@mlx-gateway/shared/clients';
+import { INFLIGHT_TTL_MS, windowTtlMs } from '@mlx-gateway/shared/clients';
+import type { ClientIdentity, ClientLimits } from '@mlx-gateway/shared/clients';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { StateStore } from '@mlx-gateway/shared/state';
 import type { ClientFormat } from '../api/client-format.js';
 import type { ProxyLogger } from '../logging/logger.js';
+import { LimitScopes } from './limit-scope.js';
+import type { LimitScope } from './limit-scope.js';
 import { MemoryCounters } from './memory-counters.js';
-import type { CounterOp, CounterStore } from './memory-counters.js';
-import { ScriptedCounters } from './scripted-counters.js';
+import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
+import { BatchedCounters } from './batched-counters.js';
+import { MAX_OPS, ScriptedCounters } from './scripted-counters.js';
 import { setRateLimitHeaders } from './rate-limit-headers.js';
 import type { LimitReading } from './rate-limit-headers.js';
 
@@ -33,39 +30,60 @@ export interface ClientLimiterOptions {
   logger: ProxyLogger;
 }
 
+/** The model a request is for, with its `limits:` when it has some. */
+export interface LimitedModel {
+  name: string;
+  limits?: ClientLimits;
+}
+
 /** An admitted request's hold on its limits: settled once, when its answer is over. */
 export interface LimitTicket {
   /**
-   * Gives back the in-flight slot and corrects the reserved tokens by the usage, when known.
+   * Gives back the in-flight slots and corrects the reserved tokens by the usage, when known.
    * Once only; resolves when the store has it (never rejects: a lost correction is logged).
    */
   settle(usedTokens?: number): Promise<void>;
 }
 
-/** What one admission counted, to correct or undo it. */
-interface Counted {
-  client: string;
-  limits: ClientLimits;
-  reserve: number;
-  minute: LimitWindow;
-  budget: LimitWindow | undefined;
-  requests?: number;
-  tokens?: number;
-  budgetUsed?: number;
-  inflight?: number;
+/** Where one scope's counters are among a check's ops (-1: the scope has no such limit). */
+interface Slots {
+  requests: number;
+  tokens: number;
+  budget: number;
+  inflight: number;
 }
 
+/** One admission: what it counted, where, and the counts it got back. */
+interface Check {
+  now: number;
+  reserve: number;
+  scopes: LimitScope[];
+  slots: Slots[];
+  ops: CounterOp[];
+  /** The minute's and the budgets' ends, per scope. */
+  minuteReset: number[];
+  budgetReset: number[];
+  values: number[];
+}
+
+type Result = LimitTicket | undefined;
+
 /**
- * Client-key limits (requests and tokens per minute, requests in flight, a token budget per day
- * or month) on the shared state store: one INCRBY per limit a key has, all sent together, so a
- * check costs one round trip to the store and several proxies on one Redis share the counts.
- * Over a limit the counts are given back and the request gets 429 with Retry-After and the
- * rate-limit headers of its API. A store that cannot be reached never holds a request past its
- * command timeout: the request is served unchecked or refused, as `state.whenDown` says.
+ * The limits a request meets: its client key's and its model's (requests and tokens per
+ * minute, requests in flight, a token budget per day or month). A request must pass both.
+ * Every counter of both goes in one step (process memory on the embedded store, one Lua
+ * script call on Redis), and the corrections when the answer is over in another. Over a limit
+ * the counts are given back and the request gets 429 naming the key or model and the limit,
+ * with Retry-After and the rate-limit headers of its API (the tighter of the two where both
+ * have one). A request with no limit to meet costs nothing. A store that cannot be reached
+ * never holds a request past its command timeout: the request is served unchecked or refused,
+ * as `state.whenDown` says.
  */
 export class ClientLimiter {
   private readonly now: () => number;
+  private readonly scopes = new LimitScopes();
   private downLogged = false;
+  private counters: CounterStore | undefined;
   private opened: Promise<CounterStore> | undefined;
   /** Requests served unchecked because the store was down (reported in the log). */
   uncheckedCount = 0;
@@ -75,51 +93,55 @@ export class ClientLimiter {
   }
 
   /**
-   * Counts a request against its key's limits, or throws 429 (RATE_LIMITED) / 503
-   * (STATE_UNAVAILABLE). Undefined when there was nothing to count.
+   * Counts a request against its key's and its model's limits, or throws 429 (RATE_LIMITED) /
+   * 503 (STATE_UNAVAILABLE). Undefined when there was nothing to count. Synchronous once the
+   * counters are in process memory.
    */
-  async admit(
+  admit(
     client: ClientIdentity | undefined,
     reserve: number,
     res: ServerResponse,
     format: ClientFormat,
-  ): Promise<LimitTicket | undefined> {
-    const limits = client?.limits;
-    if (client === undefined || limits === undefined) return undefined;
-    const now = this.now();
-    const counted: Counted = {
-      client: client.name,
-      limits,
-      reserve,
-      minute: minuteWindow(now),
-      budget: limits.budget === undefined ? undefined : budgetWindow(limits.budget.per, now),
-    };
-    let store: CounterStore;
+    model?: LimitedModel,
+  ): Result | Promise<Result> {
+    const clientLimits = client?.limits;
+    const modelLimits = model?.limits;
+    if (clientLimits === undefined && modelLimits === undefined) return undefined;
+    const scopes: LimitScope[] = [];
+    if (clientLimits !== undefined)
+      scopes.push(this.scopes.for('client', client!.name, clientLimits));
+    if (modelLimits !== undefined) scopes.push(this.scopes.for('model', model!.name, modelLimits));
+    const check = plan(scopes, reserve, this.now());
+    const counters = this.counters;
+    if (counters === undefined) return this.admitFirst(check, res, format);
+    let values: number[] | Promise<number[]>;
     try {
-      store = await (this.opened ??= this.open().catch((err: unknown) => {
-        this.opened = undefined; // tried again on the next request
-        throw err;
-      }));
-      await this.count(store, counted, now);
+      values = counters.incrementMany(check.ops);
     } catch (err) {
       return this.storeDown(err);
     }
-    this.downLogged = false;
-    const over = this.overLimit(counted, now);
-    this.setHeaders(res, format, counted, now);
-    if (over !== undefined) {
-      this.undo(store, counted, true);
-      res.setHeader('retry-after', String(Math.max(1, Math.ceil(over.retryAfterMs / 1000))));
-      throw new GatewayError(ErrorCodes.RATE_LIMITED, over.message);
+    if (!(values instanceof Promise)) return this.decide(counters, check, values, res, format);
+    return values.then(
+      (v) => this.decide(counters, check, v, res, format),
+      (err: unknown) => this.storeDown(err),
+    );
+  }
+
+  /** The first check opens the counters (and may wait for Redis up to `connectWaitMs`). */
+  private async admitFirst(check: Check, res: ServerResponse, format: ClientFormat) {
+    let counters: CounterStore;
+    let values: number[];
+    try {
+      counters = await (this.opened ??= this.open().catch((err: unknown) => {
+        this.opened = undefined; // tried again on the next request
+        throw err;
+      }));
+      this.counters = counters;
+      values = await counters.incrementMany(check.ops);
+    } catch (err) {
+      return this.storeDown(err);
     }
-    let settled = false;
-    return {
-      settle: (usedTokens) => {
-        if (settled) return Promise.resolve();
-        settled = true;
-        return this.settle(store, counted, usedTokens);
-      },
-    };
+    return this.decide(counters, check, values, res, format);
   }
 
   /**
@@ -130,7 +152,7 @@ export class ClientLimiter {
   private async open(): Promise<CounterStore> {
     const store = await this.options.state();
     if (store.kind === 'embedded') return new MemoryCounters(this.now);
-    const counters = new ScriptedCounters(store);
+    const counters = new BatchedCounters(new ScriptedCounters(store), { maxKeys: MAX_OPS });
     if (store.health() === 'ok') return counters;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.options.connectWaitMs ?? 250);
@@ -144,136 +166,52 @@ export class ClientLimiter {
     return counters;
   }
 
-  /** One increment per limit the key has, in one step when the store can (a Redis script). */
-  private async count(store: CounterStore, c: Counted, now: number): Promise<void> {
-    const { limits, client, minute, budget } = c;
-    const minuteTtl = windowTtlMs(minute, now);
-    const ops: CounterOp[] = [];
-    const at = { requests: -1, tokens: -1, budget: -1, inflight: -1 };
-    if (limits.rpm !== undefined) {
-      at.requests =
-        ops.push({ key: limitKeys.requests(client, minute), by: 1, ttlMs: minuteTtl }) - 1;
+  private decide(
+    counters: CounterStore,
+    check: Check,
+    values: number[],
+    res: ServerResponse,
+    format: ClientFormat,
+  ): LimitTicket {
+    this.downLogged = false;
+    check.values = values;
+    const over = overLimit(check);
+    setHeaders(res, format, check);
+    if (over !== undefined) {
+      void this.adjust(counters, undoOps(check));
+      res.setHeader('retry-after', String(Math.max(1, Math.ceil(over.retryAfterMs / 1000))));
+      throw new GatewayError(ErrorCodes.RATE_LIMITED, over.message, {
+        details: { limit: over.limit, scope: over.scope },
+      });
     }
-    if (limits.tpm !== undefined) {
-      at.tokens =
-        ops.push({ key: limitKeys.tokens(client, minute), by: c.reserve, ttlMs: minuteTtl }) - 1;
-    }
-    if (budget !== undefined) {
-      const ttlMs = windowTtlMs(budget, now);
-      at.budget = ops.push({ key: limitKeys.budget(client, budget), by: c.reserve, ttlMs }) - 1;
-    }
-    if (limits.concurrency !== undefined) {
-      at.inflight =
-        ops.push({ key: limitKeys.inflight(client), by: 1, ttlMs: INFLIGHT_TTL_MS }) - 1;
-    }
-    const values =
-      store.incrementMany !== undefined
-        ? await store.incrementMany(ops)
-        : await Promise.all(ops.map((op) => store.increment(op.key, op.by, op.ttlMs)));
-    if (at.requests >= 0) c.requests = values[at.requests];
-    if (at.tokens >= 0) c.tokens = values[at.tokens];
-    if (at.budget >= 0) c.budgetUsed = values[at.budget];
-    if (at.inflight >= 0) c.inflight = values[at.inflight];
+    let settled = false;
+    return {
+      settle: (usedTokens) => {
+        if (settled) return Promise.resolve();
+        settled = true;
+        return this.adjust(counters, settleOps(check, usedTokens));
+      },
+    };
   }
 
-  /** The first limit the counts went over, with how long until it frees up. */
-  private overLimit(
-    c: Counted,
-    now: number,
-  ): { message: string; retryAfterMs: number } | undefined {
-    const { limits } = c;
-    const untilMinute = c.minute.resetAt - now;
-    if (limits.rpm !== undefined && c.requests !== undefined && c.requests > limits.rpm) {
-      return {
-        message: `rate limit reached for client key "${c.client}": ${limits.rpm} requests per minute`,
-        retryAfterMs: untilMinute,
-      };
+  private adjust(counters: CounterStore, ops: AdjustOp[]): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    try {
+      const done = counters.adjustMany(ops);
+      return done instanceof Promise
+        ? done.catch((err: unknown) => this.logLost(err))
+        : Promise.resolve();
+    } catch (err) {
+      this.logLost(err);
+      return Promise.resolve();
     }
-    if (limits.tpm !== undefined && c.tokens !== undefined && c.tokens > limits.tpm) {
-      const alone = c.reserve > limits.tpm;
-      return {
-        message: alone
-          ? `request too large for client key "${c.client}": it may use ${c.reserve} tokens (max_tokens and input), the limit is ${limits.tpm} tokens per minute`
-          : `rate limit reached for client key "${c.client}": ${limits.tpm} tokens per minute`,
-        retryAfterMs: untilMinute,
-      };
-    }
-    const budget = limits.budget;
-    if (budget !== undefined && c.budget !== undefined && (c.budgetUsed ?? 0) > budget.tokens) {
-      return {
-        message: `token budget exhausted for client key "${c.client}": ${budget.tokens} tokens per ${budget.per}`,
-        retryAfterMs: c.budget.resetAt - now,
-      };
-    }
-    if (limits.concurrency !== undefined && (c.inflight ?? 0) > limits.concurrency) {
-      return {
-        message: `too many concurrent requests for client key "${c.client}": at most ${limits.concurrency} at once`,
-        retryAfterMs: 1_000,
-      };
-    }
-    return undefined;
-  }
-
-  private setHeaders(res: ServerResponse, format: ClientFormat, c: Counted, now: number): void {
-    const { limits } = c;
-    const requests: LimitReading | undefined =
-      limits.rpm === undefined
-        ? undefined
-        : {
-            limit: limits.rpm,
-            remaining: limits.rpm - (c.requests ?? 0),
-            resetAt: c.minute.resetAt,
-          };
-    const tokens: LimitReading | undefined =
-      limits.tpm === undefined
-        ? undefined
-        : { limit: limits.tpm, remaining: limits.tpm - (c.tokens ?? 0), resetAt: c.minute.resetAt };
-    setRateLimitHeaders(res, format, now, requests, tokens);
-  }
-
-  /** Takes back what an admission counted: everything on a refusal, the slot at the end. */
-  private undo(store: CounterStore, c: Counted, refused: boolean): void {
-    const writes: Promise<unknown>[] = [];
-    if (refused) {
-      if (c.requests !== undefined) {
-        writes.push(store.increment(limitKeys.requests(c.client, c.minute), -1, 60_000));
-      }
-      this.correctTokens(store, c, -c.reserve, writes);
-    }
-    if (c.inflight !== undefined) writes.push(this.release(store, c.client));
-    void Promise.all(writes).catch((err: unknown) => this.logLost(err));
-  }
-
-  private async settle(store: CounterStore, c: Counted, usedTokens: number | undefined) {
-    const writes: Promise<unknown>[] = [];
-    if (usedTokens !== undefined) this.correctTokens(store, c, usedTokens - c.reserve, writes);
-    if (c.inflight !== undefined) writes.push(this.release(store, c.client));
-    await Promise.all(writes).catch((err: unknown) => this.logLost(err));
-  }
-
-  private correctTokens(store: CounterStore, c: Counted, delta: number, into: Promise<unknown>[]) {
-    if (delta === 0) return;
-    // The counters exist (the admission created them): the TTL given here is never used.
-    if (c.tokens !== undefined) {
-      into.push(store.increment(limitKeys.tokens(c.client, c.minute), delta, 60_000));
-    }
-    if (c.budgetUsed !== undefined && c.budget !== undefined) {
-      into.push(store.increment(limitKeys.budget(c.client, c.budget), delta, 60_000));
-    }
-  }
-
-  /** Gives back an in-flight slot; a counter that expired under it is brought back to 0. */
-  private async release(store: CounterStore, client: string): Promise<void> {
-    const key = limitKeys.inflight(client);
-    const left = await store.increment(key, -1, INFLIGHT_TTL_MS);
-    if (left < 0) await store.increment(key, -left, INFLIGHT_TTL_MS);
   }
 
   private storeDown(err: unknown): undefined {
     if (this.options.whenDown === 'refuse') {
       throw new GatewayError(
         ErrorCodes.STATE_UNAVAILABLE,
-        'the gateway cannot check client-key limits: its state store is unreachable (state.whenDown: refuse); try again shortly',
+        'the gateway cannot check its limits: its state store is unreachable (state.whenDown: refuse); try again shortly',
       );
     }
     this.uncheckedCount++;
@@ -281,7 +219,7 @@ export class ClientLimiter {
       this.downLogged = true;
       this.options.logger.warn(
         { component: 'limits', error: err instanceof Error ? err.message : String(err) },
-        'state store unreachable: serving requests without checking client-key limits (state.whenDown: serve)',
+        'state store unreachable: serving requests without checking limits (state.whenDown: serve)',
       );
     }
     return undefined;
@@ -293,4 +231,144 @@ export class ClientLimiter {
       'a limit counter could not be corrected (state store unreachable)',
     );
   }
+}
+
+/** The counter ops of a check: one per limit each scope has, in scope order. */
+function plan(scopes: LimitScope[], reserve: number, now: number): Check {
+  const check: Check = {
+    now,
+    reserve,
+    scopes,
+    slots: [],
+    ops: [],
+    minuteReset: [],
+    budgetReset: [],
+    values: [],
+  };
+  const { ops } = check;
+  for (const scope of scopes) {
+    const { limits } = scope;
+    const slots: Slots = { requests: -1, tokens: -1, budget: -1, inflight: -1 };
+    const minute = scope.minuteAt(now);
+    const minuteTtl = windowTtlMs(minute.window, now);
+    if (limits.rpm !== undefined) {
+      slots.requests = ops.push({ key: minute.requests, by: 1, ttlMs: minuteTtl }) - 1;
+    }
+    if (limits.tpm !== undefined) {
+      slots.tokens = ops.push({ key: minute.tokens, by: reserve, ttlMs: minuteTtl }) - 1;
+    }
+    const budget = scope.budgetAt(now);
+    if (budget !== undefined) {
+      const ttlMs = windowTtlMs(budget.window, now);
+      slots.budget = ops.push({ key: budget.key, by: reserve, ttlMs }) - 1;
+    }
+    if (limits.concurrency !== undefined) {
+      slots.inflight = ops.push({ key: scope.inflightKey, by: 1, ttlMs: INFLIGHT_TTL_MS }) - 1;
+    }
+    check.slots.push(slots);
+    check.minuteReset.push(minute.window.resetAt);
+    check.budgetReset.push(budget?.window.resetAt ?? 0);
+  }
+  return check;
+}
+
+interface Over {
+  message: string;
+  retryAfterMs: number;
+  limit: 'rpm' | 'tpm' | 'budget' | 'concurrency';
+  scope: 'client' | 'model';
+}
+
+/** The first limit the counts went over (the key's before the model's), and when it frees up. */
+function overLimit(c: Check): Over | undefined {
+  for (let i = 0; i < c.scopes.length; i++) {
+    const scope = c.scopes[i]!;
+    const { limits, label, kind } = scope;
+    const slots = c.slots[i]!;
+    const untilMinute = c.minuteReset[i]! - c.now;
+    const value = (slot: number) => (slot < 0 ? 0 : c.values[slot]!);
+    if (limits.rpm !== undefined && value(slots.requests) > limits.rpm) {
+      return {
+        message: `rate limit reached for ${label}: ${limits.rpm} requests per minute`,
+        retryAfterMs: untilMinute,
+        limit: 'rpm',
+        scope: kind,
+      };
+    }
+    if (limits.tpm !== undefined && value(slots.tokens) > limits.tpm) {
+      return {
+        message:
+          c.reserve > limits.tpm
+            ? `request too large for ${label}: it may use ${c.reserve} tokens (max_tokens and input), the limit is ${limits.tpm} tokens per minute`
+            : `rate limit reached for ${label}: ${limits.tpm} tokens per minute`,
+        retryAfterMs: untilMinute,
+        limit: 'tpm',
+        scope: kind,
+      };
+    }
+    const budget = limits.budget;
+    if (budget !== undefined && value(slots.budget) > budget.tokens) {
+      return {
+        message: `token budget exhausted for ${label}: ${budget.tokens} tokens per ${budget.per}`,
+        retryAfterMs: c.budgetReset[i]! - c.now,
+        limit: 'budget',
+        scope: kind,
+      };
+    }
+    if (limits.concurrency !== undefined && value(slots.inflight) > limits.concurrency) {
+      return {
+        message: `too many concurrent requests for ${label}: at most ${limits.concurrency} at once`,
+        retryAfterMs: 1_000,
+        limit: 'concurrency',
+        scope: kind,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Per kind, the reading of the scope with the least left (the one the client will meet first). */
+function setHeaders(res: ServerResponse, format: ClientFormat, c: Check): void {
+  let requests: LimitReading | undefined;
+  let tokens: LimitReading | undefined;
+  for (let i = 0; i < c.scopes.length; i++) {
+    const scope = c.scopes[i]!;
+    const slots = c.slots[i]!;
+    const resetAt = c.minuteReset[i]!;
+    if (slots.requests >= 0) {
+      const remaining = scope.limits.rpm! - c.values[slots.requests]!;
+      if (requests === undefined || remaining < requests.remaining) {
+        requests = { limitText: scope.rpmText, remaining, resetAt };
+      }
+    }
+    if (slots.tokens >= 0) {
+      const remaining = scope.limits.tpm! - c.values[slots.tokens]!;
+      if (tokens === undefined || remaining < tokens.remaining) {
+        tokens = { limitText: scope.tpmText, remaining, resetAt };
+      }
+    }
+  }
+  if (requests !== undefined || tokens !== undefined) {
+    setRateLimitHeaders(res, format, c.now, requests, tokens);
+  }
+}
+
+/** A refusal takes nothing from any limit: every count of the check is given back. */
+function undoOps(c: Check): AdjustOp[] {
+  const inflight = new Set(c.slots.map((slots) => slots.inflight));
+  return c.ops.map((op, i) => ({ key: op.key, by: -op.by, floor: inflight.has(i) }));
+}
+
+/** At the end: the in-flight slots back, the reserved tokens corrected by the usage. */
+function settleOps(c: Check, usedTokens: number | undefined): AdjustOp[] {
+  const out: AdjustOp[] = [];
+  const delta = usedTokens === undefined ? 0 : usedTokens - c.reserve;
+  for (const slots of c.slots) {
+    if (delta !== 0) {
+      if (slots.tokens >= 0) out.push({ key: c.ops[slots.tokens]!.key, by: delta, floor: false });
+      if (slots.budget >= 0) out.push({ key: c.ops[slots.budget]!.key, by: delta, floor: false });
+    }
+    if (slots.inflight >= 0) out.push({ key: c.ops[slots.inflight]!.key, by: -1, floor: true });
+  }
+  return out;
 }

@@ -3,7 +3,8 @@ import type { ClientFormat } from '../api/client-format.js';
 
 /** One limit's state as the headers report it. */
 export interface LimitReading {
-  limit: number;
+  /** The limit as header text (made once per limit, not per request). */
+  limitText: string;
   remaining: number;
   /** Epoch ms when the window ends. */
   resetAt: number;
@@ -20,11 +21,55 @@ export function openAIDuration(ms: number): string {
   return `${s}s`;
 }
 
+/** The header names of one kind of limit (`requests`, `tokens`) in one API's spelling. */
+interface HeaderNames {
+  limit: string;
+  remaining: string;
+  reset: string;
+}
+
+const names = (format: 'openai' | 'anthropic', kind: 'requests' | 'tokens'): HeaderNames =>
+  format === 'anthropic'
+    ? {
+        limit: `anthropic-ratelimit-${kind}-limit`,
+        remaining: `anthropic-ratelimit-${kind}-remaining`,
+        reset: `anthropic-ratelimit-${kind}-reset`,
+      }
+    : {
+        limit: `x-ratelimit-limit-${kind}`,
+        remaining: `x-ratelimit-remaining-${kind}`,
+        reset: `x-ratelimit-reset-${kind}`,
+      };
+
+const NAMES = {
+  openai: { requests: names('openai', 'requests'), tokens: names('openai', 'tokens') },
+  anthropic: { requests: names('anthropic', 'requests'), tokens: names('anthropic', 'tokens') },
+};
+
+/** Reset texts are the same for every request of a window (or of a second): made once. */
+const openAIResets: string[] = [];
+let rfcResetAt = -1;
+let rfcReset = '';
+
+function resetText(anthropic: boolean, resetAt: number, now: number): string {
+  if (anthropic) {
+    if (resetAt !== rfcResetAt) {
+      rfcResetAt = resetAt;
+      rfcReset = `${new Date(resetAt).toISOString().slice(0, 19)}Z`;
+    }
+    return rfcReset;
+  }
+  const seconds = Math.max(0, Math.ceil((resetAt - now) / 1000));
+  if (seconds > 3600) return openAIDuration(resetAt - now);
+  return (openAIResets[seconds] ??= openAIDuration(seconds * 1000));
+}
+
 /**
  * Sets the rate-limit headers of the caller's API on the response (kept by Node until the head
- * is written, whoever writes it): `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` on
- * the OpenAI API, `anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}` (RFC 3339
- * resets) on the Anthropic API.
+ * is written, whoever writes it), only for the kinds of limit the request met:
+ * `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` on the OpenAI API,
+ * `anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}` (RFC 3339 resets) on the
+ * Anthropic API. Names, limits and resets are precomputed strings.
  */
 export function setRateLimitHeaders(
   res: ServerResponse,
@@ -34,24 +79,20 @@ export function setRateLimitHeaders(
   tokens: LimitReading | undefined,
 ): void {
   if (res.headersSent) return;
-  const readings: [string, LimitReading | undefined][] = [
-    ['requests', requests],
-    ['tokens', tokens],
-  ];
-  for (const [kind, reading] of readings) {
-    if (reading === undefined) continue;
-    const remaining = String(Math.max(0, reading.remaining));
-    if (format.name === 'anthropic') {
-      res.setHeader(`anthropic-ratelimit-${kind}-limit`, String(reading.limit));
-      res.setHeader(`anthropic-ratelimit-${kind}-remaining`, remaining);
-      res.setHeader(
-        `anthropic-ratelimit-${kind}-reset`,
-        new Date(reading.resetAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      );
-    } else {
-      res.setHeader(`x-ratelimit-limit-${kind}`, String(reading.limit));
-      res.setHeader(`x-ratelimit-remaining-${kind}`, remaining);
-      res.setHeader(`x-ratelimit-reset-${kind}`, openAIDuration(reading.resetAt - now));
-    }
-  }
+  const anthropic = format.name === 'anthropic';
+  const table = anthropic ? NAMES.anthropic : NAMES.openai;
+  if (requests !== undefined) set(res, table.requests, requests, anthropic, now);
+  if (tokens !== undefined) set(res, table.tokens, tokens, anthropic, now);
+}
+
+function set(
+  res: ServerResponse,
+  header: HeaderNames,
+  reading: LimitReading,
+  anthropic: boolean,
+  now: number,
+): void {
+  res.setHeader(header.limit, reading.limitText);
+  res.setHeader(header.remaining, String(reading.remaining > 0 ? reading.remaining : 0));
+  res.setHeader(header.reset, resetText(anthropic, reading.resetAt, now));
 }

@@ -1,6 +1,7 @@
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { histogramValues } from './metric-tables.js';
+import { queueSeries } from './queue-series.js';
 import type { SupervisorMetricsSnapshot } from './supervisor-snapshot.js';
 import { MODEL_STATES } from './supervisor-snapshot.js';
 
@@ -189,6 +190,7 @@ export class SupervisorCollector {
         'gauge',
         (x) => [{ labels: {}, value: x.process.eventLoopLagSeconds }],
       ),
+      ...queueSeries(s),
     ];
   }
 }

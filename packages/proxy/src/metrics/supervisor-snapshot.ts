@@ -5,6 +5,7 @@ export { HistogramRecorder, MODEL_STATES } from '@mlx-gateway/protocol';
 export type {
   HistogramSnapshot,
   ModelFigures,
+  QueueFigures,
   SupervisorMetricsSnapshot,
 } from '@mlx-gateway/protocol';
 

@@ -59,13 +59,15 @@ export async function readRoutedRequest(
     capture?.requestBody(rawBody);
     call.audit.setCapture(capture);
   }
-  // Client-key limits (limits/): counted now, settled when the answer is over.
-  if (deps.limits !== undefined && call.client?.limits !== undefined) {
+  // Client-key and model limits (limits/): counted now, settled when the answer is over.
+  const model = resolution.targets[0]?.model;
+  if (deps.limits !== undefined && (call.client?.limits ?? model?.limits) !== undefined) {
     const ticket = await deps.limits.admit(
       call.client,
       reserveTokens(request, rawBody.length),
       call.outgoing,
       clientFormatFor(record.path),
+      model,
     );
     // Tokens reserved from max_tokens are settled from the upstream's usage (the audit record's).
     const { audit } = call;

@@ -32,7 +32,15 @@ export interface ModelSupervisor {
   ): Promise<{ baseUrl: string; pid?: number }>;
   acquireLease(model: string, lease: LeaseClaim): Promise<void>;
   releaseLease(id: string): Promise<void>;
-  /** Renews every lease of `holder`. */
+  /**
+   * A turn of a model with `maxConcurrent` (supervisor-side line shared by every proxy):
+   * resolves with the time waited (ms) once granted; rejects with RATE_LIMITED when refused.
+   * Optional: without it the proxy sends without turns.
+   */
+  acquireTurn?(model: string, turn: LeaseClaim, options: EnsureOptions): Promise<number>;
+  /** Gives a turn back or leaves the line. */
+  releaseTurn?(id: string): Promise<void>;
+  /** Renews every lease (and turn) of `holder`. */
   renewLeases(holder: string): Promise<void>;
   /**
    * Calls `listener` with each model state change the supervisor publishes (for the live

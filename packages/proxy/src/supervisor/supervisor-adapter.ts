@@ -146,6 +146,24 @@ export class SupervisorAdapter implements ModelSupervisor {
     }
   }
 
+  /** Like `ensure`, fails within the control timeout when the supervisor is not connected. */
+  async acquireTurn(model: string, turn: LeaseClaim, options: EnsureOptions): Promise<number> {
+    await this.connected(options.signal);
+    const body = { cmd: 'turn.acquire', model, id: turn.id, holder: turn.holder } as const;
+    const requestOptions: RequestOptions = { timeoutMs: options.timeoutMs };
+    if (options.signal !== undefined) requestOptions.signal = options.signal;
+    try {
+      return (await this.client.request(body, requestOptions)).waitedMs;
+    } catch (err) {
+      if (options.signal?.aborted && err === options.signal.reason) throw err;
+      throw toGatewayError(err);
+    }
+  }
+
+  async releaseTurn(id: string): Promise<void> {
+    await this.control({ cmd: 'turn.release', id });
+  }
+
   async renewLeases(holder: string): Promise<void> {
     await this.control({ cmd: 'lease.renew', holder });
   }

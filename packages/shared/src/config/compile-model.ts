@@ -24,6 +24,7 @@ import {
   NAME_RULE,
   remoteModelSchema,
 } from './model-schemas.js';
+import { compileModelLimits } from './model-limits.js';
 import type { Backend, RawMlxModel } from './model-schemas.js';
 import type { KeyPath, ProblemList } from './problem-list.js';
 import type { RawDefaults, RawTimeouts } from './section-schemas.js';
@@ -232,6 +233,8 @@ function compileLocal(
   if (modelType !== undefined) compiled.modelType = modelType;
   compileQueue(compiled, m, at, problems);
   compilePolicy(compiled, m);
+  const limits = m.limits === undefined ? undefined : compileModelLimits(m.limits);
+  if (limits !== undefined) compiled.limits = limits;
   return compiled;
 }
 
@@ -316,5 +319,7 @@ function compileRemote(
   if (apiKey !== undefined) compiled.apiKey = apiKey;
   const secretHeaders = m.headers?.secretHeaders ?? {};
   if (Object.keys(secretHeaders).length > 0) compiled.secretHeaders = secretHeaders;
+  const limits = m.limits === undefined ? undefined : compileModelLimits(m.limits);
+  if (limits !== undefined) compiled.limits = limits;
   return compiled;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commandField, mlxArgsField } from './command-line.js';
 import { envField, healthPathField } from './local-fields.js';
+import { modelLimitsField } from './model-limits.js';
 import { apiKeyField, headersField, urlField } from './remote-fields.js';
 import { bytes, duration, nonEmptyString, section } from './schema-fields.js';
 import { timeoutsSchema } from './section-schemas.js';
@@ -51,6 +52,8 @@ const commonShape = {
   capabilities: capabilitiesSchema.optional(),
   timeouts: timeoutsSchema.optional(),
   fallbacks: z.array(z.string()).optional(),
+  /** Limits for the model over all callers (model-limits.ts). */
+  limits: modelLimitsField().optional(),
 };
 
 const localShape = {

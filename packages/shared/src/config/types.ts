@@ -5,6 +5,8 @@
  */
 
 import type { AuditConfig, MetricsConfig } from './audit-schema.js';
+import type { ModelLimits } from './model-limits.js';
+export type { ModelLimits } from './model-limits.js';
 export type {
   AuditCaptureConfig,
   AuditConfig,
@@ -48,6 +50,8 @@ interface ModelCommon {
   timeouts: Timeouts;
   /** Other public model names to try, in order, when this one fails before the first byte. */
   fallbacks: string[];
+  /** Limits counted for the model over all its callers (`limits:`); absent = none. */
+  limits?: ModelLimits;
 }
 
 /** A model served by a process the supervisor starts and owns. */

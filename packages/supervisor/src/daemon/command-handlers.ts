@@ -6,6 +6,7 @@ import {
   type Owner,
 } from '@mlx-gateway/protocol';
 import type { LeaseTable } from '../leases/lease-table.js';
+import type { TurnTable } from '../leases/turn-table.js';
 import type { ModelController } from '../lifecycle/model-controller.js';
 import type { ChildRegistry } from '../process/child-registry.js';
 
@@ -13,6 +14,7 @@ import type { ChildRegistry } from '../process/child-registry.js';
 export interface CommandContext {
   incarnation: string;
   leases: LeaseTable;
+  turns: TurnTable;
   registry: ChildRegistry;
   snapshot(): CommandResults['status'];
   /** The controller of a configured local model (by name or alias); throws a coded error else. */
@@ -87,7 +89,16 @@ export function commandHandlers(ctx: CommandContext): CommandHandlers {
       return { id: cmd.id };
     },
     'lease.release': (cmd) => ({ released: ctx.leases.release(cmd.id) }),
-    'lease.renew': (cmd) => ({ renewed: ctx.leases.renew(cmd.holder), ttlMs: ctx.leases.ttl }),
+    'lease.renew': (cmd) => {
+      ctx.turns.renew(cmd.holder);
+      return { renewed: ctx.leases.renew(cmd.holder), ttlMs: ctx.leases.ttl };
+    },
+    'turn.acquire': async (cmd) => {
+      const c = ctx.controller(cmd.model);
+      const waited = ctx.turns.acquire(cmd.id, c.name, cmd.holder);
+      return { id: cmd.id, waitedMs: typeof waited === 'number' ? waited : await waited };
+    },
+    'turn.release': (cmd) => ({ released: ctx.turns.release(cmd.id) }),
     metrics: () => ctx.metrics(),
     reload: (cmd) => ctx.reload(cmd.dryRun ?? false),
     wedged: (cmd) => {

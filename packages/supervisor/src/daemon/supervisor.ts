@@ -19,6 +19,7 @@ import { groupMemoryBytes } from '../capacity/memory-meter.js';
 import { MemoryWatch } from '../capacity/memory-watch.js';
 import { ModelFootprints } from '../capacity/model-footprints.js';
 import { LeaseTable } from '../leases/lease-table.js';
+import { TurnTable } from '../leases/turn-table.js';
 import {
   ModelController,
   StartFailure,
@@ -98,6 +99,8 @@ export class Supervisor {
   private readonly lifeline: Lifeline;
   private readonly ports: PortAllocator;
   private readonly leases: LeaseTable;
+  /** Turns of models with maxConcurrent, shared by every proxy (leases/turn-table.ts). */
+  private readonly turns: TurnTable;
   private readonly capacity: CapacityPlanner;
   private readonly memory: MemoryWatch;
   private readonly control: ControlServer;
@@ -144,6 +147,11 @@ export class Supervisor {
       memoryBudgetBytes: sv.memoryBudgetBytes,
       waitMs: sv.capacityWaitMs,
     };
+    this.turns = new TurnTable(sv.leaseTtlMs, clock, (model) => {
+      const m = this.controllers.get(model)?.config;
+      if (m?.maxConcurrent === undefined || m.queue === undefined) return undefined;
+      return { maxConcurrent: m.maxConcurrent, ...m.queue };
+    });
     this.capacity = new CapacityPlanner(
       this.capacityLimits,
       this.tasks,
@@ -209,9 +217,10 @@ export class Supervisor {
     await this.adopt();
     await this.control.start();
     await restrictIpcSocket(this.control.endpoint);
-    this.tasks.interval(Math.max(250, Math.floor(this.config.supervisor.leaseTtlMs / 3)), () =>
-      this.leases.expire(),
-    );
+    this.tasks.interval(Math.max(250, Math.floor(this.config.supervisor.leaseTtlMs / 3)), () => {
+      this.leases.expire();
+      this.turns.expire();
+    });
     this.tasks.interval(MEMORY_SAMPLE_MS, () => void this.memory.sample());
     this.opts.logger.info(
       {
@@ -237,7 +246,7 @@ export class Supervisor {
     return {
       incarnation: this.incarnation,
       seq: this.events.seq,
-      models: [...this.controllers.values()].map((c) => c.info()),
+      models: [...this.controllers.values()].map((c) => withQueue(c.info(), this.turns)),
     };
   }
 
@@ -302,6 +311,7 @@ export class Supervisor {
     return {
       incarnation: this.incarnation,
       leases: this.leases,
+      turns: this.turns,
       registry: this.registry,
       snapshot: () => this.snapshot(),
       controller: (name) => this.controller(name),
@@ -310,7 +320,10 @@ export class Supervisor {
       refuseWhenShuttingDown: () => this.refuseWhenShuttingDown(),
       logTail: (model, lines) => this.logTail(model, lines),
       shutdown: (reason) => this.shutdown(reason),
-      metrics: () => this.figures.snapshot(this.models(), groupMemoryBytes, Date.now()),
+      metrics: async () => ({
+        ...(await this.figures.snapshot(this.models(), groupMemoryBytes, Date.now())),
+        queues: this.turns.figures(),
+      }),
       reload: (dryRun) => this.reloader.reload(dryRun),
       restartWedged: (c, reason, pid) => {
         const restarted = c.restartWedged(reason, pid, this.now());
@@ -418,4 +431,10 @@ export class Supervisor {
   models(): ModelInfo[] {
     return [...this.controllers.values()].map((c) => c.info());
   }
+}
+
+/** A model's info with its line of turns (`status` only: events leave it out). */
+function withQueue(info: ModelInfo, turns: TurnTable): ModelInfo {
+  const queue = turns.info(info.name);
+  return queue === undefined ? info : { ...info, queue };
 }

@@ -1,0 +1,253 @@
+import { ErrorCodes, HistogramRecorder, ProtocolError } from '@mlx-gateway/protocol';
+import type { ModelInfo, QueueFigures } from '@mlx-gateway/protocol';
+import type { Clock, Timer } from '@mlx-gateway/shared/clock';
+
+/** A model's turns as configured: at most `maxConcurrent` at once, `size` waiting, `timeoutMs` each. */
+export interface TurnPolicy {
+  maxConcurrent: number;
+  size: number;
+  timeoutMs: number;
+}
+
+/** Waits for a turn: from nothing (one was free) to the longest queue timeouts. */
+const WAIT_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+interface Held {
+  model: string;
+  holder: string;
+  expiresAt: number;
+}
+
+interface Waiter extends Held {
+  id: string;
+  since: number;
+  timer: Timer;
+  grant: (waitedMs: number) => void;
+  refuse: (err: Error) => void;
+}
+
+/** One model's line and its figures. */
+interface Line {
+  policy: TurnPolicy;
+  active: Set<string>;
+  waiting: Waiter[];
+  waited: number;
+  waitedMs: number;
+  refused: number;
+  wait: HistogramRecorder;
+}
+
+/**
+ * The turns of local models with `maxConcurrent`, held here for every proxy of the gateway:
+ * a proxy asks for a turn per request (`turn.acquire`), which is granted at once while fewer
+ * than `maxConcurrent` are out, else in arrival order as turns come back, over all proxies.
+ * At most `size` requests wait, each at most `timeoutMs`; past either the acquire is refused
+ * with RATE_LIMITED and a Retry-After. Turns and waiting requests belong to a holder (a proxy
+ * process) and expire like leases when the holder stops renewing them (a proxy that died).
+ * Turns are not leases: a request waiting in line never keeps a model from stopping.
+ */
+export class TurnTable {
+  private readonly lines = new Map<string, Line>();
+  /** Every granted turn, by id. */
+  private readonly turns = new Map<string, Held>();
+  /** Every waiting request, by id. */
+  private readonly waiters = new Map<string, Waiter>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: Clock,
+    private readonly policyOf: (model: string) => TurnPolicy | undefined,
+  ) {}
+
+  /** The time waited (ms) once the turn is granted: a number at once, a promise after a wait. */
+  acquire(id: string, model: string, holder: string): number | Promise<number> {
+    if (this.turns.has(id)) return 0;
+    const line = this.line(model);
+    if (line === undefined) return 0; // no maxConcurrent: nothing to wait for
+    const now = this.clock.now();
+    if (line.active.size < line.policy.maxConcurrent && line.waiting.length === 0) {
+      this.grant(line, id, model, holder, now, 0);
+      return 0;
+    }
+    const { policy } = line;
+    if (line.waiting.length >= policy.size) {
+      line.refused++;
+      throw refusal(
+        policy,
+        `the queue of model "${model}" is full (${policy.size} requests waiting for ${policy.maxConcurrent} at a time); try again shortly`,
+      );
+    }
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = {
+        id,
+        model,
+        holder,
+        since: now,
+        expiresAt: now + this.ttlMs,
+        grant: resolve,
+        refuse: reject,
+        timer: this.clock.timer(policy.timeoutMs, () => {
+          this.unqueue(line, waiter);
+          line.refused++;
+          reject(
+            refusal(
+              policy,
+              `waited ${Math.round(policy.timeoutMs / 1000)} s for model "${model}" (${policy.maxConcurrent} request(s) at a time) without a turn; try again shortly`,
+            ),
+          );
+        }),
+      };
+      line.waiting.push(waiter);
+      this.waiters.set(id, waiter);
+    });
+  }
+
+  /** Gives a turn back (the next in line gets it), or takes a waiting request out of the line. */
+  release(id: string): boolean {
+    const held = this.turns.get(id);
+    if (held !== undefined) {
+      this.turns.delete(id);
+      const line = this.lines.get(held.model);
+      if (line !== undefined) {
+        line.active.delete(id);
+        this.next(line);
+      }
+      return true;
+    }
+    const waiter = this.waiters.get(id);
+    if (waiter === undefined) return false;
+    const line = this.lines.get(waiter.model)!;
+    this.unqueue(line, waiter);
+    waiter.refuse(new ProtocolError(ErrorCodes.LEASE_NOT_FOUND, 'the request left the line'));
+    return true;
+  }
+
+  /** Renews the turns and waiting requests of a holder; returns how many. */
+  renew(holder: string): number {
+    const expiresAt = this.clock.now() + this.ttlMs;
+    let n = 0;
+    for (const held of [...this.turns.values(), ...this.waiters.values()]) {
+      if (held.holder !== holder) continue;
+      held.expiresAt = expiresAt;
+      n++;
+    }
+    return n;
+  }
+
+  /** Drops the turns and waiting requests of holders that stopped renewing them. */
+  expire(): number {
+    const now = this.clock.now();
+    let n = 0;
+    for (const [id, held] of [...this.turns, ...this.waiters]) {
+      if (held.expiresAt > now) continue;
+      this.release(id);
+      n++;
+    }
+    return n;
+  }
+
+  /** What `status` shows of a model's line; undefined for a model without maxConcurrent. */
+  info(model: string): ModelInfo['queue'] {
+    const line = this.line(model);
+    if (line === undefined) return undefined;
+    return {
+      maxConcurrent: line.policy.maxConcurrent,
+      size: line.policy.size,
+      active: line.active.size,
+      waiting: line.waiting.length,
+      oldestWaitMs: Math.round(this.oldestWaitMs(line)),
+      waited: line.waited,
+      waitedMs: Math.round(line.waitedMs),
+      refused: line.refused,
+    };
+  }
+
+  /** The figures of every line for /metrics. */
+  figures(): QueueFigures[] {
+    return [...this.lines].map(([model, line]) => ({
+      model,
+      active: line.active.size,
+      waiting: line.waiting.length,
+      oldestWaitSeconds: this.oldestWaitMs(line) / 1000,
+      refused: line.refused,
+      wait: line.wait.snapshot(),
+    }));
+  }
+
+  private oldestWaitMs(line: Line): number {
+    const oldest = line.waiting[0];
+    return oldest === undefined ? 0 : this.clock.now() - oldest.since;
+  }
+
+  /**
+   * The model's line, with its policy as configured now (a reloaded config applies to the next
+   * acquire: a larger maxConcurrent lets waiting requests in at once); undefined without one.
+   */
+  private line(model: string): Line | undefined {
+    const policy = this.policyOf(model);
+    if (policy === undefined) return undefined; // no maxConcurrent (any more): nothing to wait for
+    let line = this.lines.get(model);
+    if (line !== undefined && !samePolicy(line.policy, policy)) {
+      line.policy = policy;
+      this.next(line);
+    }
+    if (line === undefined) {
+      line = {
+        policy,
+        active: new Set(),
+        waiting: [],
+        waited: 0,
+        waitedMs: 0,
+        refused: 0,
+        wait: new HistogramRecorder(WAIT_BUCKETS),
+      };
+      this.lines.set(model, line);
+    }
+    return line;
+  }
+
+  private grant(
+    line: Line,
+    id: string,
+    model: string,
+    holder: string,
+    now: number,
+    waitedMs: number,
+  ) {
+    line.active.add(id);
+    this.turns.set(id, { model, holder, expiresAt: now + this.ttlMs });
+    line.wait.observe(waitedMs / 1000);
+  }
+
+  /** Hands freed turns to the longest-waiting requests. */
+  private next(line: Line): void {
+    while (line.active.size < line.policy.maxConcurrent) {
+      const waiter = line.waiting.shift();
+      if (waiter === undefined) return;
+      this.waiters.delete(waiter.id);
+      waiter.timer.cancel();
+      const now = this.clock.now();
+      const waitedMs = now - waiter.since;
+      line.waited++;
+      line.waitedMs += waitedMs;
+      this.grant(line, waiter.id, waiter.model, waiter.holder, now, waitedMs);
+      waiter.grant(waitedMs);
+    }
+  }
+
+  private unqueue(line: Line, waiter: Waiter): void {
+    waiter.timer.cancel();
+    this.waiters.delete(waiter.id);
+    const at = line.waiting.indexOf(waiter);
+    if (at !== -1) line.waiting.splice(at, 1);
+  }
+}
+
+function refusal(policy: TurnPolicy, message: string): ProtocolError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(Math.min(policy.timeoutMs, 30_000) / 1000));
+  return new ProtocolError(ErrorCodes.RATE_LIMITED, message, { retryAfterSeconds });
+}
+
+function samePolicy(a: TurnPolicy, b: TurnPolicy): boolean {
+  return a.maxConcurrent === b.maxConcurrent && a.size === b.size && a.timeoutMs === b.timeoutMs;
+}
