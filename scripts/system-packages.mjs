@@ -1,9 +1,13 @@
 // Programs the tests run that do not come from npm: Debian's redis-server (the state store's
-// tests run a real Redis). Installed with apt-get when missing and this is a Debian machine run
+// tests run a real Redis) and chromium (the dashboard's tests drive a real headless browser with
+// puppeteer-core, which never downloads one). Installed with apt-get when missing and this is a Debian machine run
 // as root (CI, the project's machines); elsewhere the message says what to install.
 import { execFileSync, spawnSync } from 'node:child_process';
 
-const NEEDED = [{ command: 'redis-server', debian: 'redis-server' }];
+const NEEDED = [
+  { command: 'redis-server', debian: 'redis-server' },
+  { command: 'chromium', debian: 'chromium' },
+];
 
 const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 const missing = NEEDED.filter((p) => !onPath(p.command));
@@ -14,7 +18,7 @@ if (missing.length > 0) {
   if (!canApt) {
     console.error(
       `The tests need ${missing.map((p) => p.command).join(', ')}; install it (Debian/Ubuntu: ` +
-        `apt-get install ${packages.join(' ')}; macOS: brew install redis) and run again.`,
+        `apt-get install ${packages.join(' ')}; macOS: brew install redis chromium) and run again.`,
     );
     process.exit(1);
   }

@@ -37,6 +37,8 @@ import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { EventHub } from './events/event-hub.js';
 import { registerObservabilityRoutes } from './routes/observability-routes.js';
 import type { ClientLimiter } from './limits/client-limiter.js';
+import type { DashboardDeps } from './dashboard/dashboard-deps.js';
+import { mountDashboard } from './dashboard/mount.js';
 
 export interface AppDeps {
   router: ModelRouter;
@@ -63,6 +65,8 @@ export interface AppDeps {
   events?: EventHub;
   /** Client-key limits on the shared state store (absent: none are checked). */
   limits?: ClientLimiter;
+  /** The dashboard on /dashboard (absent: not served); loaded on its first request. */
+  dashboard?: DashboardDeps;
 }
 
 /** The deps with the response store filled in (one store shared by every route). */
@@ -128,6 +132,9 @@ export function createApp(
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(openAndClose(pipeline));
+  // Before `admit`: the dashboard makes its own access decision (loopback or the operator key,
+  // never a client key; dashboard/access.ts), so no client key is asked for there.
+  if (deps.dashboard !== undefined) mountDashboard(app, deps.dashboard);
   app.use(admit(pipeline));
 
   // POST on these paths never reaches the app (createRequestListener serves it first).

@@ -35,8 +35,11 @@ import { defaultSecretResolver } from './backends/default-secret-resolver.js';
 import { connectSupervisor } from './supervisor/connect-supervisor.js';
 import type { ModelSupervisor } from './supervisor/model-supervisor.js';
 import { PoolRegistry } from './upstream/pool-registry.js';
+import type { EventHub } from './events/event-hub.js';
 import { remoteEndpoints } from './upstream/remote-endpoints.js';
 import { openObservability } from './http/observability.js';
+import { operatorKeySource } from './dashboard/operator-key.js';
+import type { DashboardDeps } from './dashboard/dashboard-deps.js';
 
 export interface StartProxyOptions {
   config: GatewayConfig;
@@ -132,6 +135,34 @@ async function closeServer(
   await serverClosed;
 }
 
+/** What the dashboard (loaded on its first request) works with. */
+function dashboardDeps(
+  config: GatewayConfig,
+  supervisor: ModelSupervisor,
+  inflight: Inflight,
+  clock: Clock,
+  more: { events: EventHub | undefined; resolveSecret: ResolveSecret; clientKeys: ClientKeys },
+): DashboardDeps {
+  const deps: DashboardDeps = {
+    config,
+    supervisor,
+    inflight,
+    clock,
+    operatorKey: operatorKeySource(more.resolveSecret),
+    isClientKey: (presented) => more.clientKeys.verify(presented) !== undefined,
+    sendReload: (command) => {
+      if (supervisor.command === undefined) {
+        return Promise.reject(new Error('this proxy has no supervisor control connection'));
+      }
+      // Issue 13 adds `reload` to the protocol's commands; until then the command is sent as
+      // the dashboard declares it (dashboard-deps.ts) and an older supervisor refuses it.
+      return supervisor.command(command as unknown as Parameters<typeof supervisor.command>[0]);
+    },
+  };
+  if (more.events !== undefined) deps.events = more.events;
+  return deps;
+}
+
 /**
  * Starts the proxy on config.proxy.host:port (port 0: the OS picks one; `port` tells which).
  * Long on purpose: the composition root, where every part is built once, in order.
@@ -200,6 +231,11 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       config.responses?.ttlMs ?? DEFAULT_RESPONSE_TTL_MS,
     ),
     ...observability.appDeps,
+    dashboard: dashboardDeps(config, supervisor, inflight, clock, {
+      events: observability.appDeps.events,
+      resolveSecret,
+      clientKeys,
+    }),
   });
 
   const server = createServer(serverTimeouts(config.proxy), listener);
