@@ -145,6 +145,9 @@ describe('the dashboard in Chromium', () => {
       error: { message: expect.stringMatching(/cancelled/) },
     });
     await page.waitForSelector(`tr[data-request-id="${id}"]`, { timeout: 15_000 });
+    expect(await page.$eval(`tr[data-request-id="${id}"]`, (el) => el.textContent ?? '')).toContain(
+      'incomplete: cancelled',
+    );
     expect(await page.$(button)).toBeNull();
   });
 

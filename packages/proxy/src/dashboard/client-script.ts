@@ -83,7 +83,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   if (log) {
     var follow = document.querySelector('#log-follow');
     var source = new EventSource('/dashboard/logs/stream?source=' + encodeURIComponent(log.dataset.logSource));
-    source.addEventListener('open', function () { log.dataset.following = 'on'; });
+    source.addEventListener('open', function () { log.dataset.following = 'on'; body.dataset.live = 'on'; });
+    source.addEventListener('error', function () { body.dataset.live = 'off'; });
     source.addEventListener('log', function (m) {
       log.insertAdjacentHTML('beforeend', m.data);
       if (!follow || follow.checked) log.scrollTop = log.scrollHeight;
