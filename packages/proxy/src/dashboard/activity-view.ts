@@ -42,9 +42,11 @@ function note(r: AuditRecord): string {
   return parts.join(', ');
 }
 
+/** Names a client chose (the model asked for) are scrubbed like any text a client sends. */
 function model(r: AuditRecord): string {
-  if (r.resolvedModel === undefined || r.resolvedModel === r.model) return r.model ?? '–';
-  return `${r.model ?? '–'} → ${r.resolvedModel}`;
+  if (r.resolvedModel === undefined || r.resolvedModel === r.model)
+    return scrubSecrets(r.model ?? '–');
+  return scrubSecrets(`${r.model ?? '–'} → ${r.resolvedModel}`);
 }
 
 /** The records table (the fragment refreshed on every request end). */

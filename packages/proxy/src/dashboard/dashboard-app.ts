@@ -77,7 +77,11 @@ export function createDashboard(deps: DashboardDeps): (c: Context<AppEnv>) => Pr
     series,
     ready: Promise.resolve(),
     actionErrors: new Map(),
+    modelChanges: new Set(),
   };
+  deps.supervisor.onModelChange?.(() => {
+    for (const listener of state.modelChanges) listener();
+  });
   state.ready = backfill(state).catch(() => undefined);
 
   const app = new Hono<DashboardEnv>().basePath('/dashboard');

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { SSEStreamingApi } from 'hono/streaming';
-import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
 import type { ActivityStore } from './activity-store.js';
 
 /** How often a comment keeps an idle stream open through proxies. */
@@ -15,17 +14,17 @@ const HEARTBEAT_MS = 15_000;
  */
 export function dashboardEvents(
   c: Context,
-  supervisor: ModelSupervisor,
+  modelChanges: Set<() => void>,
   activity: ActivityStore,
 ): Response {
   c.header('x-accel-buffering', 'no');
   c.header('cache-control', 'no-store');
-  return streamSSE(c, (stream) => follow(stream, supervisor, activity));
+  return streamSSE(c, (stream) => follow(stream, modelChanges, activity));
 }
 
 async function follow(
   stream: SSEStreamingApi,
-  supervisor: ModelSupervisor,
+  modelChanges: Set<() => void>,
   activity: ActivityStore,
 ): Promise<void> {
   const pending = new Set<'model' | 'request'>();
@@ -38,7 +37,8 @@ async function follow(
     pending.add(kind);
     poke();
   };
-  const unfollowModels = supervisor.onModelChange?.(note('model'));
+  const onModel = note('model');
+  modelChanges.add(onModel);
   const unfollowRequests = activity.onRecord(note('request'));
   let heartbeat = false;
   const timer = setInterval(() => {
@@ -62,7 +62,7 @@ async function follow(
     }
   } finally {
     clearInterval(timer);
-    unfollowModels?.();
+    modelChanges.delete(onModel);
     unfollowRequests();
   }
 }

@@ -18,6 +18,11 @@ export interface DashboardState {
   series: ChartSeries;
   /** Resolves once the audit files' recent records are loaded. */
   ready: Promise<void>;
+  /**
+   * Called on every model change the supervisor publishes: one subscription to the model
+   * directory for the whole dashboard, however many pages are open.
+   */
+  modelChanges: Set<() => void>;
   /** The last failed action per model, shown on its row until the next action. */
   actionErrors: Map<string, string>;
 }

@@ -1,12 +1,11 @@
 import { totalmem } from 'node:os';
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { ModelInfo } from '@mlx-gateway/protocol';
 import type { GatewayConfig, LocalModelConfig } from '@mlx-gateway/shared/config';
 import { scrubSecrets } from '@mlx-gateway/shared/security';
 import { ansiLinesToHtml } from './ansi.js';
 import { formatBytes, formatMs, formatTime, since, until } from './layout.js';
 import type { Markup } from './layout.js';
-import { raw } from 'hono/html';
 
 export type ModelAction = 'start' | 'stop' | 'promote' | 'clear';
 export const MODEL_ACTIONS: readonly ModelAction[] = ['start', 'stop', 'promote', 'clear'];

@@ -129,7 +129,7 @@ export function registerPages(app: Hono<DashboardEnv>, state: DashboardState): v
     return page(c, 'logs', 'Logs', logsPage(sources, current));
   });
   app.get('/logs/stream', (c) => followLog(c, state));
-  app.get('/events', (c) => dashboardEvents(c, deps.supervisor, activity));
+  app.get('/events', (c) => dashboardEvents(c, state.modelChanges, activity));
 }
 
 /** GET /dashboard/logs/stream?source=…: the log's tail, then its new lines, as HTML events. */
