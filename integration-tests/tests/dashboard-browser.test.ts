@@ -107,6 +107,9 @@ describe('the dashboard in Chromium', () => {
     const row = await page.$eval('tr[data-model="tiny"]', (el) => el.textContent ?? '');
     expect(row).toContain('operator');
     await screenshotBoth(page, 'models');
+    await page.setViewport({ width: 390, height: 844, isMobile: true });
+    await screenshotBoth(page, 'models-phone');
+    await page.setViewport({ width: 1280, height: 800 });
   });
 
   it('shows a request in the activity as it ends', async () => {

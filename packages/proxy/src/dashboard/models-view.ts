@@ -74,15 +74,15 @@ function row(r: ModelRow, now: number): Markup {
         <span class="state state-${state}">${state}</span
         >${state === 'starting' ? html` <span class="muted">${since(info?.startedAt ?? info?.since, now)}</span>` : ''}
       </td>
-      <td>${info?.owner ?? '–'}</td>
+      <td class="hide-narrow">${info?.owner ?? '–'}</td>
       <td class="hide-narrow">${info?.pid ?? '–'}</td>
       <td class="hide-narrow">${info?.port ?? '–'}</td>
       <td>${state === 'ready' ? since(info?.readyAt, now) : '–'}</td>
-      <td>${deadline === undefined ? '–' : until(deadline, now)}</td>
+      <td class="hide-narrow">${deadline === undefined ? '–' : until(deadline, now)}</td>
       <td>${info?.leases ?? 0}</td>
       <td>${formatBytes(info?.memoryBytes)}</td>
       <td class="hide-narrow">${loadTime(info)}</td>
-      <td>${buttons}</td>
+      <td class="actions">${buttons}</td>
     </tr>
     ${
       reason === '' && r.actionError === undefined
@@ -127,7 +127,7 @@ export function modelsTable(rows: ModelRow[], budget: number | undefined, now: n
   const starting = rows.some((r) => r.info?.state === 'starting' || r.info?.state === 'stopping');
   return html`${memory(rows, budget)}
 <table${starting ? html` data-starting="1"` : ''}>
-<thead><tr><th>model</th><th>state</th><th>owner</th><th class="hide-narrow">pid</th><th class="hide-narrow">port</th><th>uptime</th><th>idle stop in</th><th>in flight</th><th>memory</th><th class="hide-narrow">last load</th><th>actions</th></tr></thead>
+<thead><tr><th>model</th><th>state</th><th class="hide-narrow">owner</th><th class="hide-narrow">pid</th><th class="hide-narrow">port</th><th>uptime</th><th class="hide-narrow">idle stop in</th><th>in flight</th><th>memory</th><th class="hide-narrow">last load</th><th>actions</th></tr></thead>
 <tbody>${
     rows.length === 0
       ? html`<tr>

@@ -60,5 +60,7 @@ dl.detail dt { color: var(--muted); }
   main { padding: .5rem; }
   th, td { padding: .3rem .35rem; font-size: 13px; }
   .hide-narrow { display: none; }
+  td.actions { white-space: normal; }
+  td.actions button { margin: .1rem 0; }
 }
 `;
