@@ -162,9 +162,15 @@ export function decideAccess(
   return operatorKeyConfigured ? { kind: 'login' } : { kind: 'not-found' };
 }
 
-/** The origin the page was served from, as a browser spells it in `Origin`. */
-export function expectedOrigin(host: string | undefined, scheme = 'http'): string | undefined {
-  return host === undefined ? undefined : `${scheme}://${host.trim().toLowerCase()}`;
+/**
+ * Whether `origin` is the page's own: the `Host` the request was sent to, over HTTP or over
+ * HTTPS (a TLS proxy in front of the gateway keeps the Host and changes the scheme).
+ */
+export function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const o = origin.trim().toLowerCase();
+  const h = host.trim().toLowerCase();
+  return o === `http://${h}` || o === `https://${h}`;
 }
 
 /**
@@ -177,7 +183,7 @@ export function csrfProblem(facts: RequestFacts, session: Session | undefined): 
     return `a ${facts.secFetchSite} request cannot act on the dashboard`;
   }
   if (facts.origin !== undefined) {
-    if (facts.origin.toLowerCase() !== expectedOrigin(facts.host)) {
+    if (!sameOrigin(facts.origin, facts.host)) {
       return 'the request comes from another origin';
     }
   } else if (facts.secFetchSite === undefined) {
