@@ -131,10 +131,10 @@ export function createApp(
   pipeline: RequestPipeline = new RequestPipeline(deps),
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(openAndClose(pipeline));
-  // Before `admit`: the dashboard makes its own access decision (loopback or the operator key,
-  // never a client key; dashboard/access.ts), so no client key is asked for there.
+  // First: the dashboard makes its own access decision (loopback or the operator key, never a
+  // client key; dashboard/access.ts), and its pages, which poll, stay out of the request log.
   if (deps.dashboard !== undefined) mountDashboard(app, deps.dashboard);
+  app.use(openAndClose(pipeline));
   app.use(admit(pipeline));
 
   // POST on these paths never reaches the app (createRequestListener serves it first).

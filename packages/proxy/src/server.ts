@@ -141,13 +141,19 @@ function dashboardDeps(
   supervisor: ModelSupervisor,
   inflight: Inflight,
   clock: Clock,
-  more: { events: EventHub | undefined; resolveSecret: ResolveSecret; clientKeys: ClientKeys },
+  more: {
+    logger: ProxyLogger;
+    events: EventHub | undefined;
+    resolveSecret: ResolveSecret;
+    clientKeys: ClientKeys;
+  },
 ): DashboardDeps {
   const deps: DashboardDeps = {
     config,
     supervisor,
     inflight,
     clock,
+    logger: more.logger,
     operatorKey: operatorKeySource(more.resolveSecret),
     isClientKey: (presented) => more.clientKeys.verify(presented) !== undefined,
     sendReload: (command) => {
@@ -232,6 +238,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     ),
     ...observability.appDeps,
     dashboard: dashboardDeps(config, supervisor, inflight, clock, {
+      logger,
       events: observability.appDeps.events,
       resolveSecret,
       clientKeys,

@@ -3,6 +3,7 @@ import type { Clock } from '@mlx-gateway/shared/clock';
 import type { EventHub } from '../events/event-hub.js';
 import type { Inflight } from '../forwarding/inflight.js';
 import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
+import type { ProxyLogger } from '../logging/logger.js';
 
 /**
  * The control command that makes the gateway reload its config (issue 13). Declared here, as
@@ -32,6 +33,7 @@ export interface DashboardDeps {
   supervisor: ModelSupervisor;
   inflight: Inflight;
   clock: Clock;
+  logger?: ProxyLogger;
   /** The live events (request ends, model states); absent when audit and metrics are off. */
   events?: EventHub;
   /**

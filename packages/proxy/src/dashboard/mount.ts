@@ -17,7 +17,19 @@ export function mountDashboard(app: Hono<AppEnv>, deps: DashboardDeps): void {
   let loading: Promise<Served> | undefined;
   const load = (): Promise<Served> =>
     (loading ??= import('./dashboard-app.js').then((m) => m.createDashboard(deps)));
-  const serve = async (c: Context<AppEnv>): Promise<Response> => (await load())(c);
+  const serve = async (c: Context<AppEnv>): Promise<Response> => {
+    let served: Served;
+    try {
+      served = await load();
+    } catch (err) {
+      deps.logger?.error({ err }, 'the dashboard could not be loaded');
+      // Not cached: the next request tries again. The app's error handler is not for us (it
+      // answers in an API format, with the request record the dashboard does not open).
+      loading = undefined;
+      return c.text('the dashboard could not be loaded; see the proxy log', 500);
+    }
+    return served(c);
+  };
   app.all(DASHBOARD_PATH, serve);
   app.all(`${DASHBOARD_PATH}/*`, serve);
 }
