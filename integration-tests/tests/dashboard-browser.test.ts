@@ -53,6 +53,9 @@ beforeAll(async () => {
     `listen: 127.0.0.1:${port}
 supervisor:
   ports: ${await portRanges()}
+audit:
+  capture:
+    models: [tiny]
 models:
 ${standinModel('tiny', { MLX_STANDIN_LOAD_MS: 400, MLX_STANDIN_TOKEN_MS: 20 })}
 ${standinModel('stalls', { MLX_STANDIN_LOAD_MS: 200, MLX_STANDIN_STREAM: 'stall-after:2' })}
@@ -125,7 +128,11 @@ describe('the dashboard in Chromium', () => {
     await screenshotBoth(page, 'activity');
     await page.click(`tr[data-request-id="${id}"] a`);
     await page.waitForSelector('dl.detail');
-    expect(await page.$eval('main', (el) => el.textContent ?? '')).toContain(id);
+    const detail = await page.$eval('main', (el) => el.textContent ?? '');
+    expect(detail).toContain(id);
+    // audit.capture names tiny: the request's bodies are on its page.
+    expect(detail).toContain('Request body');
+    expect(detail).toContain('"content": "hello"');
     await screenshotBoth(page, 'request');
   });
 

@@ -235,6 +235,16 @@ export function activityPage(p: ActivityPageParts): Markup {
     </section>`;
 }
 
+/** A captured body, indented when it is whole JSON (a body cut at the capture limit is not). */
+function body(text: string | undefined): string {
+  const scrubbed = scrubSecrets(text ?? '');
+  try {
+    return JSON.stringify(JSON.parse(scrubbed), null, 2);
+  } catch {
+    return scrubbed;
+  }
+}
+
 /** One request's record: attempts, timings, tokens, captured bodies (already scrubbed; again here). */
 export function requestDetail(r: AuditRecord | undefined, id: string): Markup {
   if (r === undefined) {
@@ -289,9 +299,9 @@ export function requestDetail(r: AuditRecord | undefined, id: string): Markup {
             No bodies captured (audit.capture names the models and keys to capture).
           </p>`
         : html`<h2>Request body${r.capture.truncated ? ' (truncated)' : ''}</h2>
-            <pre class="log">${scrubSecrets(r.capture.request ?? '')}</pre>
+            <pre class="log">${body(r.capture.request)}</pre>
             <h2>Response body</h2>
-            <pre class="log">${scrubSecrets(r.capture.response ?? '')}</pre>`
+            <pre class="log">${body(r.capture.response)}</pre>`
     }
     <p><a href="/dashboard/activity">← activity</a></p>
   </section>`;
