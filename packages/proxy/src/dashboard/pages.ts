@@ -145,7 +145,7 @@ function followLog(c: Ctx, state: DashboardState): Response {
     });
     await stream.write(': following\n\n');
     await follower.start();
-    await new Promise<void>((resolve) => stream.onAbort(resolve));
+    if (!stream.aborted) await new Promise<void>((resolve) => stream.onAbort(resolve));
     follower.stop();
     await chain.catch(() => undefined);
   });
