@@ -31,6 +31,7 @@ const PROXY_LAYERS = [
   'forwarding',
   'http',
   'routes',
+  'dashboard',
 ];
 
 const NOT_TESTS = '\\.test\\.ts$';

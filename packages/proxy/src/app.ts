@@ -37,6 +37,8 @@ import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { EventHub } from './events/event-hub.js';
 import { registerObservabilityRoutes } from './routes/observability-routes.js';
 import type { ClientLimiter } from './limits/client-limiter.js';
+import type { DashboardDeps } from './dashboard/dashboard-deps.js';
+import { mountDashboard } from './dashboard/mount.js';
 
 export interface AppDeps {
   router: ModelRouter;
@@ -63,6 +65,8 @@ export interface AppDeps {
   events?: EventHub;
   /** Client-key limits on the shared state store (absent: none are checked). */
   limits?: ClientLimiter;
+  /** The dashboard on /dashboard (absent: not served); loaded on its first request. */
+  dashboard?: DashboardDeps;
 }
 
 /** The deps with the response store filled in (one store shared by every route). */
@@ -127,6 +131,9 @@ export function createApp(
   pipeline: RequestPipeline = new RequestPipeline(deps),
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // First: the dashboard makes its own access decision (loopback or the operator key, never a
+  // client key; dashboard/access.ts), and its pages, which poll, stay out of the request log.
+  if (deps.dashboard !== undefined) mountDashboard(app, deps.dashboard);
   app.use(openAndClose(pipeline));
   app.use(admit(pipeline));
 

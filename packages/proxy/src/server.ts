@@ -30,7 +30,10 @@ import type { ProxyLogger } from './logging/logger.js';
 import { defaultSecretResolver } from './backends/default-secret-resolver.js';
 import { connectSupervisor } from './supervisor/connect-supervisor.js';
 import type { ModelSupervisor } from './supervisor/model-supervisor.js';
+import type { EventHub } from './events/event-hub.js';
 import { openObservability } from './http/observability.js';
+import { operatorKeySource } from './dashboard/operator-key.js';
+import type { DashboardDeps } from './dashboard/dashboard-deps.js';
 
 export interface StartProxyOptions {
   config: GatewayConfig;
@@ -116,6 +119,45 @@ async function closeServer(
   await serverClosed;
 }
 
+/** A reload answers after the models it restarts are ready again (a model load can take minutes). */
+const RELOAD_TIMEOUT_MS = 30 * 60_000;
+
+/** What the dashboard (loaded on its first request) works with. */
+function dashboardDeps(
+  currentConfig: () => GatewayConfig,
+  supervisor: ModelSupervisor,
+  inflight: Inflight,
+  clock: Clock,
+  more: {
+    logger: ProxyLogger;
+    events: EventHub | undefined;
+    resolveSecret: ResolveSecret;
+    clientKeys: ClientKeys;
+  },
+): DashboardDeps {
+  const deps: DashboardDeps = {
+    // The config in force: a reload swaps it (build-generation.ts).
+    get config() {
+      return currentConfig();
+    },
+    supervisor,
+    inflight,
+    clock,
+    logger: more.logger,
+    operatorKey: operatorKeySource(more.resolveSecret),
+    isClientKey: (presented) => more.clientKeys.verify(presented) !== undefined,
+    sendReload: (command) => {
+      if (supervisor.command === undefined) {
+        return Promise.reject(new Error('this proxy has no supervisor control connection'));
+      }
+      // A reload answers once changed models have restarted: wait as long as a model start.
+      return supervisor.command(command, RELOAD_TIMEOUT_MS);
+    },
+  };
+  if (more.events !== undefined) deps.events = more.events;
+  return deps;
+}
+
 /**
  * Starts the proxy on config.proxy.host:port (port 0: the OS picks one; `port` tells which).
  * Long on purpose: the composition root, where every part is built once, in order.
@@ -186,10 +228,16 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
         config.responses?.ttlMs ?? DEFAULT_RESPONSE_TTL_MS,
       ),
       ...observability.appDeps,
+      dashboard: dashboardDeps((): GatewayConfig => routes.config, supervisor, inflight, clock, {
+        logger,
+        events: observability.appDeps.events,
+        resolveSecret,
+        clientKeys,
+      }),
     },
   };
   // Routes, backends and request limits: one set per config, swapped whole by a reload.
-  const routes = new ProxyGenerations(buildGeneration(config, generationParts));
+  const routes: ProxyGenerations = new ProxyGenerations(buildGeneration(config, generationParts));
   inForce.routes = routes;
   const readConfig = options.readConfig ?? (() => rereadConfig(routes.config));
   const reloadConfig = async (): Promise<ProxyReload> => {

@@ -75,6 +75,8 @@ export interface AuditUsage {
 /** Why a response ended early. */
 export type IncompleteReason =
   | 'client_closed'
+  /** The operator cancelled the request from the dashboard. */
+  | 'cancelled'
   | 'upstream_failed'
   | 'timeout_connect'
   | 'timeout_first_byte'

@@ -18,6 +18,20 @@ import type { AuditRecordBuilder } from '../audit/record-builder.js';
 import { incompleteReasonOfTimeout } from '../audit/record-builder.js';
 import type { TimeoutPhaseName } from '../audit/record-builder.js';
 
+/** A request in flight as the dashboard lists it (no bodies, no headers). */
+export interface ExchangeView {
+  reqId: string;
+  path: string;
+  model?: string;
+  target?: string;
+  client?: string;
+  stream: boolean;
+  /** Start, in the proxy clock's milliseconds. */
+  start: number;
+  /** Response body bytes written so far. */
+  bytes: number;
+}
+
 /** A target of the fallback chain with the backend that serves it. */
 export interface PlannedTarget {
   target: Target;
@@ -68,6 +82,7 @@ export class ProxyExchange implements AttemptHost {
   private current: Attempt | undefined;
   private clientGone = false;
   private stopped: GatewayError | undefined;
+  private cancelled = false;
 
   constructor(options: ExchangeOptions) {
     this.res = options.res;
@@ -94,6 +109,31 @@ export class ProxyExchange implements AttemptHost {
   stop(error: GatewayError): void {
     this.stopped ??= error;
     this.current?.cancel(error);
+  }
+
+  /**
+   * Ends the exchange at the operator's request (the dashboard's cancel): the upstream is
+   * aborted as when the client goes away, and the client gets the error end.
+   */
+  cancel(error: GatewayError): void {
+    this.cancelled = true;
+    this.stop(error);
+  }
+
+  /** What the dashboard shows of a request in flight. */
+  describe(): ExchangeView {
+    const { record } = this;
+    const view: ExchangeView = {
+      reqId: this.reqId,
+      path: record.path,
+      stream: this.stream,
+      start: record.start,
+      bytes: this.sse?.bytes ?? this.bodyBytes,
+    };
+    if (record.model !== undefined) view.model = record.model;
+    if (record.target !== undefined) view.target = record.target;
+    if (record.client !== undefined) view.client = record.client;
+    return view;
   }
 
   async run(
@@ -179,7 +219,7 @@ export class ProxyExchange implements AttemptHost {
     if (audit === undefined || this.clientGone) return;
     if (!this.contentSent && this.sse?.committed !== true) return;
     if (this.stopped !== undefined) {
-      audit.setIncomplete('shutdown');
+      audit.setIncomplete(this.cancelled ? 'cancelled' : 'shutdown');
       return;
     }
     const phase = (error.details as { phase?: unknown } | undefined)?.phase;

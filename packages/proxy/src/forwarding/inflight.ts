@@ -1,5 +1,5 @@
 import type { GatewayError } from '@mlx-gateway/shared/errors';
-import type { ProxyExchange } from './exchange.js';
+import type { ExchangeView, ProxyExchange } from './exchange.js';
 
 /** The proxied requests running now, so a shutdown can let them finish, then stop the rest. */
 export class Inflight {
@@ -22,6 +22,25 @@ export class Inflight {
         this.idleWaiters.clear();
       }
     }
+  }
+
+  /** The requests running now, oldest first (for the dashboard). */
+  list(): ExchangeView[] {
+    return [...this.running.keys()].map((exchange) => exchange.describe());
+  }
+
+  /**
+   * Cancels the request with id `reqId` (the dashboard's cancel button): its upstream is
+   * aborted and its client gets `error` as the end of its answer. False when no such request
+   * runs.
+   */
+  cancel(reqId: string, error: GatewayError): boolean {
+    for (const exchange of this.running.keys()) {
+      if (exchange.reqId !== reqId) continue;
+      exchange.cancel(error);
+      return true;
+    }
+    return false;
   }
 
   /** Resolves true when nothing is in flight, false if `graceMs` passes first. */

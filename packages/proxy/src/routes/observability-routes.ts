@@ -7,6 +7,7 @@ import { gatewayEventsRoute } from '../events/events-route.js';
 import type { AppEnv } from '../http/app-env.js';
 import { methodNotAllowed } from '../http/method-not-allowed.js';
 import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
+import { isLoopbackAddress } from '../auth/loopback-caller.js';
 
 export interface ObservabilityDeps {
   /** Absent when `metrics.enabled` is false: GET /metrics is then a 404. */
@@ -16,15 +17,13 @@ export interface ObservabilityDeps {
   supervisor: ModelSupervisor;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
 /**
  * The operator's routes are for loopback callers: the gateway has no operator credential, and a
  * client key (which may be handed to anyone) never opens them. Elsewhere they answer 404, as a
  * path that does not exist.
  */
 function fromLoopback(c: Context<AppEnv>): boolean {
-  return LOOPBACK.has(c.env.incoming.socket.remoteAddress ?? '');
+  return isLoopbackAddress(c.env.incoming.socket.remoteAddress);
 }
 
 /**

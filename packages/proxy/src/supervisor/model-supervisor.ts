@@ -1,4 +1,4 @@
-import type { ModelInfo } from '@mlx-gateway/protocol';
+import type { Command, CommandName, CommandResults, ModelInfo } from '@mlx-gateway/protocol';
 
 /** A lease as the supervisor knows it: one in-flight request on a local model. */
 export interface LeaseClaim {
@@ -57,6 +57,15 @@ export interface ModelSupervisor {
    * restarts the model; never rejects. Optional: a fake may not take reports.
    */
   reportWedged?(model: string, reason: string, pid: number | undefined): Promise<void>;
+  /**
+   * One operator command on the control socket (the dashboard's buttons: start, stop, promote,
+   * clear, logs, status), bounded by `timeoutMs` (default: the control timeout). Optional: a
+   * fake may have no control socket.
+   */
+  command?<C extends CommandName>(
+    body: Extract<Command, { cmd: C }>,
+    timeoutMs?: number,
+  ): Promise<CommandResults[C]>;
   /** Whether the supervisor answers right now (bounded by the control timeout). */
   reachable(): Promise<boolean>;
   close(): Promise<void>;

@@ -190,6 +190,18 @@ export class SupervisorAdapter implements ModelSupervisor {
     return this.control({ cmd: 'metrics' });
   }
 
+  async command<C extends CommandName>(
+    body: Extract<Command, { cmd: C }>,
+    timeoutMs?: number,
+  ): Promise<CommandResults[C]> {
+    if (!this.client.connected) throw unavailable();
+    try {
+      return await this.client.request(body, { timeoutMs: timeoutMs ?? this.controlTimeoutMs });
+    } catch (err) {
+      throw toGatewayError(err);
+    }
+  }
+
   async reachable(): Promise<boolean> {
     if (!this.client.connected) return false;
     try {
