@@ -84,6 +84,7 @@ describe('status --json', () => {
       since: NOW - 125_000,
       retryAt: null,
       reason: null,
+      queue: null,
     });
     expect(Object.keys(json.models[1]!)).toEqual(Object.keys(json.models[0]!));
     // A failed model's stale pid is not shown as running.
