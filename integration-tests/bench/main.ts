@@ -1,30 +1,34 @@
 // The gateway benchmark: `pnpm bench` or `node integration-tests/dist/bench/main.js [--quick]
 // [--json FILE] [--profile DIR] [--only SCENARIO,...] [--paths PATH,...] [--quiet-gateway]
-// [--baseline CHECKOUT] [--rounds N]`.
+// [--baseline CHECKOUT] [--rounds N] [--chunks]`.
 // See docs/benchmarks.md.
 //
 // In one run it starts a fast fake upstream, a minimal undici pass-through proxy, the gateway
 // (supervisor and proxy processes) and a load client process, then measures every scenario
 // against: the upstream directly, the minimal proxy, the gateway routing to a remote
-// (openai-compatible) model, the gateway routing to a ready local model, and the same gateway
-// with its audit log and metrics off (`gateway-noobs`, their cost). It prints the
-// figures and whether each target was met; it exits non-zero only when something crashed.
+// (openai-compatible) model, the gateway routing to a ready local model, the same gateway
+// with its audit log and metrics off (`gateway-noobs`, their cost) and the same gateway holding
+// no secret, so without the stream scrubber (`gateway-noscrub`, its cost). It prints the
+// figures, the same-run A/B costs round by round, and whether each target was met; it exits
+// non-zero only when something crashed.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   LOCAL_MODEL,
+  PROXY_NODE_FLAGS,
   REMOTE_MODEL,
   startBenchGateway,
   writeNoObservabilityConfig,
+  writeNoScrubConfig,
 } from './bench-gateway.js';
 import { fakeUpstreamMain, minimalProxyMain, proxyMain, quietGatewayMain } from './bench-paths.js';
 import { LoadClient } from './load-client-process.js';
 import type { BenchGateway } from './bench-gateway.js';
 import { benchPlan, requestBody, requestPath } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
-import { checkTargets, comparisonTable, resultTable } from './bench-report.js';
+import { abTable, checkTargets, comparisonTable, resultTable } from './bench-report.js';
 import type { Measurement } from './bench-report.js';
 import type { LoadJob, LoadResult } from './load-protocol.js';
 import { cpuTimeMs, startService } from './service.js';
@@ -104,6 +108,7 @@ function parseBenchArgs() {
       'quiet-gateway': { type: 'boolean', default: false },
       baseline: { type: 'string' },
       rounds: { type: 'string' },
+      chunks: { type: 'boolean', default: false },
     },
   });
 }
@@ -207,11 +212,22 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
   const { work, services } = running;
   const home = join(work, 'home');
   const paths: BenchPath[] = [];
+  // The same V8 flags as the gateway proxy (see PROXY_NODE_FLAGS); with --profile, each
+  // proxy's profile in DIR/<path key>.
+  const flags = (key: string): string[] =>
+    values.profile === undefined
+      ? PROXY_NODE_FLAGS
+      : [...PROXY_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${join(values.profile, key)}`];
   if (values.paths === undefined || values.paths.split(',').includes('gateway-noobs')) {
     // The same gateway with the audit log and the metrics off (both on by default).
     const noobs = await startService({
       name: 'gateway without audit and metrics',
-      nodeArgs: [proxyMain, '--config', writeNoObservabilityConfig(home)],
+      nodeArgs: [
+        ...flags('gateway-noobs'),
+        proxyMain,
+        '--config',
+        writeNoObservabilityConfig(home),
+      ],
       env: { MLX_GATEWAY_HOME: home },
       logFile: join(work, 'noobs.out'),
       ready: /proxy listening on (http:\S+)/,
@@ -225,10 +241,28 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
       pids: [noobs.pid],
     });
   }
+  if (values.paths === undefined || values.paths.split(',').includes('gateway-noscrub')) {
+    // The same gateway holding no secret: its streams are relayed without the scrubber.
+    const noscrub = await startService({
+      name: 'gateway without secrets (no scrubber)',
+      nodeArgs: [...flags('gateway-noscrub'), proxyMain, '--config', writeNoScrubConfig(home)],
+      env: { MLX_GATEWAY_HOME: home },
+      logFile: join(work, 'noscrub.out'),
+      ready: /proxy listening on (http:\S+)/,
+    });
+    services.push(noscrub);
+    paths.push({
+      key: 'gateway-noscrub',
+      label: 'gateway (remote), no secret/scrubber',
+      origin: noscrub.url,
+      model: REMOTE_MODEL,
+      pids: [noscrub.pid],
+    });
+  }
   if (values['quiet-gateway']) {
     const quiet = await startService({
       name: 'quiet gateway',
-      nodeArgs: [quietGatewayMain, join(home, 'config.yaml')],
+      nodeArgs: [...flags('gateway-quiet'), quietGatewayMain, join(home, 'config.yaml')],
       env: { MLX_GATEWAY_HOME: home },
       logFile: join(work, 'quiet.out'),
       ready: /listening on (http:\S+)/,
@@ -247,7 +281,10 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
     // same supervisor and config: an A/B comparison measured in the same rounds.
     const baseline = await startService({
       name: 'baseline gateway',
-      nodeArgs: [join(values.baseline, 'packages/proxy/dist/main.js')],
+      nodeArgs: [
+        ...flags('gateway-baseline'),
+        join(values.baseline, 'packages/proxy/dist/main.js'),
+      ],
       env: { MLX_GATEWAY_HOME: home },
       logFile: join(work, 'baseline.out'),
       ready: /proxy listening on (http:\S+)/,
@@ -275,7 +312,7 @@ async function measureAll(
     list === undefined || list.split(',').includes(key);
   const chosen = paths.filter((p) => wanted(values.paths, p.key));
   const measurements: Measurement[] = [];
-  for (const scenario of benchPlan(values.quick, rounds).filter((s) =>
+  for (const scenario of benchPlan(values.quick, rounds, values.chunks).filter((s) =>
     wanted(values.only, s.key),
   )) {
     process.stderr.write(`${scenario.label}\n`);
@@ -291,11 +328,13 @@ function report(measurements: Measurement[], values: BenchArgs, started: number)
   process.stdout.write(
     [
       '',
-      `mlx-gateway benchmark${values.quick ? ' (--quick)' : ''}: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} x ${cpu}`,
+      `mlx-gateway benchmark${values.quick ? ' (--quick)' : ''}${values.chunks ? ' (--chunks)' : ''}: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} x ${cpu}`,
       '',
       resultTable(measurements),
       '',
       comparisonTable(measurements),
+      '',
+      abTable(measurements),
       '',
       'Targets:',
       ...checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`),
