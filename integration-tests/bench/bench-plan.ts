@@ -53,7 +53,8 @@ export const PACED_GAP_MS = 50;
 
 /**
  * Throughput scenarios run in interleaved rounds (direct, minimal, gateway, gateway-local,
- * then again) so that a burst of load from elsewhere on the machine hits every path alike;
+ * then again, each round starting one path further on) so that a burst of load from elsewhere
+ * on the machine hits every path alike;
  * the paced scenario, which checks that no event is held back, runs once per path.
  */
 export function benchPlan(quick: boolean, roundsWanted?: number, chunks = false): Scenario[] {

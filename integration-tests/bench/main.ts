@@ -68,10 +68,14 @@ async function measure(
     rounds: [] as LoadResult[],
     cpuUsPerRequest: [] as number[],
   }));
+  if (scenario.warmupMs > 0) {
+    for (const m of out) await client.run(job(m.path, scenario, scenario.warmupMs));
+  }
   for (let round = 0; round < scenario.rounds; round++) {
-    for (const m of out) {
-      if (round === 0 && scenario.warmupMs > 0)
-        await client.run(job(m.path, scenario, scenario.warmupMs));
+    // Each round starts one path further on: no path always follows the same one (the one
+    // before leaves its own traces: the load client's garbage, sockets, the machine's caches).
+    const order = out.map((_, i) => out[(i + round) % out.length] as (typeof out)[number]);
+    for (const m of order) {
       const cpuBefore = cpuOf(m.path.pids);
       const result = await client.run(job(m.path, scenario, scenario.durationMs));
       const cpuAfter = cpuOf(m.path.pids);
