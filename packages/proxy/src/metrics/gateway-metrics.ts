@@ -30,6 +30,9 @@ const TOKEN_LABELS = {
   cacheWrite: 'cache_write',
 };
 
+/** How often the proxy's event-loop lag is sampled, in milliseconds. */
+const EVENT_LOOP_SAMPLE_MS = 50;
+
 /** A label value for a record field that may be absent. */
 const NONE = 'none';
 
@@ -136,7 +139,13 @@ export class GatewayMetrics {
     });
     this.supervisor = new SupervisorCollector(this.registry, options.supervisor);
     if (options.processMetrics ?? true) {
-      collectDefaultMetrics({ register: this.registry, prefix: 'mlx_gateway_proxy_' });
+      collectDefaultMetrics({
+        register: this.registry,
+        prefix: 'mlx_gateway_proxy_',
+        // The lag is sampled by a timer; prom-client's default (10 ms) wakes the proxy 100
+        // times a second, ~4 ms of CPU a second on the benchmark's machine even when idle.
+        eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+      });
     }
   }
 
