@@ -137,13 +137,13 @@ export function comparisonTable(measurements: Measurement[]): string {
 }
 
 /** A feature's cost measured as an A/B in the same run: `with` against `without` it. */
-interface AbPair {
+export interface AbPair {
   with: PathKey;
   without: PathKey;
   what: string;
 }
 
-const AB_PAIRS: AbPair[] = [
+export const AB_PAIRS: AbPair[] = [
   { with: 'gateway', without: 'gateway-noobs', what: 'audit log + metrics' },
   { with: 'gateway', without: 'gateway-noscrub', what: 'stream scrubber' },
   { with: 'gateway', without: 'gateway-baseline', what: 'this build vs baseline' },

@@ -1,6 +1,6 @@
 // The gateway benchmark: `pnpm bench` or `node integration-tests/dist/bench/main.js [--quick]
 // [--json FILE] [--profile DIR] [--only SCENARIO,...] [--paths PATH,...] [--quiet-gateway]
-// [--baseline CHECKOUT] [--rounds N] [--chunks]`.
+// [--baseline CHECKOUT] [--rounds N] [--chunks] [--together]`.
 // See docs/benchmarks.md.
 //
 // In one run it starts a fast fake upstream, a minimal undici pass-through proxy, the gateway
@@ -26,36 +26,15 @@ import {
 import { fakeUpstreamMain, minimalProxyMain, proxyMain, quietGatewayMain } from './bench-paths.js';
 import { LoadClient } from './load-client-process.js';
 import type { BenchGateway } from './bench-gateway.js';
-import { benchPlan, requestBody, requestPath } from './bench-plan.js';
+import { benchPlan } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
 import { abTable, checkTargets, comparisonTable, resultTable } from './bench-report.js';
 import type { Measurement } from './bench-report.js';
-import type { LoadJob, LoadResult } from './load-protocol.js';
-import { cpuTimeMs, startService } from './service.js';
+import type { LoadResult } from './load-protocol.js';
+import { startService } from './service.js';
+import { cpuOf, cpuPerRequest, job } from './bench-jobs.js';
+import { measureTogether, togetherTable } from './together.js';
 import type { Service } from './service.js';
-
-/** CPU time used so far by all of `pids`, in ms (undefined without /proc). */
-function cpuOf(pids: number[]): number | undefined {
-  let total = 0;
-  for (const pid of pids) {
-    const ms = cpuTimeMs(pid);
-    if (ms === undefined) return undefined;
-    total += ms;
-  }
-  return total;
-}
-
-function job(path: BenchPath, scenario: Scenario, durationMs: number): LoadJob {
-  return {
-    origin: path.origin,
-    path: requestPath(path),
-    body: requestBody(path, scenario),
-    stream: scenario.stream,
-    expectEvents: scenario.events,
-    concurrency: scenario.concurrency,
-    durationMs,
-  };
-}
 
 async function measure(
   client: LoadClient,
@@ -78,17 +57,9 @@ async function measure(
     for (const m of order) {
       const cpuBefore = cpuOf(m.path.pids);
       const result = await client.run(job(m.path, scenario, scenario.durationMs));
-      const cpuAfter = cpuOf(m.path.pids);
+      const cpu = cpuPerRequest(cpuBefore, cpuOf(m.path.pids), result.requests);
       m.rounds.push(result);
-      // Below 100 ms of CPU the 10 ms clock ticks of /proc make the figure meaningless.
-      if (
-        cpuBefore !== undefined &&
-        cpuAfter !== undefined &&
-        cpuAfter - cpuBefore >= 100 &&
-        result.requests > 0
-      ) {
-        m.cpuUsPerRequest.push(((cpuAfter - cpuBefore) * 1000) / result.requests);
-      }
+      if (cpu !== undefined) m.cpuUsPerRequest.push(cpu);
       process.stderr.write(
         `  ${scenario.key} ${m.path.label} round ${round + 1}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(3)} ms${result.errors > 0 ? `, ${result.errors} errors` : ''}\n`,
       );
@@ -113,6 +84,7 @@ function parseBenchArgs() {
       baseline: { type: 'string' },
       rounds: { type: 'string' },
       chunks: { type: 'boolean', default: false },
+      together: { type: 'boolean', default: false },
     },
   });
 }
@@ -325,8 +297,29 @@ async function measureAll(
   return measurements;
 }
 
+/** With --together, the A/B pairs among the chosen paths measured at the same time. */
+async function measureAllTogether(
+  paths: BenchPath[],
+  values: BenchArgs,
+  rounds: number | undefined,
+): Promise<string> {
+  if (!values.together) return '';
+  const wanted = (list: string | undefined, key: string): boolean =>
+    list === undefined || list.split(',').includes(key);
+  const scenarios = benchPlan(values.quick, rounds, values.chunks).filter((s) =>
+    wanted(values.only, s.key),
+  );
+  const chosen = paths.filter((p) => wanted(values.paths, p.key));
+  return togetherTable(await measureTogether(chosen, scenarios));
+}
+
 /** Prints the figures and the targets, and writes them to the --json file when given. */
-function report(measurements: Measurement[], values: BenchArgs, started: number): void {
+function report(
+  measurements: Measurement[],
+  values: BenchArgs,
+  started: number,
+  together: string,
+): void {
   const checks = checkTargets(measurements);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
@@ -340,6 +333,7 @@ function report(measurements: Measurement[], values: BenchArgs, started: number)
       '',
       abTable(measurements),
       '',
+      ...(together === '' ? [] : [together, '']),
       'Targets:',
       ...checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`),
       '',
@@ -372,7 +366,8 @@ async function main(): Promise<number> {
     const client = new LoadClient();
     running.client = client;
     paths.push(...(await startExtraTargets(values, running)));
-    report(await measureAll(client, paths, values, rounds), values, started);
+    const measurements = await measureAll(client, paths, values, rounds);
+    report(measurements, values, started, await measureAllTogether(paths, values, rounds));
     return 0;
   } finally {
     await stopAll(running);
