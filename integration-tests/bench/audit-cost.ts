@@ -7,26 +7,42 @@
 // the writer's batches), and updating the metrics from the record. It prints the sum against
 // the gateway's CPU time per request measured by `pnpm bench` (docs/benchmarks.md), the budget
 // being 5% of throughput.
+//
+// Then the whole request end as the proxy pays it, garbage collection included: requests that
+// each leave ~8 KB of short-lived garbage (as parsing and relaying do), with and without their
+// audit record built, written and counted; the difference per request is the audit's cost,
+// including what records kept in memory until the next write cost the young generation. Run it
+// with the proxy's flag (`node --max-semi-space-size=2 …`). `--proxy DIR` measures the build of
+// @mlx-gateway/proxy in another checkout (DIR/packages/proxy/dist) instead, for a before/after.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
+import { pathToFileURL } from 'node:url';
+import type { AuditRecord } from '@mlx-gateway/proxy';
+import type * as ProxyModule from '@mlx-gateway/proxy';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '200000' },
+    'cpu-us-per-request': { type: 'string', default: '124' },
+    proxy: { type: 'string' },
+  },
+});
+const proxy = (await import(
+  values.proxy === undefined
+    ? '@mlx-gateway/proxy'
+    : pathToFileURL(join(values.proxy, 'packages/proxy/dist/index.js')).href
+)) as typeof ProxyModule;
+const {
   AuditRecordBuilder,
   AuditWriter,
   GatewayMetrics,
   filterUsageChunk,
   hasFirstToken,
   usageFromSseEvents,
-} from '@mlx-gateway/proxy';
-import type { AuditRecord } from '@mlx-gateway/proxy';
-
-const { values } = parseArgs({
-  options: {
-    requests: { type: 'string', default: '200000' },
-    'cpu-us-per-request': { type: 'string', default: '124' },
-  },
-});
+  requestEndHandler,
+} = proxy;
 const N = Number(values.requests);
 /** The gateway's CPU µs per json-c32 request (remote path), docs/benchmarks.md. */
 const GATEWAY_CPU_US = Number(values['cpu-us-per-request']);
@@ -47,8 +63,8 @@ function timeNs(iterations: number, fn: (i: number) => void): number {
   return (cpuNs() - start) / iterations;
 }
 
-function buildRecord(i: number): AuditRecord {
-  const b = new AuditRecordBuilder(`req-${i}`, 'openai.chat', i, 1_764_000_000_000 + i);
+function buildRecord(i: number, id = `req-${i}`): AuditRecord {
+  const b = new AuditRecordBuilder(id, 'openai.chat', i, 1_764_000_000_000 + i);
   b.setClient('ci');
   b.setModel('qwen', true);
   b.addBytesIn(420);
@@ -122,6 +138,7 @@ async function main(): Promise<void> {
   const total = results
     .filter(([name]) => perRequest.includes(name))
     .reduce((sum, [, ns]) => sum + ns, 0);
+  results.push(...(await underAllocation()));
   const width = Math.max(...results.map(([name]) => name.length));
   for (const [name, ns] of results)
     process.stdout.write(`${name.padEnd(width)}  ${ns.toFixed(0).padStart(7)} ns/op\n`);
@@ -133,4 +150,63 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+/** ~8 KB of short-lived objects and strings, as a request's parsing and relaying leave. */
+function garbage(i: number): unknown {
+  const parts: unknown[] = [];
+  for (let k = 0; k < 40; k++) parts.push({ k, i, text: `chunk ${i}-${k}`, list: [k, i] });
+  return parts;
+}
+
+/**
+ * CPU per request of `requests` requests, each leaving garbage and, with `audit`, ending with
+ * its record built and handed to the request-end handler (the writer and the metrics).
+ */
+async function requestsCost(requests: number, audit: boolean): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'audit-bench-'));
+  const writer = new AuditWriter({ dir, maxFileSizeBytes: 256 * 1024 * 1024, retainDays: 1 });
+  const metrics = new GatewayMetrics({ processMetrics: false });
+  const handle = requestEndHandler({ writer, metrics });
+  let sink: unknown;
+  const run = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) {
+      sink = garbage(i);
+      // A fresh request id per request, as the proxy's UUIDs are.
+      if (audit) handle(buildRecord(i, `req-${i}-${Math.random()}`));
+      // Let the writer's batches and timer run between requests, as they do in the proxy.
+      if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  try {
+    await run(Math.min(requests, 20_000));
+    const start = cpuNs();
+    await run(requests);
+    await writer.idle();
+    return (cpuNs() - start) / requests;
+  } finally {
+    void sink;
+    await writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The audit's cost per request under allocation: requests with it minus requests without. */
+async function underAllocation(): Promise<Array<[string, number]>> {
+  const rounds: number[] = [];
+  let without = 0;
+  let withAudit = 0;
+  for (let r = 0; r < 5; r++) {
+    const a = await requestsCost(N, false);
+    const b = await requestsCost(N, true);
+    rounds.push(b - a);
+    without += a / 5;
+    withAudit += b / 5;
+  }
+  rounds.sort((x, y) => x - y);
+  return [
+    ['requests with 8 KB of garbage, no audit', without],
+    ['the same with the audit record (mean)', withAudit],
+    ['audit cost per request under allocation (median of 5)', rounds[2] as number],
+  ];
+}
+
+await main();

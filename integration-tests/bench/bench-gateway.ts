@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { portRanges, registeredChildren, writeConfig } from '../support/processes.js';
@@ -30,6 +30,13 @@ function coldModel(name: string): string {
  * stream goes through the secret scrubber, which the benchmark then measures.
  */
 export const BENCH_UPSTREAM_KEY = 'sk-bench-Q7vLm2Xc9TzR4bNw8KpD1fHsZr8Hq3Lm';
+
+/**
+ * The node flags of a gateway proxy as the `mlx-gateway` command runs it (the flag in the CLI's
+ * shebang; the proxy runs in `up`). Every proxy of a run gets them, the A/B paths' too: a
+ * smaller young generation changes the cost of allocation, which an A/B must not mix in.
+ */
+export const PROXY_NODE_FLAGS = ['--max-semi-space-size=2'];
 
 export interface BenchGateway {
   proxy: Service;
@@ -89,8 +96,7 @@ ${coldModel(COLD_MODELS.one)}${coldModel(COLD_MODELS.hundred)}`,
   try {
     proxy = await startService({
       name: 'gateway proxy',
-      // As the `mlx-gateway` command runs it (the flag in the CLI's shebang; the proxy runs in `up`).
-      nodeArgs: ['--max-semi-space-size=2', ...(options.proxyNodeFlags ?? []), proxyMain],
+      nodeArgs: [...PROXY_NODE_FLAGS, ...(options.proxyNodeFlags ?? []), proxyMain],
       env,
       logFile: join(home, 'proxy.out'),
       ready: /proxy listening on (http:\S+)/,
@@ -129,5 +135,20 @@ export function writeNoObservabilityConfig(home: string): string {
   const file = join(home, 'config-noobs.yaml');
   copyFileSync(join(home, 'config.yaml'), file);
   appendFileSync(file, 'audit:\n  enabled: false\nmetrics:\n  enabled: false\n');
+  return file;
+}
+
+/**
+ * A config for a proxy of the same gateway whose remote model has no API key: the gateway then
+ * holds no secret and relays streams without the secret scrubber (as it does for a user
+ * without keys), the `gateway-noscrub` path, the scrubber's cost measured in the same run. The
+ * only other difference from `gateway` is the missing `authorization` header upstream.
+ */
+export function writeNoScrubConfig(home: string): string {
+  const file = join(home, 'config-noscrub.yaml');
+  const config = readFileSync(join(home, 'config.yaml'), 'utf8');
+  const stripped = config.replace(/^ +apiKey: .*\n/m, '');
+  if (stripped === config) throw new Error('the bench config has no apiKey line to remove');
+  writeFileSync(file, stripped);
   return file;
 }

@@ -11,6 +11,11 @@ export interface Scenario {
   durationMs: number;
   /** Before the first round of each path. */
   warmupMs: number;
+  /**
+   * Streams on the OpenAI paths: full OpenAI chunks (~190 bytes, `chat.completion.chunk`, id,
+   * model, the stamp as content) instead of the ~40-byte stamped events.
+   */
+  chunks: boolean;
 }
 
 export type PathKey =
@@ -20,6 +25,7 @@ export type PathKey =
   | 'gateway-local'
   | 'gateway-quiet'
   | 'gateway-noobs'
+  | 'gateway-noscrub'
   | 'gateway-anthropic'
   | 'gateway-responses'
   | 'gateway-baseline';
@@ -47,10 +53,11 @@ export const PACED_GAP_MS = 50;
 
 /**
  * Throughput scenarios run in interleaved rounds (direct, minimal, gateway, gateway-local,
- * then again) so that a burst of load from elsewhere on the machine hits every path alike;
+ * then again, each round starting one path further on) so that a burst of load from elsewhere
+ * on the machine hits every path alike;
  * the paced scenario, which checks that no event is held back, runs once per path.
  */
-export function benchPlan(quick: boolean, roundsWanted?: number): Scenario[] {
+export function benchPlan(quick: boolean, roundsWanted?: number, chunks = false): Scenario[] {
   const rounds = roundsWanted ?? (quick ? 1 : 3);
   const durationMs = quick ? 600 : 2_500;
   const warmupMs = quick ? 300 : 1_000;
@@ -64,6 +71,7 @@ export function benchPlan(quick: boolean, roundsWanted?: number): Scenario[] {
     rounds,
     durationMs,
     warmupMs,
+    chunks,
   });
   return [
     load('json-c1', 'JSON, concurrency 1', false, 1),
@@ -80,6 +88,7 @@ export function benchPlan(quick: boolean, roundsWanted?: number): Scenario[] {
       rounds: 1,
       durationMs: quick ? 800 : 3_000,
       warmupMs: quick ? 0 : 300,
+      chunks,
     },
   ];
 }
@@ -125,7 +134,12 @@ function openAIBody(model: string, scenario: Scenario): string {
     model,
     messages: [{ role: 'user', content: 'Say something short.' }],
     ...(scenario.stream
-      ? { stream: true, bench_events: scenario.events, bench_gap_ms: scenario.gapMs }
+      ? {
+          stream: true,
+          bench_events: scenario.events,
+          bench_gap_ms: scenario.gapMs,
+          ...(scenario.chunks ? { bench_chunks: true } : {}),
+        }
       : {}),
   });
 }

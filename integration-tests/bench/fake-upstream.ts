@@ -31,6 +31,11 @@ export interface StreamShape {
   gapMs: number;
   /** Real OpenAI chunks carrying the stamp as text (`t=<epoch ms>`), for translated paths. */
   chunks: boolean;
+  /**
+   * Full OpenAI chunks as an OpenAI-compatible server writes them (`bench_chunks`), naming this
+   * model: what a pass-through stream relays in real use.
+   */
+  fullChunksOf?: string;
 }
 
 /** One stamped event, about 40 bytes: `data: {"i":7,"t":1712345678901.123}`. */
@@ -41,6 +46,11 @@ export function stampedEvent(index: number): string {
 /** The same stamp inside a real OpenAI chunk, so that a translating gateway passes it on as text. */
 export function stampedChunk(): string {
   return `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"t=${epochMs().toFixed(3)} "}}]}\n\n`;
+}
+
+/** A chunk as OpenAI-compatible servers write it, the stamp as its content (~190 bytes). */
+export function fullStampedChunk(model: string): string {
+  return `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":${model},"choices":[{"index":0,"delta":{"content":"t=${epochMs().toFixed(3)} "},"finish_reason":null}]}\n\n`;
 }
 
 const LAST_CHUNK =
@@ -63,11 +73,15 @@ function shapeOf(body: Record<string, unknown>): StreamShape {
   };
   const events = body['bench_events'] ?? fromText('events');
   const gapMs = body['bench_gap_ms'] ?? fromText('gap');
-  return {
+  const shape: StreamShape = {
     events: typeof events === 'number' && events > 0 ? Math.floor(events) : 200,
     gapMs: typeof gapMs === 'number' && gapMs > 0 ? gapMs : 0,
     chunks: /\bchunks\b/.test(text),
   };
+  if (body['bench_chunks'] === true) {
+    shape.fullChunksOf = JSON.stringify(typeof body['model'] === 'string' ? body['model'] : '');
+  }
+  return shape;
 }
 
 function stream(res: ServerResponse, shape: StreamShape): void {
@@ -76,8 +90,14 @@ function stream(res: ServerResponse, shape: StreamShape): void {
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
-  const event = (i: number): string => (shape.chunks ? stampedChunk() : stampedEvent(i));
-  const end = shape.chunks ? LAST_CHUNK + DONE : DONE;
+  const { fullChunksOf } = shape;
+  const event = (i: number): string =>
+    fullChunksOf !== undefined
+      ? fullStampedChunk(fullChunksOf)
+      : shape.chunks
+        ? stampedChunk()
+        : stampedEvent(i);
+  const end = shape.chunks || fullChunksOf !== undefined ? LAST_CHUNK + DONE : DONE;
   if (shape.gapMs === 0) {
     for (let i = 0; i < shape.events; i++) res.write(event(i));
     res.end(end);

@@ -1,57 +1,40 @@
 // The gateway benchmark: `pnpm bench` or `node integration-tests/dist/bench/main.js [--quick]
 // [--json FILE] [--profile DIR] [--only SCENARIO,...] [--paths PATH,...] [--quiet-gateway]
-// [--baseline CHECKOUT] [--rounds N]`.
+// [--baseline CHECKOUT] [--rounds N] [--chunks] [--together]`.
 // See docs/benchmarks.md.
 //
 // In one run it starts a fast fake upstream, a minimal undici pass-through proxy, the gateway
 // (supervisor and proxy processes) and a load client process, then measures every scenario
 // against: the upstream directly, the minimal proxy, the gateway routing to a remote
-// (openai-compatible) model, the gateway routing to a ready local model, and the same gateway
-// with its audit log and metrics off (`gateway-noobs`, their cost). It prints the
-// figures and whether each target was met; it exits non-zero only when something crashed.
+// (openai-compatible) model, the gateway routing to a ready local model, the same gateway
+// with its audit log and metrics off (`gateway-noobs`, their cost) and the same gateway holding
+// no secret, so without the stream scrubber (`gateway-noscrub`, its cost). It prints the
+// figures, the same-run A/B costs round by round, and whether each target was met; it exits
+// non-zero only when something crashed.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   LOCAL_MODEL,
+  PROXY_NODE_FLAGS,
   REMOTE_MODEL,
   startBenchGateway,
   writeNoObservabilityConfig,
+  writeNoScrubConfig,
 } from './bench-gateway.js';
 import { fakeUpstreamMain, minimalProxyMain, proxyMain, quietGatewayMain } from './bench-paths.js';
 import { LoadClient } from './load-client-process.js';
 import type { BenchGateway } from './bench-gateway.js';
-import { benchPlan, requestBody, requestPath } from './bench-plan.js';
+import { benchPlan } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
-import { checkTargets, comparisonTable, resultTable } from './bench-report.js';
+import { abTable, checkTargets, comparisonTable, resultTable } from './bench-report.js';
 import type { Measurement } from './bench-report.js';
-import type { LoadJob, LoadResult } from './load-protocol.js';
-import { cpuTimeMs, startService } from './service.js';
+import type { LoadResult } from './load-protocol.js';
+import { startService } from './service.js';
+import { cpuOf, cpuPerRequest, job } from './bench-jobs.js';
+import { measureTogether, togetherTable } from './together.js';
 import type { Service } from './service.js';
-
-/** CPU time used so far by all of `pids`, in ms (undefined without /proc). */
-function cpuOf(pids: number[]): number | undefined {
-  let total = 0;
-  for (const pid of pids) {
-    const ms = cpuTimeMs(pid);
-    if (ms === undefined) return undefined;
-    total += ms;
-  }
-  return total;
-}
-
-function job(path: BenchPath, scenario: Scenario, durationMs: number): LoadJob {
-  return {
-    origin: path.origin,
-    path: requestPath(path),
-    body: requestBody(path, scenario),
-    stream: scenario.stream,
-    expectEvents: scenario.events,
-    concurrency: scenario.concurrency,
-    durationMs,
-  };
-}
 
 async function measure(
   client: LoadClient,
@@ -64,23 +47,19 @@ async function measure(
     rounds: [] as LoadResult[],
     cpuUsPerRequest: [] as number[],
   }));
+  if (scenario.warmupMs > 0) {
+    for (const m of out) await client.run(job(m.path, scenario, scenario.warmupMs));
+  }
   for (let round = 0; round < scenario.rounds; round++) {
-    for (const m of out) {
-      if (round === 0 && scenario.warmupMs > 0)
-        await client.run(job(m.path, scenario, scenario.warmupMs));
+    // Each round starts one path further on: no path always follows the same one (the one
+    // before leaves its own traces: the load client's garbage, sockets, the machine's caches).
+    const order = out.map((_, i) => out[(i + round) % out.length] as (typeof out)[number]);
+    for (const m of order) {
       const cpuBefore = cpuOf(m.path.pids);
       const result = await client.run(job(m.path, scenario, scenario.durationMs));
-      const cpuAfter = cpuOf(m.path.pids);
+      const cpu = cpuPerRequest(cpuBefore, cpuOf(m.path.pids), result.requests);
       m.rounds.push(result);
-      // Below 100 ms of CPU the 10 ms clock ticks of /proc make the figure meaningless.
-      if (
-        cpuBefore !== undefined &&
-        cpuAfter !== undefined &&
-        cpuAfter - cpuBefore >= 100 &&
-        result.requests > 0
-      ) {
-        m.cpuUsPerRequest.push(((cpuAfter - cpuBefore) * 1000) / result.requests);
-      }
+      if (cpu !== undefined) m.cpuUsPerRequest.push(cpu);
       process.stderr.write(
         `  ${scenario.key} ${m.path.label} round ${round + 1}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(3)} ms${result.errors > 0 ? `, ${result.errors} errors` : ''}\n`,
       );
@@ -104,6 +83,8 @@ function parseBenchArgs() {
       'quiet-gateway': { type: 'boolean', default: false },
       baseline: { type: 'string' },
       rounds: { type: 'string' },
+      chunks: { type: 'boolean', default: false },
+      together: { type: 'boolean', default: false },
     },
   });
 }
@@ -207,11 +188,22 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
   const { work, services } = running;
   const home = join(work, 'home');
   const paths: BenchPath[] = [];
+  // The same V8 flags as the gateway proxy (see PROXY_NODE_FLAGS); with --profile, each
+  // proxy's profile in DIR/<path key>.
+  const flags = (key: string): string[] =>
+    values.profile === undefined
+      ? PROXY_NODE_FLAGS
+      : [...PROXY_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${join(values.profile, key)}`];
   if (values.paths === undefined || values.paths.split(',').includes('gateway-noobs')) {
     // The same gateway with the audit log and the metrics off (both on by default).
     const noobs = await startService({
       name: 'gateway without audit and metrics',
-      nodeArgs: [proxyMain, '--config', writeNoObservabilityConfig(home)],
+      nodeArgs: [
+        ...flags('gateway-noobs'),
+        proxyMain,
+        '--config',
+        writeNoObservabilityConfig(home),
+      ],
       env: { MLX_GATEWAY_HOME: home },
       logFile: join(work, 'noobs.out'),
       ready: /proxy listening on (http:\S+)/,
@@ -225,10 +217,28 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
       pids: [noobs.pid],
     });
   }
+  if (values.paths === undefined || values.paths.split(',').includes('gateway-noscrub')) {
+    // The same gateway holding no secret: its streams are relayed without the scrubber.
+    const noscrub = await startService({
+      name: 'gateway without secrets (no scrubber)',
+      nodeArgs: [...flags('gateway-noscrub'), proxyMain, '--config', writeNoScrubConfig(home)],
+      env: { MLX_GATEWAY_HOME: home },
+      logFile: join(work, 'noscrub.out'),
+      ready: /proxy listening on (http:\S+)/,
+    });
+    services.push(noscrub);
+    paths.push({
+      key: 'gateway-noscrub',
+      label: 'gateway (remote), no secret/scrubber',
+      origin: noscrub.url,
+      model: REMOTE_MODEL,
+      pids: [noscrub.pid],
+    });
+  }
   if (values['quiet-gateway']) {
     const quiet = await startService({
       name: 'quiet gateway',
-      nodeArgs: [quietGatewayMain, join(home, 'config.yaml')],
+      nodeArgs: [...flags('gateway-quiet'), quietGatewayMain, join(home, 'config.yaml')],
       env: { MLX_GATEWAY_HOME: home },
       logFile: join(work, 'quiet.out'),
       ready: /listening on (http:\S+)/,
@@ -247,7 +257,10 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
     // same supervisor and config: an A/B comparison measured in the same rounds.
     const baseline = await startService({
       name: 'baseline gateway',
-      nodeArgs: [join(values.baseline, 'packages/proxy/dist/main.js')],
+      nodeArgs: [
+        ...flags('gateway-baseline'),
+        join(values.baseline, 'packages/proxy/dist/main.js'),
+      ],
       env: { MLX_GATEWAY_HOME: home },
       logFile: join(work, 'baseline.out'),
       ready: /proxy listening on (http:\S+)/,
@@ -275,7 +288,7 @@ async function measureAll(
     list === undefined || list.split(',').includes(key);
   const chosen = paths.filter((p) => wanted(values.paths, p.key));
   const measurements: Measurement[] = [];
-  for (const scenario of benchPlan(values.quick, rounds).filter((s) =>
+  for (const scenario of benchPlan(values.quick, rounds, values.chunks).filter((s) =>
     wanted(values.only, s.key),
   )) {
     process.stderr.write(`${scenario.label}\n`);
@@ -284,19 +297,43 @@ async function measureAll(
   return measurements;
 }
 
+/** With --together, the A/B pairs among the chosen paths measured at the same time. */
+async function measureAllTogether(
+  paths: BenchPath[],
+  values: BenchArgs,
+  rounds: number | undefined,
+): Promise<string> {
+  if (!values.together) return '';
+  const wanted = (list: string | undefined, key: string): boolean =>
+    list === undefined || list.split(',').includes(key);
+  const scenarios = benchPlan(values.quick, rounds, values.chunks).filter((s) =>
+    wanted(values.only, s.key),
+  );
+  const chosen = paths.filter((p) => wanted(values.paths, p.key));
+  return togetherTable(await measureTogether(chosen, scenarios));
+}
+
 /** Prints the figures and the targets, and writes them to the --json file when given. */
-function report(measurements: Measurement[], values: BenchArgs, started: number): void {
+function report(
+  measurements: Measurement[],
+  values: BenchArgs,
+  started: number,
+  together: string,
+): void {
   const checks = checkTargets(measurements);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
     [
       '',
-      `mlx-gateway benchmark${values.quick ? ' (--quick)' : ''}: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} x ${cpu}`,
+      `mlx-gateway benchmark${values.quick ? ' (--quick)' : ''}${values.chunks ? ' (--chunks)' : ''}: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} x ${cpu}`,
       '',
       resultTable(measurements),
       '',
       comparisonTable(measurements),
       '',
+      abTable(measurements),
+      '',
+      ...(together === '' ? [] : [together, '']),
       'Targets:',
       ...checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`),
       '',
@@ -329,7 +366,8 @@ async function main(): Promise<number> {
     const client = new LoadClient();
     running.client = client;
     paths.push(...(await startExtraTargets(values, running)));
-    report(await measureAll(client, paths, values, rounds), values, started);
+    const measurements = await measureAll(client, paths, values, rounds);
+    report(measurements, values, started, await measureAllTogether(paths, values, rounds));
     return 0;
   } finally {
     await stopAll(running);

@@ -106,8 +106,13 @@ export function apiOfPath(path: string): string {
   return AUDIT_APIS[path] ?? path;
 }
 
-/** `2xx`, `4xx`, ... of a status (`499` for a client that left counts as 4xx). */
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
+
+/**
+ * `2xx`, `4xx`, ... of a status (`499` for a client that left counts as 4xx). The same string
+ * each time: it keys the metrics' series, looked up once per request.
+ */
 export function statusClass(status: number): string {
   if (status < 100 || status > 599) return 'other';
-  return `${Math.floor(status / 100)}xx`;
+  return STATUS_CLASSES[Math.floor(status / 100) - 1] as string;
 }

@@ -87,6 +87,25 @@ describe('AuditWriter', () => {
     expect(statSync(join(dir, 'audit')).mode & 0o777).toBe(0o700);
   });
 
+  it('writes records of any size and script whole, in order, across its 64 KB slabs', async () => {
+    const w = writer();
+    const big = { ...record(2), model: 'é'.repeat(70_000) };
+    const many = Array.from({ length: 400 }, (_, i) => ({
+      ...record(10 + i),
+      model: `modèle-${i}`,
+    }));
+    w.write(record(1));
+    w.write(big);
+    for (const r of many) w.write(r);
+    await w.flush();
+    const lines = readFileSync(join(dir, 'audit', 'audit-2026-12-04.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as AuditRecord);
+    expect(lines).toEqual([record(1), big, ...many]);
+    expect(w.stats).toMatchObject({ written: 402, pending: 0 });
+  });
+
   it('writes a large batch at once, without waiting for the timer', async () => {
     const w = writer({ flushAtRecords: 3 });
     for (let i = 0; i < 3; i++) w.write(record(i));

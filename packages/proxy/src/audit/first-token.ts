@@ -1,10 +1,13 @@
 import { isObject } from '../translate/guards.js';
-import { indexOfBytes } from './byte-search.js';
+import { BytePattern } from './byte-search.js';
 import { parseJsonData, sseEventSpans } from './sse-events.js';
 import type { UsageFormat } from './usage-extractor.js';
 
-const ANTHROPIC_DELTA = Buffer.from('content_block_delta');
-const OPENAI_MARKS = [Buffer.from('"delta"'), Buffer.from('"text"')];
+const ANTHROPIC_DELTA = new BytePattern(Buffer.from('content_block_delta'));
+const OPENAI_MARKS = [
+  new BytePattern(Buffer.from('"delta"')),
+  new BytePattern(Buffer.from('"text"')),
+];
 
 /**
  * Whether a buffer of whole SSE events carries a generated token: an Anthropic
@@ -14,18 +17,18 @@ const OPENAI_MARKS = [Buffer.from('"delta"'), Buffer.from('"text"')];
  */
 export function hasFirstToken(format: UsageFormat, events: Buffer | string): boolean {
   const buf = typeof events === 'string' ? Buffer.from(events) : events;
-  if (format === 'anthropic') return indexOfBytes(buf, ANTHROPIC_DELTA) !== -1;
+  if (format === 'anthropic') return ANTHROPIC_DELTA.indexIn(buf) !== -1;
   // Only the events that carry a mark are read, one at a time, until one has a token: a batch
   // of hundreds of events is not parsed whole for the one at its start.
   for (const mark of OPENAI_MARKS) {
-    let at = indexOfBytes(buf, mark);
+    let at = mark.indexIn(buf);
     while (at !== -1) {
       const start = eventStart(buf, at);
       const endAt = buf.indexOf(EVENT_END, at);
       const end = endAt === -1 ? buf.length : endAt + EVENT_END.length;
       const span = sseEventSpans(buf.subarray(start, end))[0];
       if (openAIChunkHasToken(parseJsonData(span?.data))) return true;
-      at = indexOfBytes(buf, mark, end);
+      at = mark.indexIn(buf, end);
     }
   }
   return false;

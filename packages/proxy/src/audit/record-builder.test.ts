@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiOfPath, statusClass } from './audit-record.js';
 import { CapturePolicy } from './body-capture.js';
-import { AuditRecordBuilder, incompleteReasonOfTimeout } from './record-builder.js';
+import { AuditRecordBuilder, incompleteReasonOfTimeout, isoTime } from './record-builder.js';
 
 const WALL = Date.UTC(2026, 11, 4, 10, 0, 0);
 
@@ -131,5 +131,15 @@ describe('AuditRecordBuilder', () => {
 describe('statusClass', () => {
   it('groups statuses by their first digit', () => {
     expect([200, 404, 499, 503, 0].map(statusClass)).toEqual(['2xx', '4xx', '4xx', '5xx', 'other']);
+  });
+});
+
+describe('isoTime', () => {
+  it('writes the same text as Date#toISOString, second after second', () => {
+    const start = Date.UTC(2026, 11, 4, 23, 59, 58, 0);
+    for (const ms of [0, 1, 9, 10, 99, 100, 999, 1000, 1001, 1999, 2000, 2500, 86_400_000]) {
+      expect(isoTime(start + ms)).toBe(new Date(start + ms).toISOString());
+    }
+    expect(isoTime(start + 12.7)).toBe(new Date(start + 12).toISOString());
   });
 });

@@ -164,7 +164,7 @@ export class AuditRecordBuilder {
   end(now: number): AuditRecord {
     const record: AuditRecord = {
       v: 1,
-      time: new Date(this.wallMs).toISOString(),
+      time: isoTime(this.wallMs),
       requestId: this.requestId,
       api: this.api,
       stream: this.stream,
@@ -222,6 +222,25 @@ export class AuditRecordBuilder {
     if (code !== undefined) attempt.errorCode = code;
     return attempt;
   }
+}
+
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()`, with the date and time up to the second made once per second:
+ * requests ending in the same second share it, and only the milliseconds are written.
+ */
+export function isoTime(wallMs: number): string {
+  const ms = Math.floor(wallMs);
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    cachedPrefix = iso.slice(0, iso.length - 4);
+    cachedSecond = second;
+  }
+  const milli = ms - second * 1000;
+  return `${cachedPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
 function round(ms: number): number {

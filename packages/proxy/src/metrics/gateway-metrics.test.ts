@@ -123,6 +123,28 @@ describe('GatewayMetrics.recordRequest', () => {
     expect(sample(text, 'mlx_gateway_request_model_wait_seconds_sum{model="cloud"}')).toBe(1.5);
   });
 
+  it('adds up repeated requests of a kind in the same series, and starts again after a reset', async () => {
+    const m = new GatewayMetrics({ processMetrics: false });
+    const usage = { input: 3, output: 2, cacheRead: 0, cacheWrite: 0 };
+    for (let i = 0; i < 3; i++) m.recordRequest(record({ ttftMs: 10, usage }));
+    m.recordRequest(record({ status: 404 }));
+    let text = await m.metrics();
+    const ok =
+      'mlx_gateway_requests_total{model="qwen-7b",api="openai.chat",backend="local",status_class="2xx"}';
+    expect(sample(text, ok)).toBe(3);
+    expect(sample(text, ok.replace('2xx', '4xx'))).toBe(1);
+    expect(sample(text, 'mlx_gateway_tokens_total{model="qwen-7b",type="input"}')).toBe(9);
+    expect(
+      sample(text, 'mlx_gateway_request_duration_seconds_count{model="qwen-7b",api="openai.chat"}'),
+    ).toBe(4);
+    m.registry.resetMetrics();
+    m.recordRequest(record({ usage }));
+    text = await m.metrics();
+    expect(sample(text, ok)).toBe(1);
+    expect(sample(text, ok.replace('2xx', '4xx'))).toBeUndefined();
+    expect(sample(text, 'mlx_gateway_tokens_total{model="qwen-7b",type="input"}')).toBe(3);
+  });
+
   it('counts tokens by client key name only when switched on', async () => {
     const usage = { input: 3, output: 4, cacheRead: 0, cacheWrite: 0 };
     const on = new GatewayMetrics({ processMetrics: false, tokensByClient: true });

@@ -34,7 +34,7 @@ function labelsOf(names: readonly string[], values: readonly string[]): Record<s
   return labels;
 }
 
-interface CounterCell {
+export interface CounterCell {
   values: string[];
   total: number;
 }
@@ -51,10 +51,21 @@ export class CounterTable implements RegistryMetric {
 
   /** Adds `by` to the series of these label values (in labelNames' order). */
   add(by: number, ...values: string[]): void {
+    this.cell(values).total += by;
+  }
+
+  /**
+   * The series of these label values, made at its first use: a caller that keeps it adds to
+   * `total` directly, with no key to build and look up.
+   */
+  cell(values: string[]): CounterCell {
     const key = values.join(SEP);
-    const cell = this.cells.get(key);
-    if (cell !== undefined) cell.total += by;
-    else this.cells.set(key, { values, total: by });
+    let cell = this.cells.get(key);
+    if (cell === undefined) {
+      cell = { values, total: 0 };
+      this.cells.set(key, cell);
+    }
+    return cell;
   }
 
   get(): ReturnType<RegistryMetric['get']> {
@@ -71,12 +82,16 @@ export class CounterTable implements RegistryMetric {
     });
   }
 
+  /** How many times the table was reset: cells kept by a caller are stale after one. */
+  resets = 0;
+
   reset(): void {
     this.cells.clear();
+    this.resets++;
   }
 }
 
-interface HistogramCell {
+export interface HistogramCell {
   values: string[];
   /** Observations per bucket (not cumulative); the last slot is above every bound. */
   counts: number[];
@@ -96,6 +111,11 @@ export class HistogramTable implements RegistryMetric {
   ) {}
 
   observe(value: number, ...values: string[]): void {
+    this.observeIn(this.cell(values), value);
+  }
+
+  /** The series of these label values, made at its first use (see CounterTable#cell). */
+  cell(values: string[]): HistogramCell {
     const key = values.join(SEP);
     let cell = this.cells.get(key);
     if (cell === undefined) {
@@ -107,6 +127,11 @@ export class HistogramTable implements RegistryMetric {
       };
       this.cells.set(key, cell);
     }
+    return cell;
+  }
+
+  /** One observation in a series kept by the caller. */
+  observeIn(cell: HistogramCell, value: number): void {
     let i = 0;
     while (i < this.buckets.length && value > (this.buckets[i] as number)) i++;
     cell.counts[i] = (cell.counts[i] as number) + 1;
@@ -138,8 +163,12 @@ export class HistogramTable implements RegistryMetric {
     });
   }
 
+  /** How many times the table was reset: cells kept by a caller are stale after one. */
+  resets = 0;
+
   reset(): void {
     this.cells.clear();
+    this.resets++;
   }
 }
 

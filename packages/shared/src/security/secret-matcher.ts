@@ -9,13 +9,18 @@
  *
  * Every match contains one of two anchors of some secret: its first 6 characters (whole
  * values and prefixes) or its last 4 (suffixes and masked forms). A text that contains no
- * anchor contains no match, and anchors are found with the engine's native substring search,
- * so text without secrets costs a few `indexOf` calls and no copy.
+ * anchor contains no match. A few anchors (the usual one or two keys) are found in bytes by a
+ * native one-byte search for each one's rarest byte (probe-search.ts) and in strings by the
+ * engine's substring search; many (a gateway with many client keys) all in one pass
+ * (anchor-index.ts). Text without secrets costs a few fast calls or one scan, and no copy.
  *
  * The matcher works on strings. For bytes (a relayed stream) it is built in `latin1` mode:
  * secrets are spelled as their UTF-8 bytes one character per byte, so a Buffer read as latin1
  * maps to a string of the same length and back without loss.
  */
+
+import { AnchorIndex } from './anchor-index.js';
+import { ProbeSearch } from './probe-search.js';
 
 /** Shortest prefix or suffix of a secret that counts as a part of it. */
 export const PART_LENGTH = 6;
@@ -25,6 +30,13 @@ export const MASKED_SUFFIX_LENGTH = 4;
 const MASK_RUN = 3;
 /** Longest run of mask characters a stream holds back waiting for the suffix after it. */
 const MAX_HELD_MASK = 64;
+/**
+ * Up to this many probe groups, bytes are searched natively byte by byte (ProbeSearch, ~20 ns
+ * a call); beyond, in one pass (AnchorIndex, ~0.5 ns a byte).
+ */
+const MAX_PROBE_GROUPS = 6;
+/** Up to this many secrets, strings are searched with `includes` (two calls per secret). */
+const MAX_INCLUDES_SECRETS = 4;
 
 const MASK_CHARS = ['*', '•', '…', '.', '·', 'x', 'X', '#'];
 
@@ -45,8 +57,10 @@ function spell(value: string, encoding: MatcherEncoding): string {
 
 export class SecretMatcher {
   private readonly secrets: Secret[];
-  /** Anchors as bytes, grouped by their rarest byte, for the zero-copy check of a Buffer. */
-  private readonly probeGroups: ProbeGroup[] = [];
+  /** Every secret's anchors, found in one pass over a text or a Buffer: for many secrets. */
+  private readonly anchors: AnchorIndex | undefined;
+  /** The anchors' probe bytes, for the zero-copy check of a Buffer: for a few secrets. */
+  private readonly probes: ProbeSearch | undefined;
   /** Mask units as they are spelled in this encoding (`•` is 3 units in latin1 mode). */
   private readonly masks: string[];
   /** Character codes that occur in some secret or mask: a text ending in another one holds nothing back. */
@@ -74,17 +88,11 @@ export class SecretMatcher {
     }
     this.maxLength = Math.max(0, ...this.secrets.map((s) => s.value.length));
     this.masks = MASK_CHARS.map((c) => spell(c, encoding));
-    const anchors = new Set(this.secrets.flatMap((s) => [s.first, s.last]));
-    for (const anchor of anchors) {
-      const bytes = Buffer.from(anchor, 'latin1');
-      const offset = rarestByteAt(bytes);
-      const byte = bytes[offset] as number;
-      let group = this.probeGroups.find((g) => g.byte === byte);
-      if (group === undefined) {
-        group = { byte, anchors: [] };
-        this.probeGroups.push(group);
-      }
-      group.anchors.push({ anchor: bytes, offset });
+    const anchors = this.secrets.flatMap((s) => [s.first, s.last]);
+    const probes = new ProbeSearch(anchors);
+    if (probes.size <= MAX_PROBE_GROUPS && encoding === 'latin1') this.probes = probes;
+    if (this.probes === undefined || this.secrets.length > MAX_INCLUDES_SECRETS) {
+      this.anchors = new AnchorIndex(anchors);
     }
     for (const text of [...seen, ...this.masks]) {
       for (let i = 0; i < text.length; i++) this.tailCodes.add(text.charCodeAt(i));
@@ -99,6 +107,8 @@ export class SecretMatcher {
 
   /** False when `text` certainly contains no match. */
   mightContain(text: string): boolean {
+    if (this.secrets.length > MAX_INCLUDES_SECRETS)
+      return (this.anchors as AnchorIndex).inText(text);
     for (const s of this.secrets) {
       if (text.includes(s.first) || text.includes(s.last)) return true;
     }
@@ -107,32 +117,8 @@ export class SecretMatcher {
 
   /** `mightContain` for bytes, without decoding them (latin1 mode). */
   mightContainBytes(bytes: Buffer): boolean {
-    const groups = this.probeGroups;
-    for (let g = 0; g < groups.length; g++) {
-      if (this.groupOccurs(bytes, groups[g] as ProbeGroup)) return true;
-    }
-    return false;
-  }
-
-  /**
-   * Whether an anchor of the group occurs in `bytes`. The group's probe byte (the rarest byte
-   * of its anchors) is found with a native byte search, the cheapest call there is, and only
-   * where it occurs are the anchors compared; a byte found too often falls back to a native
-   * search for each anchor. A chunk without the probe byte costs one call.
-   */
-  private groupOccurs(bytes: Buffer, group: ProbeGroup): boolean {
-    const n = bytes.length;
-    let hits = 0;
-    for (let i = bytes.indexOf(group.byte); i !== -1; i = bytes.indexOf(group.byte, i + 1)) {
-      if (++hits > MAX_PROBE_HITS) {
-        return group.anchors.some(({ anchor }) => bytes.indexOf(anchor) !== -1);
-      }
-      for (const { anchor, offset } of group.anchors) {
-        const start = i - offset;
-        if (start >= 0 && start + anchor.length <= n && equalAt(bytes, start, anchor)) return true;
-      }
-    }
-    return false;
+    if (this.probes !== undefined) return this.probes.inBytes(bytes);
+    return (this.anchors as AnchorIndex).inBytes(bytes);
   }
 
   /** False when a text ending in this character code holds nothing back. */
@@ -254,43 +240,6 @@ export class SecretMatcher {
     }
     return best;
   }
-}
-
-/** Occurrences of a probe byte compared one by one before a native search takes over. */
-const MAX_PROBE_HITS = 8;
-
-/** Anchors that share a probe byte, each with the offset of that byte in it. */
-interface ProbeGroup {
-  byte: number;
-  anchors: Array<{ anchor: Buffer; offset: number }>;
-}
-
-/**
- * Bytes of JSON and English text from the most to the least frequent (roughly): the probe of
- * an anchor is its byte that comes last here, or any byte not listed at all.
- */
-const COMMON_BYTES = Buffer.from(' "etaoinsrhldcu:,{}mpfgwy.b\n01-_v2345k6789x[]jqz', 'latin1');
-
-/** Where the rarest byte of an anchor is. */
-function rarestByteAt(anchor: Buffer): number {
-  let best = 0;
-  let bestRank = -1;
-  for (let i = 0; i < anchor.length; i++) {
-    const index = COMMON_BYTES.indexOf(anchor[i] as number);
-    const rank = index === -1 ? COMMON_BYTES.length : index;
-    if (rank > bestRank) {
-      best = i;
-      bestRank = rank;
-    }
-  }
-  return best;
-}
-
-function equalAt(bytes: Buffer, start: number, anchor: Buffer): boolean {
-  for (let j = 0; j < anchor.length; j++) {
-    if (bytes[start + j] !== anchor[j]) return false;
-  }
-  return true;
 }
 
 /** ASCII letters and digits: a match never starts or ends inside a longer word. */

@@ -11,6 +11,8 @@
  * pattern is plain ASCII, which no byte of a multi-byte UTF-8 character can match, so a
  * character cut between two chunks passes through intact.
  */
+import { BytePattern } from '../../audit/byte-search.js';
+
 const MODEL_MEMBER = /("model"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 const MODEL_KEY = '"model"';
 /** What may still become a member at the end of a chunk: the key, its colon, part of its value. */
@@ -21,6 +23,7 @@ const MAX_HELD = 4096;
 export type ModelRename = (json: Buffer) => Buffer;
 
 const KEY_BYTES = Buffer.from(MODEL_KEY, 'latin1');
+const KEY_PATTERN = new BytePattern(KEY_BYTES);
 const COLON = 0x3a;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -35,7 +38,7 @@ export function renameModelTo(model: string): ModelRename {
   const value = latin1Json(model);
   const name = Buffer.from(value.slice(1, -1), 'latin1');
   return (json) => {
-    let key = json.indexOf(KEY_BYTES);
+    let key = KEY_PATTERN.indexIn(json);
     if (key === -1) return json;
     const parts: Buffer[] = [];
     let from = 0;
@@ -48,7 +51,7 @@ export function renameModelTo(model: string): ModelRename {
         parts.push(json.subarray(from, start), name);
         from = end;
       }
-      key = json.indexOf(KEY_BYTES, end);
+      key = KEY_PATTERN.indexIn(json, end);
     }
     if (parts.length === 0) return json;
     parts.push(json.subarray(from));

@@ -1,5 +1,5 @@
 import type { AuditRecordBuilder } from '../../audit/record-builder.js';
-import { indexOfBytes } from '../../audit/byte-search.js';
+import { BytePattern } from '../../audit/byte-search.js';
 import { hasFirstToken } from '../../audit/first-token.js';
 import { filterUsageChunk } from '../../audit/stream-usage.js';
 import { usageFromJsonBody, usageFromSseEvents } from '../../audit/usage-extractor.js';
@@ -17,6 +17,7 @@ export interface SinkAudit {
 }
 
 const USAGE_KEY = Buffer.from('"usage":');
+const USAGE_PATTERN = new BytePattern(USAGE_KEY);
 const SPACE = 0x20;
 const BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -27,12 +28,12 @@ const CLOSE_BRACE = 0x7d;
  * without a usage key.
  */
 function hasUsageObject(events: Buffer): boolean {
-  let at = indexOfBytes(events, USAGE_KEY);
+  let at = USAGE_PATTERN.indexIn(events);
   while (at !== -1) {
     let i = at + USAGE_KEY.length;
     while (events[i] === SPACE) i++;
     if (events[i] === BRACE) return true;
-    at = indexOfBytes(events, USAGE_KEY, i);
+    at = USAGE_PATTERN.indexIn(events, i);
   }
   return false;
 }
@@ -122,7 +123,9 @@ const MAX_BODY_READ = 4 * 1024 * 1024;
  * by reference as they pass (no copy until the end), up to MAX_BODY_READ.
  */
 export class BodyUsageTapSink implements ResponseSink {
-  private chunks: Buffer[] | undefined = [];
+  /** The body's first chunk, then (when more come) all of them; undefined past MAX_BODY_READ. */
+  private first: Buffer | undefined;
+  private more: Buffer[] | undefined;
   private size = 0;
   readonly broken: ResponseSink['broken'];
 
@@ -136,25 +139,35 @@ export class BodyUsageTapSink implements ResponseSink {
 
   data(chunk: Buffer): void {
     this.audit.capturing?.responseBody(chunk);
-    if (this.chunks !== undefined) {
+    if (this.size <= MAX_BODY_READ) {
       this.size += chunk.length;
-      if (this.size > MAX_BODY_READ) this.chunks = undefined;
-      else this.chunks.push(chunk);
+      if (this.size > MAX_BODY_READ) {
+        this.first = undefined;
+        this.more = undefined;
+      } else if (this.first === undefined) {
+        // A small answer comes in one chunk: it is kept without an array.
+        this.first = chunk;
+      } else {
+        (this.more ??= [this.first]).push(chunk);
+      }
     }
     this.inner.data(chunk);
   }
 
   end(): void {
-    const { chunks } = this;
-    if (chunks !== undefined && chunks.length > 0) {
-      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      const usage = usageObject(body);
-      if (usage !== undefined) {
-        const report = usageFromJsonBody(this.format, { usage: parseJson(usage) });
-        if (report !== undefined) this.audit.usage(report);
-      }
+    const body =
+      this.size > MAX_BODY_READ || this.first === undefined
+        ? undefined
+        : this.more === undefined
+          ? this.first
+          : Buffer.concat(this.more);
+    this.first = undefined;
+    this.more = undefined;
+    const usage = body === undefined ? undefined : usageObject(body);
+    if (usage !== undefined) {
+      const report = usageFromJsonBody(this.format, { usage: parseJson(usage) });
+      if (report !== undefined) this.audit.usage(report);
     }
-    this.chunks = undefined;
     this.inner.end();
   }
 }
