@@ -25,6 +25,9 @@ import type { BenchGateway } from './bench-gateway.js';
 import { benchPlan, requestBody, requestPath } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
 import { checkTargets, comparisonTable, resultTable } from './bench-report.js';
+import { footprintChecks, footprintLines } from './footprint-report.js';
+import type { Footprint } from './footprint-report.js';
+import { gatewayIdleMemory, measureFootprint } from './footprint-run.js';
 import type { Measurement } from './bench-report.js';
 import type { LoadJob, LoadResult } from './load-protocol.js';
 import { cpuTimeMs, startService } from './service.js';
@@ -285,8 +288,13 @@ async function measureAll(
 }
 
 /** Prints the figures and the targets, and writes them to the --json file when given. */
-function report(measurements: Measurement[], values: BenchArgs, started: number): void {
-  const checks = checkTargets(measurements);
+function report(
+  measurements: Measurement[],
+  footprint: Footprint,
+  values: BenchArgs,
+  started: number,
+): void {
+  const checks = [...checkTargets(measurements), ...footprintChecks(footprint)];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
     [
@@ -296,6 +304,8 @@ function report(measurements: Measurement[], values: BenchArgs, started: number)
       resultTable(measurements),
       '',
       comparisonTable(measurements),
+      '',
+      ...footprintLines(footprint),
       '',
       'Targets:',
       ...checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`),
@@ -307,7 +317,7 @@ function report(measurements: Measurement[], values: BenchArgs, started: number)
   if (values.json !== undefined) {
     writeFileSync(
       values.json,
-      JSON.stringify({ quick: values.quick, measurements, checks }, null, 2),
+      JSON.stringify({ quick: values.quick, measurements, footprint, checks }, null, 2),
     );
   }
 }
@@ -326,10 +336,14 @@ async function main(): Promise<number> {
   });
   try {
     const paths = await startTargets(values, running);
+    // Before any other process of the run starts: what the gateway holds idle.
+    const idle = await gatewayIdleMemory(running.gateway!);
     const client = new LoadClient();
     running.client = client;
     paths.push(...(await startExtraTargets(values, running)));
-    report(await measureAll(client, paths, values, rounds), values, started);
+    const measurements = await measureAll(client, paths, values, rounds);
+    const footprint = await measureFootprint(running.gateway!, join(running.work, 'home'), idle);
+    report(measurements, footprint, values, started);
     return 0;
   } finally {
     await stopAll(running);
