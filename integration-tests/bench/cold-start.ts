@@ -21,7 +21,7 @@ export interface ColdStart {
   totalMs: number;
 }
 
-async function firstByteAt(origin: string, model: string): Promise<number> {
+export async function firstByteAt(origin: string, model: string): Promise<number> {
   const res = await request(`${origin}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -59,7 +59,18 @@ export async function measureColdStart(
     Array.from({ length: waiting }, () => firstByteAt(origin, model)),
   );
   const health = await firstHealthAt(home, model);
-  const offsets = firstBytes.map((at) => at - health).sort((a, b) => a - b);
+  return coldStartFigures(model, waiting, firstBytes, health, sent);
+}
+
+/** The distribution of first bytes (epoch ms) after the model's first /health answer. */
+export function coldStartFigures(
+  model: string,
+  waiting: number,
+  firstBytes: number[],
+  healthAt: number,
+  sentAt: number,
+): ColdStart {
+  const offsets = firstBytes.map((at) => at - healthAt).sort((a, b) => a - b);
   const rank = (q: number): number =>
     offsets[Math.min(offsets.length - 1, Math.floor(q * offsets.length))]!;
   return {
@@ -70,7 +81,7 @@ export async function measureColdStart(
     p90Ms: rank(0.9),
     lastMs: offsets[offsets.length - 1]!,
     firstBytesMs: offsets.map((ms) => Math.round(ms * 10) / 10),
-    totalMs: Math.min(...firstBytes) - sent,
+    totalMs: Math.min(...firstBytes) - sentAt,
   };
 }
 

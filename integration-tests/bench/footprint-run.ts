@@ -1,6 +1,7 @@
-import { COLD_MODELS } from './bench-gateway.js';
+import { COLD_LOAD_MS, COLD_MODELS } from './bench-gateway.js';
 import type { BenchGateway } from './bench-gateway.js';
 import { measureColdStart } from './cold-start.js';
+import { measureDirectColdStart } from './direct-cold-start.js';
 import { settleBound } from './footprint-report.js';
 import type { Footprint } from './footprint-report.js';
 import { gatewayMemory, idleMemory, settledMemory } from './gateway-memory.js';
@@ -13,7 +14,8 @@ export function gatewayIdleMemory(gateway: BenchGateway): Promise<GatewayMemory>
 
 /**
  * The gateway's own cost once the load is over: memory at its end and after it settles, then
- * two cold starts of stand-in models (one request waiting, then a hundred).
+ * two cold starts of stand-in models (one request waiting, then a hundred), and the hundred
+ * sent straight to a fresh stand-in for comparison.
  */
 export async function measureFootprint(
   gateway: BenchGateway,
@@ -27,5 +29,14 @@ export async function measureFootprint(
     await measureColdStart(proxy.url, home, COLD_MODELS.one, 1),
     await measureColdStart(proxy.url, home, COLD_MODELS.hundred, 100),
   ];
-  return { idle, endOfLoad, settled: settled.memory, settleMs: settled.ms, coldStarts };
+  // The same 100 straight to a fresh stand-in: the model server's own share of those figures.
+  const directColdStart = await measureDirectColdStart(100, COLD_LOAD_MS);
+  return {
+    idle,
+    endOfLoad,
+    settled: settled.memory,
+    settleMs: settled.ms,
+    coldStarts,
+    directColdStart,
+  };
 }
