@@ -12,7 +12,7 @@ export const LOCAL_MODEL = 'bench-local';
 /** Stand-in models left stopped, for the cold-start figures (one per measurement). */
 export const COLD_MODELS = { one: 'bench-cold-1', hundred: 'bench-cold-100' } as const;
 /** How long the stand-in takes to "load" a cold model before it opens its port. */
-const COLD_LOAD_MS = 1500;
+export const COLD_LOAD_MS = 1500;
 
 function coldModel(name: string): string {
   return `  ${name}:
@@ -96,8 +96,10 @@ ${coldModel(COLD_MODELS.one)}${coldModel(COLD_MODELS.hundred)}`,
   try {
     proxy = await startService({
       name: 'gateway proxy',
+      // As the `mlx-gateway` command runs it (the flags and the variable in the CLI's shebang;
+      // the proxy runs in `up`).
       nodeArgs: [...PROXY_NODE_FLAGS, ...(options.proxyNodeFlags ?? []), proxyMain],
-      env,
+      env: { ...env, MALLOC_ARENA_MAX: '1' },
       logFile: join(home, 'proxy.out'),
       ready: /proxy listening on (http:\S+)/,
     });

@@ -11,12 +11,17 @@ export interface ColdStart {
   model: string;
   waiting: number;
   firstMs: number;
+  /** Median and 90th percentile of the requests' first bytes (same origin as firstMs). */
+  p50Ms: number;
+  p90Ms: number;
   lastMs: number;
+  /** Every request's first byte after /health first answered, in ms, sorted. */
+  firstBytesMs: number[];
   /** From the first request sent to the first byte: the model's load plus the overhead. */
   totalMs: number;
 }
 
-async function firstByteAt(origin: string, model: string): Promise<number> {
+export async function firstByteAt(origin: string, model: string): Promise<number> {
   const res = await request(`${origin}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -54,16 +59,36 @@ export async function measureColdStart(
     Array.from({ length: waiting }, () => firstByteAt(origin, model)),
   );
   const health = await firstHealthAt(home, model);
-  const first = Math.min(...firstBytes);
+  return coldStartFigures(model, waiting, firstBytes, health, sent);
+}
+
+/** The distribution of first bytes (epoch ms) after the model's first /health answer. */
+export function coldStartFigures(
+  model: string,
+  waiting: number,
+  firstBytes: number[],
+  healthAt: number,
+  sentAt: number,
+): ColdStart {
+  const offsets = firstBytes.map((at) => at - healthAt).sort((a, b) => a - b);
+  const rank = (q: number): number =>
+    offsets[Math.min(offsets.length - 1, Math.floor(q * offsets.length))]!;
   return {
     model,
     waiting,
-    firstMs: first - health,
-    lastMs: Math.max(...firstBytes) - health,
-    totalMs: first - sent,
+    firstMs: offsets[0]!,
+    p50Ms: rank(0.5),
+    p90Ms: rank(0.9),
+    lastMs: offsets[offsets.length - 1]!,
+    firstBytesMs: offsets.map((ms) => Math.round(ms * 10) / 10),
+    totalMs: Math.min(...firstBytes) - sentAt,
   };
 }
 
 export function formatColdStart(c: ColdStart): string {
-  return `${c.waiting} waiting: first byte ${c.firstMs.toFixed(1)} ms after /health first answered (last ${c.lastMs.toFixed(1)} ms; ${c.totalMs.toFixed(0)} ms from the request, load included)`;
+  const spread =
+    c.waiting === 1
+      ? ''
+      : ` (p50 ${c.p50Ms.toFixed(1)}, p90 ${c.p90Ms.toFixed(1)}, last ${c.lastMs.toFixed(1)} ms)`;
+  return `${c.waiting} waiting: first byte ${c.firstMs.toFixed(1)} ms after /health first answered${spread}; ${c.totalMs.toFixed(0)} ms from the request, load included`;
 }

@@ -10,6 +10,8 @@ export interface Footprint {
   settled: GatewayMemory;
   settleMs: number;
   coldStarts: ColdStart[];
+  /** 100 requests sent straight to a fresh stand-in when its /health first answers. */
+  directColdStart?: ColdStart;
 }
 
 /** Issue 17's budgets. */
@@ -30,6 +32,9 @@ export function footprintLines(f: Footprint): string[] {
     `  ${(f.settleMs / 1000).toFixed(0)} s after the load:     ${formatMemory(f.settled)}`,
     'Cold start (stand-in model, gateway overhead):',
     ...f.coldStarts.map((c) => `  ${formatColdStart(c)}`),
+    ...(f.directColdStart === undefined
+      ? []
+      : [`  without the gateway, ${formatColdStart(f.directColdStart)}`]),
   ];
 }
 

@@ -29,6 +29,9 @@ import type { BenchGateway } from './bench-gateway.js';
 import { benchPlan } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
 import { abTable, checkTargets, comparisonTable, resultTable } from './bench-report.js';
+import { footprintChecks, footprintLines } from './footprint-report.js';
+import type { Footprint } from './footprint-report.js';
+import { gatewayIdleMemory, measureFootprint } from './footprint-run.js';
 import type { Measurement } from './bench-report.js';
 import type { LoadResult } from './load-protocol.js';
 import { startService } from './service.js';
@@ -316,11 +319,12 @@ async function measureAllTogether(
 /** Prints the figures and the targets, and writes them to the --json file when given. */
 function report(
   measurements: Measurement[],
+  footprint: Footprint,
   values: BenchArgs,
   started: number,
   together: string,
 ): void {
-  const checks = checkTargets(measurements);
+  const checks = [...checkTargets(measurements), ...footprintChecks(footprint)];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
     [
@@ -334,6 +338,8 @@ function report(
       abTable(measurements),
       '',
       ...(together === '' ? [] : [together, '']),
+      ...footprintLines(footprint),
+      '',
       'Targets:',
       ...checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`),
       '',
@@ -344,7 +350,7 @@ function report(
   if (values.json !== undefined) {
     writeFileSync(
       values.json,
-      JSON.stringify({ quick: values.quick, measurements, checks }, null, 2),
+      JSON.stringify({ quick: values.quick, measurements, footprint, checks }, null, 2),
     );
   }
 }
@@ -363,11 +369,15 @@ async function main(): Promise<number> {
   });
   try {
     const paths = await startTargets(values, running);
+    // Before any other process of the run starts: what the gateway holds idle.
+    const idle = await gatewayIdleMemory(running.gateway!);
     const client = new LoadClient();
     running.client = client;
     paths.push(...(await startExtraTargets(values, running)));
     const measurements = await measureAll(client, paths, values, rounds);
-    report(measurements, values, started, await measureAllTogether(paths, values, rounds));
+    const together = await measureAllTogether(paths, values, rounds);
+    const footprint = await measureFootprint(running.gateway!, join(running.work, 'home'), idle);
+    report(measurements, footprint, values, started, together);
     return 0;
   } finally {
     await stopAll(running);

@@ -32,7 +32,9 @@ describe('mlx-gateway as a command', () => {
 
   it('is executable as built (a shebang and the x bit)', () => {
     expect(
-      readFileSync(cliMain, 'utf8').startsWith('#!/usr/bin/env -S node --max-semi-space-size=2\n'),
+      readFileSync(cliMain, 'utf8').startsWith(
+        '#!/usr/bin/env -S MLX_GATEWAY_USER_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX} MALLOC_ARENA_MAX=1 node --max-semi-space-size=2\n',
+      ),
     ).toBe(true);
     const out = execFileSync(cliMain, ['--version'], { encoding: 'utf8' });
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);

@@ -11,7 +11,8 @@ import { loadConfig } from '@mlx-gateway/shared/config';
 import { errorFrom } from '@mlx-gateway/shared/errors';
 import { createLogger } from '@mlx-gateway/shared/logging';
 import { resolveHome } from '@mlx-gateway/shared/paths';
-import { scrubSecrets } from '@mlx-gateway/shared/security';
+// The redaction alone: the whole security entry also loads the SSRF-guarded HTTP agent (undici).
+import { scrubSecrets } from '@mlx-gateway/shared/security/redact';
 import { Supervisor } from './daemon/supervisor.js';
 import { checkControlEndpoint, supervisorCurveKeys } from './daemon/control-endpoint.js';
 

@@ -54,7 +54,7 @@ export function openObservability(
     const sinks: Record<string, AuditSinkStatsByName[string]> = {};
     if (writer !== undefined) sinks['file'] = writer;
     if (stream !== undefined) sinks['redis'] = stream;
-    registerAuditSinkMetrics(metrics.registry, sinks);
+    metrics.addSeries((registry) => registerAuditSinkMetrics(registry, sinks));
   }
   if (writer === undefined && metrics === undefined) {
     return { appDeps: {}, close: () => Promise.resolve() };

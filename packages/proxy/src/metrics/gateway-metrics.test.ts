@@ -137,7 +137,7 @@ describe('GatewayMetrics.recordRequest', () => {
     expect(
       sample(text, 'mlx_gateway_request_duration_seconds_count{model="qwen-7b",api="openai.chat"}'),
     ).toBe(4);
-    m.registry.resetMetrics();
+    await m.reset();
     m.recordRequest(record({ usage }));
     text = await m.metrics();
     expect(sample(text, ok)).toBe(1);
@@ -171,6 +171,31 @@ describe('GatewayMetrics.recordRequest', () => {
     expect(sample(text, 'mlx_gateway_requests_in_flight')).toBe(0);
     expect(text).toContain('mlx_gateway_proxy_process_resident_memory_bytes');
     expect(text).toContain('mlx_gateway_proxy_nodejs_eventloop_lag_seconds');
+  });
+});
+
+describe('the registry built at the first scrape', () => {
+  it('shows what was counted before it existed, once, to concurrent first scrapes alike', async () => {
+    const m = new GatewayMetrics({ processMetrics: false });
+    m.recordRequest(record());
+    m.recordRequest(record());
+    const [a, b] = await Promise.all([m.metrics(), m.metrics()]);
+    const series =
+      'mlx_gateway_requests_total{model="qwen-7b",api="openai.chat",backend="local",status_class="2xx"}';
+    expect(sample(a, series)).toBe(2);
+    expect(b).toBe(a);
+    expect(
+      a.split('\n').filter((l) => l === '# TYPE mlx_gateway_requests_total counter'),
+    ).toHaveLength(1);
+    m.recordRequest(record());
+    expect(sample(await m.metrics(), series)).toBe(3);
+  });
+
+  it("answers with prom-client's content type", async () => {
+    const { Registry } = await import('prom-client');
+    expect(new GatewayMetrics({ processMetrics: false }).contentType).toBe(
+      Registry.PROMETHEUS_CONTENT_TYPE,
+    );
   });
 });
 

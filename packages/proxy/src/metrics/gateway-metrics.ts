@@ -1,4 +1,4 @@
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { AuditRecord } from '../audit/audit-record.js';
 import { statusClass } from '../audit/audit-record.js';
 import { CounterTable, HistogramTable } from './metric-tables.js';
@@ -33,6 +33,9 @@ const TOKEN_LABELS = {
 /** How often the proxy's event-loop lag is sampled, in milliseconds. */
 const EVENT_LOOP_SAMPLE_MS = 50;
 
+/** The content type of Prometheus' text format 0.0.4 (prom-client's Registry default). */
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
 /** A label value for a record field that may be absent. */
 const NONE = 'none';
 
@@ -59,9 +62,13 @@ interface RequestSeries {
  * would let any client add series).
  */
 export class GatewayMetrics {
-  readonly registry = new Registry();
   readonly supervisor: SupervisorCollector;
   private readonly tokensByClient: boolean;
+  private readonly options: GatewayMetricsOptions;
+  /** prom-client's registry, built at the first scrape (see registryReady). */
+  private registry: Promise<Registry> | undefined;
+  /** More series registered with the registry when it is built (addSeries). */
+  private readonly extraSeries: Array<(registry: Registry) => void> = [];
   private readonly requests = new CounterTable(
     'mlx_gateway_requests_total',
     'Requests that ended, by model, API, backend and status class.',
@@ -114,39 +121,61 @@ export class GatewayMetrics {
       "Tokens from the upstreams' usage, by model and type (input, output, cache_read, cache_write).",
       this.tokensByClient ? ['model', 'type', 'client'] : ['model', 'type'],
     );
-    const tables: RegistryMetric[] = [
-      this.requests,
-      this.duration,
-      this.ttft,
-      this.tokens,
-      this.fallbacks,
-      this.upstreamErrors,
-      this.disconnects,
-      this.incomplete,
-      this.modelWait,
-    ];
-    for (const table of tables) {
-      this.registry.registerMetric(table as unknown as Parameters<Registry['registerMetric']>[0]);
-    }
-    const inFlight = options.inFlight;
-    new Gauge({
-      name: 'mlx_gateway_requests_in_flight',
-      help: 'Proxied requests running now.',
-      registers: [this.registry],
-      collect() {
-        this.set(inFlight?.() ?? 0);
-      },
-    });
-    this.supervisor = new SupervisorCollector(this.registry, options.supervisor);
-    if (options.processMetrics ?? true) {
-      collectDefaultMetrics({
-        register: this.registry,
-        prefix: 'mlx_gateway_proxy_',
-        // The lag is sampled by a timer; prom-client's default (10 ms) wakes the proxy 100
-        // times a second, ~4 ms of CPU a second on the benchmark's machine even when idle.
-        eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+    this.options = options;
+    this.supervisor = new SupervisorCollector(options.supervisor);
+  }
+
+  /**
+   * prom-client is loaded, and its registry filled, at the first scrape: a gateway nobody
+   * scrapes never holds it (issue 17: a few megabytes resident). The request series are plain
+   * tables counted from the start; the process series (CPU, memory, event-loop lag, GC) of
+   * prom-client's defaults start at that scrape too, their counters reading the process's
+   * totals since it started.
+   */
+  /** Series of other parts (the audit sinks' figures), added when the registry is built. */
+  addSeries(add: (registry: Registry) => void): void {
+    this.extraSeries.push(add);
+  }
+
+  /** Clears every series (tests; prom-client's resetMetrics on the registry). */
+  async reset(): Promise<void> {
+    (await this.registryReady()).resetMetrics();
+  }
+
+  private registryReady(): Promise<Registry> {
+    this.registry ??= import('prom-client').then((prom) => {
+      const registry = new prom.Registry();
+      const tables: RegistryMetric[] = [
+        this.requests,
+        this.duration,
+        this.ttft,
+        this.tokens,
+        this.fallbacks,
+        this.upstreamErrors,
+        this.disconnects,
+        this.incomplete,
+        this.modelWait,
+      ];
+      for (const table of tables) {
+        registry.registerMetric(table as unknown as Parameters<Registry['registerMetric']>[0]);
+      }
+      const inFlight = this.options.inFlight;
+      new prom.Gauge({
+        name: 'mlx_gateway_requests_in_flight',
+        help: 'Proxied requests running now.',
+        registers: [registry],
+        collect() {
+          this.set(inFlight?.() ?? 0);
+        },
       });
-    }
+      this.supervisor.register(registry, prom.Gauge);
+      for (const add of this.extraSeries) add(registry);
+      if (this.options.processMetrics ?? true) {
+        prom.collectDefaultMetrics({ register: registry, prefix: 'mlx_gateway_proxy_' });
+      }
+      return registry;
+    });
+    return this.registry;
   }
 
   /** Updates every request series from one finished request's audit record. */
@@ -240,11 +269,12 @@ export class GatewayMetrics {
   private seenResets = 0;
 
   /** The text format for a scrape. */
-  metrics(): Promise<string> {
-    return this.registry.metrics();
+  async metrics(): Promise<string> {
+    return (await this.registryReady()).metrics();
   }
 
+  /** Prometheus' text format (prom-client's registry default), the type of `metrics()`. */
   get contentType(): string {
-    return this.registry.contentType;
+    return PROMETHEUS_TEXT;
   }
 }

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { HistogramRecorder } from '@mlx-gateway/protocol';
 import type { SupervisorMetricsSnapshot } from '@mlx-gateway/protocol';
@@ -23,7 +23,8 @@ function snapshot(queues?: SupervisorMetricsSnapshot['queues']): SupervisorMetri
 describe('queue series', () => {
   it('shows each line of the supervisor: waiting, active, oldest wait, refused, waits', async () => {
     const registry = new Registry();
-    const collector = new SupervisorCollector(registry, { now: () => 1_000 });
+    const collector = new SupervisorCollector({ now: () => 1_000 });
+    collector.register(registry, Gauge);
     const wait = new HistogramRecorder([0.01, 1, 10]);
     wait.observe(0);
     wait.observe(2.5);
@@ -51,7 +52,8 @@ describe('queue series', () => {
 
   it('a supervisor without lines (or an older one) gives no queue values', async () => {
     const registry = new Registry();
-    const collector = new SupervisorCollector(registry, { now: () => 1_000 });
+    const collector = new SupervisorCollector({ now: () => 1_000 });
+    collector.register(registry, Gauge);
     collector.update(snapshot());
     expect(await registry.metrics()).not.toMatch(/mlx_gateway_model_queue_waiting\{/);
   });

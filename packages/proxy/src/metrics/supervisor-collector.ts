@@ -1,5 +1,4 @@
-import { Gauge } from 'prom-client';
-import type { Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import { histogramValues } from './metric-tables.js';
 import { queueSeries } from './queue-series.js';
 import type { SupervisorMetricsSnapshot } from './supervisor-snapshot.js';
@@ -64,11 +63,15 @@ export class SupervisorCollector {
   private readonly staleAfterMs: number;
   private readonly now: () => number;
 
-  constructor(registry: Registry, options: SupervisorCollectorOptions = {}) {
+  constructor(options: SupervisorCollectorOptions = {}) {
     this.staleAfterMs = options.staleAfterMs ?? 60_000;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Adds the series to a registry (at the first scrape: prom-client is loaded only then). */
+  register(registry: Registry, GaugeClass: typeof Gauge): void {
     const fresh = this.fresh;
-    new Gauge({
+    new GaugeClass({
       name: 'mlx_gateway_supervisor_up',
       help: 'Whether the proxy has fresh figures from the supervisor (1) or not (0).',
       registers: [registry],

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { portAccepts, probeReadiness } from './health-probe.js';
+import { portAccepts, probeHealth, probeReadiness } from './health-probe.js';
 
 const servers: Server[] = [];
 
@@ -46,5 +46,25 @@ describe('readiness probe', () => {
       ok: true,
       listening: true,
     });
+  });
+
+  it('counts a /health that does not answer within the timeout as not ready', async () => {
+    const server = createServer(() => {
+      // never answers
+    });
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    const started = performance.now();
+    expect(await probeHealth(`http://127.0.0.1:${port}/health`, 50)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    server.closeAllConnections();
+  });
+
+  it('reads the status of the answer (2xx only) and its whole body', async () => {
+    expect(await probeHealth(`http://127.0.0.1:${await serve(204)}/health`, 1_000)).toBe(true);
+    expect(await probeHealth(`http://127.0.0.1:${await serve(302)}/health`, 1_000)).toBe(false);
+    expect(await probeHealth(`http://127.0.0.1:${await closedPort()}/health`, 1_000)).toBe(false);
   });
 });

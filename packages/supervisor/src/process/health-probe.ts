@@ -1,20 +1,31 @@
+import { get } from 'node:http';
 import { connect } from 'node:net';
-import { request } from 'undici';
 
-/** One readiness or liveness probe: true only for a 2xx answer within the timeout. */
-export async function probeHealth(url: string, timeoutMs: number): Promise<boolean> {
-  try {
-    const res = await request(url, {
-      method: 'GET',
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
+/**
+ * One readiness or liveness probe: true only for a 2xx answer within the timeout. node:http
+ * with no agent (a fresh connection, closed after the answer): a probe every few seconds needs
+ * no pool, and the supervisor then loads no HTTP client library (issue 17: each one costs it
+ * megabytes of resident memory).
+ */
+export function probeHealth(url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(ok);
+    };
+    const req = get(url, { agent: false }, (res) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      res.once('end', () => done(status >= 200 && status < 300));
+      res.once('error', () => done(false));
     });
-    await res.body.dump();
-    return res.statusCode >= 200 && res.statusCode < 300;
-  } catch {
-    return false;
-  }
+    req.once('error', () => done(false));
+    const timer = setTimeout(() => done(false), timeoutMs);
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { execa, type Options } from 'execa';
+import { spawn } from 'node:child_process';
 
 export interface SpawnRequest {
   argv: string[];
@@ -21,28 +21,25 @@ export interface SpawnedChild {
 /**
  * Starts a model server as the leader of a new process group (so that a stop reaches its
  * grandchildren too), with stdin closed and output into the model's log file. Rejects if the
- * command cannot be started at all (not found, not executable).
+ * command cannot be started at all (not found, not executable), with Node's spawn error (its
+ * `code`, `syscall` and `path` are what explainSpawnFailure reads).
+ *
+ * Plain node:child_process: the supervisor needs no pipes, no result object and no cleanup
+ * hooks, and a process runner library would cost it ~2-4 MB resident for nothing (issue 17).
  */
 export function spawnModel(req: SpawnRequest): Promise<SpawnedChild> {
   const [file, ...args] = req.argv;
   if (!file) return Promise.reject(new Error('empty command'));
-  const options = {
+  const child = spawn(file, args, {
     detached: true,
     // A real descriptor, not a pipe through this process: a child must survive our death
     // without SIGPIPE when keepModelsOnExit is set, and must not block on a full pipe.
-    // (execa accepts descriptors at run time; its types only list them in narrower positions.)
-    stdio: ['ignore', req.logFd, req.logFd] as unknown as Options['stdio'],
-    env: req.env,
-    extendEnv: true,
-    cleanup: false,
-    reject: false,
-  } satisfies Options;
-
-  const child = execa(file, args, options);
-  const exited: Promise<ExitInfo> = child.then((r) => ({
-    code: r.exitCode ?? null,
-    signal: r.signal ?? null,
-  }));
+    stdio: ['ignore', req.logFd, req.logFd],
+    env: { ...process.env, ...req.env },
+  });
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
   return new Promise<SpawnedChild>((resolve, reject) => {
     child.once('spawn', () => {
       resolve({ pid: child.pid!, exited });
