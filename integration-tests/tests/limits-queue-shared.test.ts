@@ -90,7 +90,12 @@ describe('a local model line shared by two proxies', () => {
     const results = await Promise.all(answers);
     for (const r of results) expect(r.status).toBe(200);
     expect(finished).toEqual([0, 1, 2, 3, 4, 5]);
-    const after = (await g.model('solo')).queue;
+    // A turn is given back when its answer has ended (a control message after the last byte):
+    // wait for the last one, with a deadline, before reading the line's totals.
+    const after = await waitUntil(async () => {
+      const queue = (await g.model('solo')).queue;
+      return queue?.active === 0 ? queue : undefined;
+    }, 'every turn given back');
     expect(after).toMatchObject({ active: 0, waiting: 0, waited: 5, refused: 0 });
     const final = await (await request(`${g.url}/metrics`)).body.text();
     // The warm-up and six requests each had a turn, five of them after a wait.

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkConfigText, keyLines, splitKeyPath } from './config-validate.js';
+import { checkConfigText } from './config-validate.js';
 
 const context = { home: '/tmp/mgw-dashboard-config-test', file: 'config.yaml', env: {} };
 
 describe('config validation with lines', () => {
-  it('splits key paths with indexes', () => {
-    expect(splitKeyPath('models.qwen.aliases[0]')).toEqual(['models', 'qwen', 'aliases', 0]);
-    expect(splitKeyPath('listen')).toEqual(['listen']);
-  });
-
   it('puts each problem at the line of its key', () => {
     const text = [
       'listen: 127.0.0.1:8080', // 1
@@ -30,12 +25,6 @@ describe('config validation with lines', () => {
     expect(byPath.get('models.qwen2.5.idleTimeout')?.message).toContain('duration');
     const alias = check.problems.find((p) => p.path.startsWith('models.other.aliases'));
     expect(alias?.line).toBe(10);
-  });
-
-  it('points a missing key at its parent', () => {
-    const lines = keyLines('a: 1\nmodels:\n  q:\n    backend: x\n');
-    expect(lines('models.q.modelPath')).toBe(3);
-    expect(lines('nothing.here')).toBe(1);
   });
 
   it('gives a syntax error its line', () => {

@@ -1,4 +1,5 @@
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
 import { compileConfig } from './compile-config.js';
 import { ConfigError } from './config-error.js';
 import type { ConfigProblem } from './config-error.js';
@@ -36,18 +37,57 @@ export function parseKeyPath(path: string): Array<string | number> {
   return keys;
 }
 
-/** The line of the deepest written node on `path`, or undefined. */
+/**
+ * The offset of the deepest node along `keys`. A map key may itself contain dots (a model
+ * named `qwen2.5`, which formatPath writes unquoted), so at a map the longest run of the
+ * remaining keys that is a key of the map wins.
+ */
+function offsetOf(root: unknown, keys: Array<string | number>): number | undefined {
+  let node = root as Node | null | undefined;
+  let offset = node?.range?.[0];
+  let i = 0;
+  while (i < keys.length && node != null) {
+    const key = keys[i];
+    if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key] as Node | undefined;
+      if (node == null) break;
+      offset = node.range?.[0] ?? offset;
+      i += 1;
+      continue;
+    }
+    if (!isMap(node)) break;
+    const map = node;
+    let taken = 0;
+    for (let take = keys.length - i; take >= 1 && taken === 0; take--) {
+      const run = keys.slice(i, i + take);
+      if (run.some((k) => typeof k === 'number')) continue;
+      const name = run.join('.');
+      const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === name);
+      if (pair === undefined) continue;
+      taken = take;
+      offset = (pair.key as Node).range?.[0] ?? offset;
+      node = pair.value as Node | null;
+    }
+    if (taken === 0) break;
+    i += taken;
+  }
+  return offset;
+}
+
+/** The line of the deepest written node on `path` (a missing key: its parent's), or undefined. */
 function lineOf(
   doc: ReturnType<typeof parseDocument>,
   counter: LineCounter,
   path: string,
 ): number | undefined {
-  const keys = parseKeyPath(path);
-  for (let n = keys.length; n > 0; n--) {
-    const node: unknown = doc.getIn(keys.slice(0, n), true);
-    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
-  }
-  return undefined;
+  const offset = offsetOf(doc.contents, parseKeyPath(path));
+  return offset === undefined ? undefined : counter.linePos(offset).line;
+}
+
+/** A YAML syntax error's line, from the parser's `line N, column M:` in its message. */
+function syntaxLine(message: string): number | undefined {
+  const match = /line (\d+), column \d+/.exec(message);
+  return match === null ? undefined : Number(match[1]);
 }
 
 /**
@@ -73,7 +113,7 @@ export function validateConfigText(
     const counter = new LineCounter();
     const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, merge: true });
     const problems = err.problems.map((p): LocatedConfigProblem => {
-      const line = p.path === '' ? undefined : lineOf(doc, counter, p.path);
+      const line = p.path === '' ? syntaxLine(p.message) : lineOf(doc, counter, p.path);
       return line === undefined ? { ...p } : { ...p, line };
     });
     return { ok: false, file: label, problems };

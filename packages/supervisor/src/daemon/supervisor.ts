@@ -9,8 +9,8 @@ import {
   type ModelInfo,
   type Owner,
 } from '@mlx-gateway/protocol';
-import { epochClock, type Clock, type Timer } from '@mlx-gateway/shared/clock';
-import { type GatewayConfig, type LocalModelConfig } from '@mlx-gateway/shared/config';
+import { epochClock, type Clock } from '@mlx-gateway/shared/clock';
+import { type GatewayConfig } from '@mlx-gateway/shared/config';
 import { preparePaths, type GatewayPaths } from '@mlx-gateway/shared/paths';
 import { type CurveServerKeys } from '@mlx-gateway/shared/secrets';
 import { CapacityPlanner, type CapacityLimits } from '../capacity/capacity-planner.js';
@@ -20,12 +20,7 @@ import { MemoryWatch } from '../capacity/memory-watch.js';
 import { ModelFootprints } from '../capacity/model-footprints.js';
 import { LeaseTable } from '../leases/lease-table.js';
 import { TurnTable } from '../leases/turn-table.js';
-import {
-  ModelController,
-  StartFailure,
-  type ControllerHost,
-} from '../lifecycle/model-controller.js';
-import { DEFAULT_PROBE, type LifecycleSettings } from '../lifecycle/model-state.js';
+import { ModelController, type ControllerHost } from '../lifecycle/model-controller.js';
 import { PortAllocator } from '../ports/port-allocator.js';
 import { ChildRegistry } from '../process/child-registry.js';
 import { probeHealth, probeReadiness } from '../process/health-probe.js';
@@ -34,7 +29,7 @@ import { ModelLog } from '../process/model-log.js';
 import { ModelSpawner } from '../process/model-spawner.js';
 import { groupAlive, isAlive, signalGroup } from '../process/process-table.js';
 import { TaskRegistry } from '../tasks/task-registry.js';
-import { ZapHandler } from '../curve/zap-handler.js';
+import type { ZapHandler } from '../curve/zap-handler.js';
 import { adoptChildren } from './adopt-children.js';
 import {
   commandHandlers,
@@ -47,12 +42,17 @@ import { ConfigReloader } from './reload-config.js';
 import { supervisorReloadHost } from './reload-host.js';
 import { preloadModels } from './preload.js';
 import { SupervisorFigures } from './supervisor-figures.js';
+import {
+  lifecycleSettings,
+  notLocalModel,
+  startError,
+  withDeadline,
+  withQueue,
+  zapHandler,
+  type SupervisorLogger,
+} from './supervisor-parts.js';
 
-export interface SupervisorLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { SupervisorLogger } from './supervisor-parts.js';
 
 export interface SupervisorOptions {
   logger: SupervisorLogger;
@@ -67,16 +67,6 @@ export interface SupervisorOptions {
   curve?: CurveServerKeys;
   /** Reads the config file again for `reload` (main.ts: the file it was started with). */
   readConfig?: () => GatewayConfig;
-}
-
-/** Authenticates CURVE clients of both sockets against the configured client keys. */
-function zapHandler(curve: CurveServerKeys, logger: SupervisorLogger): ZapHandler {
-  return new ZapHandler({
-    allowedClientKeys: curve.clientPublicKeys,
-    onDenied: (address) =>
-      logger.warn({ component: 'control', address }, 'refused a client with an unknown CURVE key'),
-    onError: (err) => logger.error({ component: 'control', err }, 'CURVE authentication stopped'),
-  });
 }
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -190,7 +180,7 @@ export class Supervisor {
         parts: { controllers: this.controllers, retiring: this.retiring, logs: this.logs },
         logsDir: this.paths.logsDir,
         capacityLimits: this.capacityLimits,
-        lifecycleSettings: (model) => this.lifecycleSettings(model),
+        lifecycleSettings: (model) => lifecycleSettings(model, this.config.supervisor),
         controllerHost: host,
         events: this.events,
         log: (obj, msg) => opts.logger.info(obj, msg),
@@ -201,7 +191,7 @@ export class Supervisor {
       if (model.kind !== 'local') continue;
       this.controllers.set(
         model.name,
-        new ModelController(model, this.lifecycleSettings(model), host),
+        new ModelController(model, lifecycleSettings(model, this.config.supervisor), host),
       );
       this.logs.set(model.name, new ModelLog(this.paths.logsDir, model.name));
     }
@@ -263,7 +253,11 @@ export class Supervisor {
           this.stopRun(c, `supervisor ${reason}`),
         );
         const sv = this.config.supervisor;
-        await this.withDeadline(Promise.all(stops), sv.drainTimeoutMs + sv.stopGraceMs + 2_000);
+        await withDeadline(
+          this.tasks.clock,
+          Promise.all(stops),
+          sv.drainTimeoutMs + sv.stopGraceMs + 2_000,
+        );
       }
       await this.tasks.close(1_000);
       this.lifeline.close();
@@ -285,26 +279,6 @@ export class Supervisor {
     const run = c.status.run;
     c.dispatch({ type: 'stop', reason, drain: true });
     return c.until((s) => s.run !== run || s.phase === 'stopped' || s.phase === 'failed');
-  }
-
-  private async withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
-    let timer: Timer | undefined;
-    await Promise.race([p, new Promise<void>((r) => (timer = this.tasks.clock.timer(ms, r)))]);
-    timer?.cancel();
-  }
-
-  private lifecycleSettings(model: LocalModelConfig): LifecycleSettings {
-    const sv = this.config.supervisor;
-    return {
-      startTimeoutMs: model.startTimeoutMs,
-      idleTimeoutMs: model.idleTimeoutMs,
-      stopGraceMs: sv.stopGraceMs,
-      drainTimeoutMs: sv.drainTimeoutMs,
-      healthIntervalMs: sv.healthIntervalMs,
-      failureBackoff: sv.failureBackoff,
-      ...DEFAULT_PROBE,
-      pinned: model.pin === true,
-    };
   }
 
   private commandContext(): CommandContext {
@@ -399,9 +373,7 @@ export class Supervisor {
     if (c) return c;
     const configured = this.config.models.find((m) => m.name === name || m.aliases.includes(name));
     if (configured?.kind === 'local') return this.controllers.get(configured.name)!;
-    if (configured)
-      throw new ProtocolError(ErrorCodes.MODEL_NOT_LOCAL, `model '${name}' is not a local model`);
-    throw new ProtocolError(ErrorCodes.MODEL_NOT_FOUND, `model '${name}' is not configured`);
+    throw notLocalModel(this.config, name);
   }
 
   private async ensureReady(c: ModelController, owner: Owner): Promise<void> {
@@ -410,15 +382,7 @@ export class Supervisor {
       await c.ensure(owner);
       this.figures.waited(c.name, this.now() - from);
     } catch (err) {
-      if (err instanceof StartFailure) {
-        const { code, message, logTail, retryAt } = err.error;
-        throw new ProtocolError(code, message, {
-          model: c.name,
-          ...(logTail ? { logTail } : {}),
-          ...(retryAt ? { retryAt } : {}),
-        });
-      }
-      throw err;
+      throw startError(err, c.name);
     }
   }
 
@@ -431,10 +395,4 @@ export class Supervisor {
   models(): ModelInfo[] {
     return [...this.controllers.values()].map((c) => c.info());
   }
-}
-
-/** A model's info with its line of turns (`status` only: events leave it out). */
-function withQueue(info: ModelInfo, turns: TurnTable): ModelInfo {
-  const queue = turns.info(info.name);
-  return queue === undefined ? info : { ...info, queue };
 }
