@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../support/wait.js';
 import type { Browser, Page } from 'puppeteer-core';
 import { request } from 'undici';
 import { postJson } from '../support/http.js';
@@ -203,6 +204,27 @@ describe('the dashboard in Chromium', () => {
     expect(problem).toMatch(/line \d+/);
     expect(problem).toContain('idleTimeout');
     await screenshotBoth(page, 'config');
+  });
+
+  it('applies an edited config through the reload: a new alias is served at once', async () => {
+    await page.goto(`${url}/dashboard/config`);
+    await page.$eval('textarea.config', (el) => {
+      const area = el as unknown as { value: string };
+      area.value = area.value.replace(
+        'modelPath: test/tiny',
+        'modelPath: test/tiny\n    aliases: [tiny-renamed]',
+      );
+    });
+    await page.click('button[hx-post="/dashboard/config/apply"]');
+    await page.waitForSelector('#config-result ul.ok-note');
+    const result = await page.$eval('#config-result', (el) => el.textContent ?? '');
+    expect(result).toContain('the gateway reloaded the config');
+    expect(result).toContain('models updated in place: tiny');
+    // The proxy follows the supervisor's config event: the alias routes without a restart.
+    await waitUntil(async () => {
+      const res = await postJson(`${url}/v1/chat/completions`, { ...chat, model: 'tiny-renamed' });
+      return res.status === 200;
+    }, 'the new alias served');
   });
 
   it('refuses a POST without the CSRF token or from another origin', async () => {

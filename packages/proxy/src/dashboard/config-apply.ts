@@ -1,4 +1,5 @@
 import { writePrivateFileAtomic, scrubSecrets } from '@mlx-gateway/shared/security';
+import type { ReloadReport } from '@mlx-gateway/protocol';
 import type { ApplyReport, ConfigApplier, SendReload } from './dashboard-deps.js';
 import { checkConfigText } from './config-validate.js';
 
@@ -42,8 +43,8 @@ export function fileConfigApplier(options: FileConfigApplierOptions): ConfigAppl
       await writePrivateFileAtomic(options.file, text.endsWith('\n') ? text : `${text}\n`);
       const messages = [`wrote ${options.file}`];
       try {
-        await options.sendReload({ cmd: 'reload' });
-        messages.push('the gateway reloaded the config');
+        const report = await options.sendReload({ cmd: 'reload' });
+        messages.push('the gateway reloaded the config', ...reportLines(report));
         return { ok: true, messages };
       } catch (err) {
         messages.push(
@@ -53,4 +54,30 @@ export function fileConfigApplier(options: FileConfigApplierOptions): ConfigAppl
       }
     },
   };
+}
+
+/** What a reload changed, one line per kind (the CLI's `reload` prints the same report). */
+export function reportLines(report: ReloadReport): string[] {
+  const lines: string[] = [];
+  const models = report.models;
+  for (const [what, names] of [
+    ['added', models.added],
+    ['removed', models.removed],
+    ['restarted', models.restarted],
+    ['updated in place', models.updated],
+  ] as const) {
+    if (names.length > 0) lines.push(`models ${what}: ${names.join(', ')}`);
+  }
+  for (const r of report.restarts ?? []) {
+    if (r.outcome === 'failed')
+      lines.push(`${r.model} did not start again: ${r.error ?? 'failed'}`);
+  }
+  if (report.applied.length > 0) {
+    lines.push(`applied: ${report.applied.map((s) => s.path).join(', ')}`);
+  }
+  for (const s of report.needsRestart) {
+    lines.push(`needs a restart (down, then up): ${s.path}${s.note ? ` (${s.note})` : ''}`);
+  }
+  if (!report.changed) lines.push('nothing changed');
+  return lines;
 }

@@ -8,6 +8,7 @@ import { gatewayConfig, localModel } from '../testing/test-config.js';
 import { SESSION_COOKIE } from './access.js';
 import type { DashboardDeps } from './dashboard-deps.js';
 import { mountDashboard } from './mount.js';
+import { reloadReport } from '../testing/reload-report.js';
 
 /**
  * The dashboard's access rules through its real routes (Hono's `request` with Node bindings
@@ -30,7 +31,7 @@ function dashboard(operatorKey: string | undefined, applied: string[] = []) {
     clock: systemClock,
     operatorKey: () => Promise.resolve(operatorKey),
     isClientKey: (key) => key === CLIENT_KEY,
-    sendReload: () => Promise.resolve({}),
+    sendReload: () => Promise.resolve(reloadReport()),
     applier: {
       applyConfig: (text) => {
         applied.push(text);

@@ -7,6 +7,7 @@ import type { AppEnv } from '../http/app-env.js';
 import { FakeSupervisor } from '../testing/fake-supervisor.js';
 import { gatewayConfig, localModel } from '../testing/test-config.js';
 import { mountDashboard } from './mount.js';
+import { reloadReport } from '../testing/reload-report.js';
 
 /** A supervisor whose control commands are recorded (and fail on demand). */
 class ControlledSupervisor extends FakeSupervisor {
@@ -39,7 +40,7 @@ async function dashboard() {
     inflight: new Inflight(),
     clock: systemClock,
     operatorKey: () => Promise.resolve(undefined),
-    sendReload: () => Promise.resolve({}),
+    sendReload: () => Promise.resolve(reloadReport()),
   });
   const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } }, outgoing: {} };
   const call = (path: string, init: RequestInit = {}) => {

@@ -1,4 +1,4 @@
-import type { Command } from '@mlx-gateway/protocol';
+import type { Command, ReloadReport } from '@mlx-gateway/protocol';
 import type { GatewayConfig } from '@mlx-gateway/shared/config';
 import type { Clock } from '@mlx-gateway/shared/clock';
 import type { EventHub } from '../events/event-hub.js';
@@ -9,7 +9,7 @@ import type { ProxyLogger } from '../logging/logger.js';
 /** The control command that makes the gateway reload its config (daemon/reload-config.ts). */
 export type ReloadCommand = Extract<Command, { cmd: 'reload' }>;
 
-export type SendReload = (command: ReloadCommand) => Promise<unknown>;
+export type SendReload = (command: ReloadCommand) => Promise<ReloadReport>;
 
 /** What applying an edited config did (shown on the config page). */
 export interface ApplyReport {
