@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo, Snapshot } from '@mlx-gateway/protocol';
-import { formatBytes, statusJson, statusTable } from './status-view.js';
+import { statusJson, statusTable } from './status-view.js';
 
 const NOW = 1_000_000_000;
 
@@ -89,16 +89,5 @@ describe('status --json', () => {
     expect(Object.keys(json.models[1]!)).toEqual(Object.keys(json.models[0]!));
     // A failed model's stale pid is not shown as running.
     expect(json.models[1]).toMatchObject({ pid: null, port: null, retryAt: NOW + 2_000 });
-  });
-});
-
-describe('formatBytes', () => {
-  it.each([
-    [512, '512 B'],
-    [1536, '1.5 KiB'],
-    [812 * 1024 ** 2, '812 MiB'],
-    [4.25 * 1024 ** 3, '4.3 GiB'],
-  ])('%d bytes is %s', (bytes, text) => {
-    expect(formatBytes(bytes)).toBe(text);
   });
 });

@@ -1,4 +1,5 @@
 import type { ModelInfo, Snapshot } from '@mlx-gateway/protocol';
+import { formatMemory } from '@mlx-gateway/shared/units';
 import { ago, table } from './format.js';
 
 /**
@@ -93,19 +94,6 @@ export function statusJson(snapshot: Snapshot, now: number): StatusJson {
   };
 }
 
-/** Bytes as a person reads them: 812 MiB, 4.3 GiB. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}
-
 /** What the IDLE-STOP column says: when an idle stop comes, or why none will. */
 function idleStop(m: ShownModel, now: number): string {
   if (m.state !== 'ready') return '-';
@@ -143,13 +131,13 @@ export function statusTable(models: ModelInfo[], now: number): string {
       m.owner ?? '-',
       running && m.pid !== undefined ? String(m.pid) : '-',
       running && m.port !== undefined ? String(m.port) : '-',
-      running && m.memoryBytes !== undefined ? formatBytes(m.memoryBytes) : '-',
+      running && m.memoryBytes !== undefined ? formatMemory(m.memoryBytes) : '-',
     ];
     if (withFootprint) {
       row.push(
         m.footprintBytes === undefined
           ? '-'
-          : `${formatBytes(m.footprintBytes)}${m.footprintSource ? ` (${m.footprintSource})` : ''}`,
+          : `${formatMemory(m.footprintBytes)}${m.footprintSource ? ` (${m.footprintSource})` : ''}`,
       );
     }
     if (withPolicy) row.push(policy(m));

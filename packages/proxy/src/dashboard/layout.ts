@@ -1,3 +1,4 @@
+import { formatMemory } from '@mlx-gateway/shared/units';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 
@@ -89,16 +90,9 @@ export function loginPage(problem?: string): Markup {
     </html>`;
 }
 
+/** Memory as the CLI's `status` shows it (formatMemory); a dash when not measured. */
 export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined) return '–';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+  return bytes === undefined ? '–' : formatMemory(bytes);
 }
 
 export function formatMs(ms: number | undefined): string {

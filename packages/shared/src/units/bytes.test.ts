@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, parseBytes } from './bytes.js';
+import { formatBytes, formatMemory, parseBytes } from './bytes.js';
 
 describe('parseBytes', () => {
   it.each([
@@ -55,5 +55,16 @@ describe('formatBytes', () => {
     for (const bytes of [1, 1000, 1024, 10e6, 512 * 2 ** 20, 48e9, 3 * 2 ** 40]) {
       expect(parseBytes(formatBytes(bytes))).toBe(bytes);
     }
+  });
+});
+
+describe('formatMemory', () => {
+  it.each([
+    [512, '512 B'],
+    [1536, '1.5 KiB'],
+    [812 * 1024 ** 2, '812 MiB'],
+    [4.25 * 1024 ** 3, '4.3 GiB'],
+  ])('%d bytes is %s', (bytes, text) => {
+    expect(formatMemory(bytes)).toBe(text);
   });
 });

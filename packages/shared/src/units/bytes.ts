@@ -72,3 +72,19 @@ export function formatBytes(bytes: number): string {
   }
   return `${value}B`;
 }
+
+/**
+ * Memory as people read it in a table: binary units, a space, one decimal below 100
+ * ("812 MiB", "4.3 GiB", "512 B"). formatBytes is for config values (exact units, no space).
+ */
+export function formatMemory(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}

@@ -1,2 +1,2 @@
 export { parseDuration, formatDuration } from './duration.js';
-export { parseBytes, formatBytes } from './bytes.js';
+export { parseBytes, formatBytes, formatMemory } from './bytes.js';
