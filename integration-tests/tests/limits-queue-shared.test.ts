@@ -42,7 +42,10 @@ describe('a local model line shared by two proxies', () => {
     const url2 = /listening on (http:\S+)/.exec(
       await second.waitForLine(/proxy listening on (http:\S+)/),
     )![1]!;
+    // Both proxies warmed up (connected, code loaded), so that each request below reaches the
+    // supervisor long before the one ahead of it (2 s of generation) is over.
     expect((await postJson(`${g.url}/v1/chat/completions`, chat('warm up'))).status).toBe(200);
+    expect((await postJson(`${url2}/v1/chat/completions`, chat('warm up'))).status).toBe(200);
 
     const finished: number[] = [];
     const answers: Promise<{ status: number }>[] = [];
@@ -98,7 +101,7 @@ describe('a local model line shared by two proxies', () => {
     }, 'every turn given back');
     expect(after).toMatchObject({ active: 0, waiting: 0, waited: 5, refused: 0 });
     const final = await (await request(`${g.url}/metrics`)).body.text();
-    // The warm-up and six requests each had a turn, five of them after a wait.
-    expect(final).toMatch(/^mlx_gateway_model_queue_wait_seconds_count\{model="solo"\} 7$/m);
+    // The two warm-ups and six requests each had a turn, five of them after a wait.
+    expect(final).toMatch(/^mlx_gateway_model_queue_wait_seconds_count\{model="solo"\} 8$/m);
   });
 });

@@ -10,11 +10,15 @@ import { standinStats, type StandinStatsSnapshot } from '../support/standin-stat
 import { modelPort, startStreamingGateway } from '../support/streaming-gateway.js';
 import { waitUntil } from '../support/wait.js';
 
-// Each generation takes TOKENS x TOKEN_MS (300 ms). Clients that give up do so after at most
-// 30 events or 100 ms, so at least 150 ms of generation is left to cancel: a stand-in that
-// still completes such a request was not told the client left.
+// Each generation takes TOKENS x TOKEN_MS (300 ms). Clients that read to the end ask `chatty`;
+// clients that give up (after at most 30 events or 100 ms) ask `stalls`, the same stand-in
+// except that its streams stop after STALL_AFTER tokens and wait: none of them can end unless
+// its client reads it all, so a stalled stream that ends for any other reason than being
+// cancelled was not cancelled when its client left. (With one model, a client slowed down
+// by a busy machine could leave after the stand-in had already sent its last token: a race.)
 const TOKENS = 60;
 const TOKEN_MS = 5;
+const STALL_AFTER = 40;
 const REQUESTS = 1_000;
 const WARMUP_REQUESTS = 200;
 const CONCURRENCY = 50;
@@ -58,9 +62,10 @@ async function runClients(url: string, plans: ClientPlan[], prefix: string): Pro
       const options: StreamOptions = { headers: { 'x-request-id': reqId }, dispatcher: agent! };
       if (plan.kind === 'events') options.abortAfterEvents = plan.n;
       if (plan.kind === 'delay') options.abortAfterMs = plan.ms;
+      const model = plan.kind === 'complete' ? 'chatty' : 'stalls';
       const out = await streamChat(
         `${url}/v1/chat/completions`,
-        { model: 'chatty', messages: [{ role: 'user', content: 'talk to me' }], stream: true },
+        { model, messages: [{ role: 'user', content: 'talk to me' }], stream: true },
         options,
       );
       if (out.aborted) result.aborted.push(reqId);
@@ -74,21 +79,35 @@ async function runClients(url: string, plans: ClientPlan[], prefix: string): Pro
 }
 
 /** Waits until nothing runs anywhere: no generation in the stand-in, no lease in the supervisor. */
-async function quiet(g: TestGateway, port: number): Promise<StandinStatsSnapshot> {
-  await waitUntil(async () => (await g.model('chatty')).leases === 0, 'no lease on chatty', 15_000);
+async function quiet(g: TestGateway, model: string, port: number): Promise<StandinStatsSnapshot> {
+  await waitUntil(async () => (await g.model(model)).leases === 0, `no lease on ${model}`, 15_000);
   return waitUntil(async () => {
     const s = await standinStats(port);
     return s.active === 0 ? s : undefined;
-  }, 'no generation left in the stand-in');
+  }, `no generation left in ${model}`);
+}
+
+/** Both models' stand-in figures once nothing runs. */
+async function quietBoth(
+  g: TestGateway,
+  ports: { chatty: number; stalls: number },
+): Promise<{ chatty: StandinStatsSnapshot; stalls: StandinStatsSnapshot }> {
+  return {
+    chatty: await quiet(g, 'chatty', ports.chatty),
+    stalls: await quiet(g, 'stalls', ports.stalls),
+  };
 }
 
 describe('clients that hang up mid-stream', () => {
   it(`${REQUESTS} streams with random client disconnects (${CONCURRENCY} at a time): every abandoned generation is cancelled, no lease is left, the proxy heap returns to its baseline`, async () => {
     const g = await startStreamingGateway({
-      models: standinModel('chatty', {
-        MLX_STANDIN_TOKENS: TOKENS,
-        MLX_STANDIN_TOKEN_MS: TOKEN_MS,
-      }),
+      models:
+        standinModel('chatty', { MLX_STANDIN_TOKENS: TOKENS, MLX_STANDIN_TOKEN_MS: TOKEN_MS }) +
+        standinModel('stalls', {
+          MLX_STANDIN_TOKENS: TOKENS,
+          MLX_STANDIN_TOKEN_MS: TOKEN_MS,
+          MLX_STANDIN_STREAM: `stall-after:${STALL_AFTER}`,
+        }),
       heapDebug: true,
     });
     gateway = g;
@@ -98,8 +117,8 @@ describe('clients that hang up mid-stream', () => {
     // Warm-up: the same mix, so that pools, caches and compiled code exist before the baseline.
     const warm = await runClients(g.url, planClients(WARMUP_REQUESTS, random), 'warm');
     expect(warm.failed).toEqual([]);
-    const port = await modelPort(g, 'chatty');
-    const before = await quiet(g, port);
+    const ports = { chatty: await modelPort(g, 'chatty'), stalls: await modelPort(g, 'stalls') };
+    const before = await quietBoth(g, ports);
     const baseline = await proxyHeap(g.url);
 
     const plans = planClients(REQUESTS, random);
@@ -109,15 +128,17 @@ describe('clients that hang up mid-stream', () => {
     expect(round.completed.length).toBeGreaterThan(100);
     expect(round.aborted.length).toBeGreaterThan(500);
 
-    // Every request the stand-in saw either ran to its end for a client that read it all, or
+    // Every request the stand-ins saw either ran to its end for a client that read it all, or
     // was cancelled when its client left: none is still running, none finished for nobody.
-    const after = await quiet(g, port);
-    const seen = after.requests - before.requests;
-    const completed = after.completed - before.completed;
-    const aborted = after.aborted - before.aborted;
-    expect(after.broken).toBe(before.broken);
-    expect(aborted + completed).toBe(seen);
-    expect(completed, `seed ${SEED}`).toBe(round.completed.length);
+    const after = await quietBoth(g, ports);
+    const delta = (model: 'chatty' | 'stalls', field: keyof StandinStatsSnapshot): number =>
+      Number(after[model][field]) - Number(before[model][field]);
+    expect(delta('chatty', 'broken') + delta('stalls', 'broken')).toBe(0);
+    expect(delta('chatty', 'completed'), `seed ${SEED}`).toBe(round.completed.length);
+    expect(delta('chatty', 'aborted')).toBe(0);
+    expect(delta('stalls', 'completed'), `seed ${SEED}`).toBe(0);
+    expect(delta('stalls', 'aborted')).toBe(delta('stalls', 'requests'));
+    const seen = delta('chatty', 'requests') + delta('stalls', 'requests');
     expect(seen).toBeGreaterThan(REQUESTS * 0.8);
 
     // The request log: one line per request the stand-in saw at least, and only the clients

@@ -65,6 +65,26 @@ function cmp(a: string, b: string): number {
 }
 
 describe('the activity stream reader', () => {
+  it("the last records by their end, though two proxies' batches reached the stream out of order", async () => {
+    const client = new FakeStreamClient();
+    // Proxy B sent its batch (ends at 2 s and 4 s) before proxy A sent its own (1 s and 3 s).
+    const at = (id: number) => `${T0 + 5_000 + id}-0`;
+    for (const [id, n] of [
+      [1, 2],
+      [2, 4],
+      [3, 1],
+      [4, 3],
+    ] as const) {
+      client.entries.push([at(id), ['v', JSON.stringify(record(n))]]);
+    }
+    const last = await readLastStreamRecords(client, 'audit', {}, 1);
+    expect(last.records.map((r) => r.requestId)).toEqual(['req-4']);
+    const two = await readLastStreamRecords(client, 'audit', {}, 2);
+    expect(two.records.map((r) => r.requestId)).toEqual(['req-3', 'req-4']);
+    const none = await readLastStreamRecords(client, 'audit', {}, 0);
+    expect(none).toEqual({ records: [], lastId: at(4) });
+  });
+
   it('reads the last matching records oldest first, a page at a time, and the newest id', async () => {
     const client = new FakeStreamClient();
     let newest = '';

@@ -37,9 +37,27 @@ function idMs(id: string): number {
 }
 
 /**
- * The last `limit` records of the stream that match `query`, oldest end first (XREVRANGE, a page
- * at a time, newest back), and the id of the newest entry, for a follower to start after. Stops
- * at entries added before `since`: a record is added after its request arrived.
+ * How far before the `limit`-th latest end found the scan goes on: a record is added when its
+ * proxy next sends (at most a second after its request ended), so several proxies' batches
+ * interleave; the rest is room for the proxies' clocks against Redis's.
+ */
+const BATCH_SLACK_MS = 2_000;
+
+const endOf = (r: AuditRecord): number => Date.parse(r.time) + r.durationMs;
+
+/** The `limit`-th latest end among `found` (undefined while fewer are found). */
+function limitEnd(found: AuditRecord[], limit: number): number | undefined {
+  if (found.length < limit) return undefined;
+  return found.map(endOf).sort((a, b) => b - a)[limit - 1];
+}
+
+/**
+ * The last `limit` records of the stream that match `query` by the time their requests ended,
+ * oldest end first (XREVRANGE, a page at a time, newest back), and the id of the newest entry,
+ * for a follower to start after. Records reach the stream in each proxy's batches, so the scan
+ * goes on past the first `limit` matches to entries added up to BATCH_SLACK_MS before the
+ * `limit`-th latest end: an entry added earlier ended earlier. Stops at entries added before
+ * `since`: a record is added after its request arrived.
  */
 export async function readLastStreamRecords(
   client: StreamReadClient,
@@ -47,26 +65,35 @@ export async function readLastStreamRecords(
   query: AuditQuery,
   limit: number,
 ): Promise<StreamRead> {
+  if (limit <= 0) {
+    const newest = await client.xrevrange(key, '+', '-', 'COUNT', 1);
+    return { records: [], lastId: newest[0]?.[0] ?? '0-0' };
+  }
   const found: AuditRecord[] = [];
   let lastId = '0-0';
   let end = '+';
-  for (;;) {
+  let cutoff: number | undefined;
+  scan: for (;;) {
     // An inclusive bound (works on every Redis version), the entry already seen skipped.
     const rows = await client.xrevrange(key, end, '-', 'COUNT', end === '+' ? PAGE : PAGE + 1);
     const fresh = end === '+' ? rows : rows.filter(([id]) => id !== end);
     if (lastId === '0-0' && fresh[0] !== undefined) lastId = fresh[0][0];
     for (const [id, fields] of fresh) {
-      if (found.length >= limit) break;
-      if (query.since !== undefined && idMs(id) < query.since)
-        return { records: byEnd(found), lastId };
+      const added = idMs(id);
+      if (query.since !== undefined && added < query.since) break scan;
+      if (cutoff !== undefined && added < cutoff - BATCH_SLACK_MS) break scan;
       const record = recordOf(fields);
-      if (record !== undefined && matchesQuery(record, query)) found.push(record);
+      if (record !== undefined && matchesQuery(record, query)) {
+        found.push(record);
+        if (found.length === limit) cutoff = limitEnd(found, limit);
+      }
     }
+    if (found.length > limit) cutoff = limitEnd(found, limit);
     const oldest = fresh.at(-1);
-    if (found.length >= limit || oldest === undefined || rows.length < PAGE) break;
+    if (oldest === undefined || rows.length < PAGE) break;
     end = oldest[0];
   }
-  return { records: byEnd(found), lastId };
+  return { records: byEnd(found).slice(-limit), lastId };
 }
 
 /**
@@ -74,8 +101,7 @@ export async function readLastStreamRecords(
  * records every half second each, so the stream's own order interleaves them by batch.
  */
 function byEnd(newestFirst: AuditRecord[]): AuditRecord[] {
-  const end = (r: AuditRecord): number => Date.parse(r.time) + r.durationMs;
-  return newestFirst.reverse().sort((a, b) => end(a) - end(b));
+  return newestFirst.reverse().sort((a, b) => endOf(a) - endOf(b));
 }
 
 export interface FollowOptions {
