@@ -1,12 +1,13 @@
 // What client-key limits cost in throughput: `node integration-tests/dist/bench/limits-cost.js
-// [--seconds N] [--rounds N] [--concurrency N]`. See docs/benchmarks.md.
+// [--seconds N] [--rounds N] [--concurrency N] [--profile DIR]`. See docs/benchmarks.md.
 //
 // One proxy process per state store (the embedded one, and a local `redis-server` when it is
 // on PATH), each with two client keys: one without limits, one with generous limits (every
 // kind: rpm, tpm, concurrency, a daily budget) that no request reaches. The load client sends
 // the same non-streamed chat request to a fake upstream through the proxy, alternating the two
-// keys round by round, so both are measured in the same run on the same process and the
-// difference is what the limit checks cost (four counters counted, and corrected when the answer
+// keys round by round (off first in even rounds, on first in odd ones), so both are measured in
+// the same run on the same process, with the same client-key check (both keys are verified
+// the same way; only one has limits), and the difference is what the limit checks cost (four counters counted, and corrected when the answer
 // ends: in process memory on the embedded store; on Redis one script call per check, carrying
 // the corrections due, and checks that arrive together sharing one call).
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClientKey } from '@mlx-gateway/shared/clients';
 import { writeConfig } from '../support/processes.js';
+import { PROXY_NODE_FLAGS } from './bench-gateway.js';
 import { fakeUpstreamMain, proxyMain } from './bench-paths.js';
 import { LoadClient } from './load-client-process.js';
 import { cpuTimeMs, startService } from './service.js';
@@ -28,6 +30,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
+    /** A V8 CPU profile of each proxy (both keys' rounds) in DIR/<store>. */
+    profile: { type: 'string' },
   },
 });
 const DURATION_MS = Number(values.seconds) * 1000;
@@ -78,6 +82,7 @@ async function startRedis(): Promise<{ url: string; stop(): void } | undefined> 
 /** A proxy on its own home, with the two keys. */
 async function startProxyFor(
   upstreamUrl: string,
+  name: string,
   state: string,
 ): Promise<{ proxy: Service; home: string; off: string; on: string }> {
   const home = mkdtempSync(join(tmpdir(), 'mlxgw-limits-bench-'));
@@ -92,7 +97,15 @@ ${state}`,
   const on = (await createClientKey(home, 'on', { limits: GENEROUS })).key;
   const proxy = await startService({
     name: 'gateway proxy',
-    nodeArgs: [proxyMain],
+    // The gateway proxy's own V8 flags: a smaller young generation makes allocation cost more,
+    // and what limits allocate is part of what they cost.
+    nodeArgs: [
+      ...PROXY_NODE_FLAGS,
+      ...(values.profile === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${join(values.profile, name)}`]),
+      proxyMain,
+    ],
     env: { MLX_GATEWAY_HOME: home, MLX_GATEWAY_LOG_LEVEL: 'warn' },
     logFile: join(home, 'proxy.out'),
     ready: /proxy listening on (http:\S+)/,
@@ -156,15 +169,21 @@ async function main(): Promise<void> {
   else process.stdout.write('redis-server not on PATH: the Redis store is not measured\n');
   try {
     for (const [name, state] of stores) {
-      const p = await startProxyFor(upstream.url, state);
+      const p = await startProxyFor(upstream.url, name, state);
       try {
         await measure(client, p.proxy, p.on); // warm-up (and the store opened)
         await measure(client, p.proxy, p.off);
         const off: Round[] = [];
         const on: Round[] = [];
         for (let round = 0; round < ROUNDS; round++) {
-          off.push(await measure(client, p.proxy, p.off));
-          on.push(await measure(client, p.proxy, p.on));
+          // Alternated, so that neither key always runs right after the other.
+          if (round % 2 === 0) {
+            off.push(await measure(client, p.proxy, p.off));
+            on.push(await measure(client, p.proxy, p.on));
+          } else {
+            on.push(await measure(client, p.proxy, p.on));
+            off.push(await measure(client, p.proxy, p.off));
+          }
         }
         process.stdout.write(line(name, off, on));
       } finally {

@@ -13,7 +13,6 @@ import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
 import { BatchedCounters } from './batched-counters.js';
 import { MAX_OPS, ScriptedCounters } from './scripted-counters.js';
 import { setRateLimitHeaders } from './rate-limit-headers.js';
-import type { LimitReading } from './rate-limit-headers.js';
 
 export interface ClientLimiterOptions {
   /** The shared state store, opened on first use. */
@@ -184,26 +183,18 @@ export class ClientLimiter {
         details: { limit: over.limit, scope: over.scope },
       });
     }
-    let settled = false;
-    return {
-      settle: (usedTokens) => {
-        if (settled) return Promise.resolve();
-        settled = true;
-        return this.adjust(counters, settleOps(check, usedTokens));
-      },
-    };
+    return new Admission(this, counters, check);
   }
 
-  private adjust(counters: CounterStore, ops: AdjustOp[]): Promise<void> {
-    if (ops.length === 0) return Promise.resolve();
+  /** @internal The corrections of a refusal or a settlement (Admission's). */
+  adjust(counters: CounterStore, ops: AdjustOp[]): Promise<void> {
+    if (ops.length === 0) return DONE;
     try {
       const done = counters.adjustMany(ops);
-      return done instanceof Promise
-        ? done.catch((err: unknown) => this.logLost(err))
-        : Promise.resolve();
+      return done instanceof Promise ? done.catch((err: unknown) => this.logLost(err)) : DONE;
     } catch (err) {
       this.logLost(err);
-      return Promise.resolve();
+      return DONE;
     }
   }
 
@@ -230,6 +221,26 @@ export class ClientLimiter {
       { component: 'limits', error: err instanceof Error ? err.message : String(err) },
       'a limit counter could not be corrected (state store unreachable)',
     );
+  }
+}
+
+/** Settled already, or settled in process memory: nothing to wait for (one shared promise). */
+const DONE: Promise<void> = Promise.resolve();
+
+/** An admitted request's ticket: one object, no closure, per request. */
+class Admission implements LimitTicket {
+  private settled = false;
+
+  constructor(
+    private readonly limiter: ClientLimiter,
+    private readonly counters: CounterStore,
+    private readonly check: Check,
+  ) {}
+
+  settle(usedTokens?: number): Promise<void> {
+    if (this.settled) return DONE;
+    this.settled = true;
+    return this.limiter.adjust(this.counters, settleOps(this.check, usedTokens));
   }
 }
 
@@ -329,27 +340,38 @@ function overLimit(c: Check): Over | undefined {
 
 /** Per kind, the reading of the scope with the least left (the one the client will meet first). */
 function setHeaders(res: ServerResponse, format: ClientFormat, c: Check): void {
-  let requests: LimitReading | undefined;
-  let tokens: LimitReading | undefined;
+  // Indexes of the scopes read, not objects: this runs for every limited request.
+  let requestsAt = -1;
+  let requestsLeft = 0;
+  let tokensAt = -1;
+  let tokensLeft = 0;
   for (let i = 0; i < c.scopes.length; i++) {
-    const scope = c.scopes[i]!;
+    const { limits } = c.scopes[i]!;
     const slots = c.slots[i]!;
-    const resetAt = c.minuteReset[i]!;
     if (slots.requests >= 0) {
-      const remaining = scope.limits.rpm! - c.values[slots.requests]!;
-      if (requests === undefined || remaining < requests.remaining) {
-        requests = { limitText: scope.rpmText, remaining, resetAt };
+      const remaining = limits.rpm! - c.values[slots.requests]!;
+      if (requestsAt < 0 || remaining < requestsLeft) {
+        requestsAt = i;
+        requestsLeft = remaining;
       }
     }
     if (slots.tokens >= 0) {
-      const remaining = scope.limits.tpm! - c.values[slots.tokens]!;
-      if (tokens === undefined || remaining < tokens.remaining) {
-        tokens = { limitText: scope.tpmText, remaining, resetAt };
+      const remaining = limits.tpm! - c.values[slots.tokens]!;
+      if (tokensAt < 0 || remaining < tokensLeft) {
+        tokensAt = i;
+        tokensLeft = remaining;
       }
     }
   }
-  if (requests !== undefined || tokens !== undefined) {
-    setRateLimitHeaders(res, format, c.now, requests, tokens);
+  if (requestsAt >= 0) {
+    const { rpmText } = c.scopes[requestsAt]!;
+    const resetAt = c.minuteReset[requestsAt]!;
+    setRateLimitHeaders(res, format, 'requests', rpmText, requestsLeft, resetAt, c.now);
+  }
+  if (tokensAt >= 0) {
+    const { tpmText } = c.scopes[tokensAt]!;
+    const resetAt = c.minuteReset[tokensAt]!;
+    setRateLimitHeaders(res, format, 'tokens', tpmText, tokensLeft, resetAt, c.now);
   }
 }
 

@@ -1,6 +1,19 @@
 import { budgetWindow, minuteWindow } from '@mlx-gateway/shared/clients';
 import type { ClientLimits, LimitWindow } from '@mlx-gateway/shared/clients';
 
+/** A minute window with its request and token counter keys. */
+export interface MinuteKeys {
+  readonly window: LimitWindow;
+  readonly requests: string;
+  readonly tokens: string;
+}
+
+/** A budget window (day or month) with its counter key. */
+export interface BudgetKey {
+  readonly window: LimitWindow;
+  readonly key: string;
+}
+
 /** Whose limits: a client key's (every request of the key) or a model's (every caller's). */
 export type ScopeKind = 'client' | 'model';
 
@@ -18,10 +31,9 @@ export class LimitScope {
   readonly tpmText: string;
   readonly inflightKey: string;
   private readonly prefix: string;
-  private minute: LimitWindow = { id: '', resetAt: -Infinity };
-  private minuteKeys = { requests: '', tokens: '' };
-  private budget: LimitWindow = { id: '', resetAt: -Infinity };
-  private budgetKey = '';
+  /** The current minute and its keys, one object per window (a check reads it, never copies it). */
+  private minute: MinuteKeys = { window: { id: '', resetAt: -Infinity }, requests: '', tokens: '' };
+  private budget: BudgetKey = { window: { id: '', resetAt: -Infinity }, key: '' };
   /** When the budget window was found: a clock set back looks it up again. */
   private budgetFrom = Infinity;
 
@@ -38,27 +50,29 @@ export class LimitScope {
   }
 
   /** The current minute (UTC) and its request and token counter keys. */
-  minuteAt(now: number): { window: LimitWindow; requests: string; tokens: string } {
-    if (now >= this.minute.resetAt || now < this.minute.resetAt - 60_000) {
-      this.minute = minuteWindow(now);
-      this.minuteKeys = {
-        requests: `${this.prefix}rpm:${this.minute.id}`,
-        tokens: `${this.prefix}tpm:${this.minute.id}`,
+  minuteAt(now: number): MinuteKeys {
+    const { resetAt } = this.minute.window;
+    if (now >= resetAt || now < resetAt - 60_000) {
+      const window = minuteWindow(now);
+      this.minute = {
+        window,
+        requests: `${this.prefix}rpm:${window.id}`,
+        tokens: `${this.prefix}tpm:${window.id}`,
       };
     }
-    return { window: this.minute, ...this.minuteKeys };
+    return this.minute;
   }
 
   /** The budget's current day or month (UTC) and its counter key; undefined without a budget. */
-  budgetAt(now: number): { window: LimitWindow; key: string } | undefined {
+  budgetAt(now: number): BudgetKey | undefined {
     const per = this.limits.budget?.per;
     if (per === undefined) return undefined;
-    if (now >= this.budget.resetAt || now < this.budgetFrom) {
-      this.budget = budgetWindow(per, now);
+    if (now >= this.budget.window.resetAt || now < this.budgetFrom) {
+      const window = budgetWindow(per, now);
+      this.budget = { window, key: `${this.prefix}budget:${window.id}` };
       this.budgetFrom = now;
-      this.budgetKey = `${this.prefix}budget:${this.budget.id}`;
     }
-    return { window: this.budget, key: this.budgetKey };
+    return this.budget;
   }
 }
 

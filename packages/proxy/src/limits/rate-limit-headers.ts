@@ -1,15 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ClientFormat } from '../api/client-format.js';
 
-/** One limit's state as the headers report it. */
-export interface LimitReading {
-  /** The limit as header text (made once per limit, not per request). */
-  limitText: string;
-  remaining: number;
-  /** Epoch ms when the window ends. */
-  resetAt: number;
-}
-
 /** OpenAI's reset form: `1s`, `6m0s`, `1h2m3s` (what its SDKs and tools parse). */
 export function openAIDuration(ms: number): string {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
@@ -65,34 +56,27 @@ function resetText(anthropic: boolean, resetAt: number, now: number): string {
 }
 
 /**
- * Sets the rate-limit headers of the caller's API on the response (kept by Node until the head
- * is written, whoever writes it), only for the kinds of limit the request met:
- * `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` on the OpenAI API,
- * `anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}` (RFC 3339 resets) on the
- * Anthropic API. Names, limits and resets are precomputed strings.
+ * Sets the rate-limit headers of one kind of limit (`requests`, `tokens`) in the caller's API
+ * on the response (kept by Node until the head is written, whoever writes it):
+ * `x-ratelimit-{limit,remaining,reset}-{kind}` on the OpenAI API,
+ * `anthropic-ratelimit-{kind}-{limit,remaining,reset}` (RFC 3339 resets) on the Anthropic API.
+ * Names, limits and resets are precomputed strings; only `remaining` is made per request.
  */
 export function setRateLimitHeaders(
   res: ServerResponse,
   format: ClientFormat,
+  kind: 'requests' | 'tokens',
+  /** The limit as header text (made once per limit, not per request). */
+  limitText: string,
+  remaining: number,
+  /** Epoch ms when the window ends. */
+  resetAt: number,
   now: number,
-  requests: LimitReading | undefined,
-  tokens: LimitReading | undefined,
 ): void {
   if (res.headersSent) return;
   const anthropic = format.name === 'anthropic';
-  const table = anthropic ? NAMES.anthropic : NAMES.openai;
-  if (requests !== undefined) set(res, table.requests, requests, anthropic, now);
-  if (tokens !== undefined) set(res, table.tokens, tokens, anthropic, now);
-}
-
-function set(
-  res: ServerResponse,
-  header: HeaderNames,
-  reading: LimitReading,
-  anthropic: boolean,
-  now: number,
-): void {
-  res.setHeader(header.limit, reading.limitText);
-  res.setHeader(header.remaining, String(reading.remaining > 0 ? reading.remaining : 0));
-  res.setHeader(header.reset, resetText(anthropic, reading.resetAt, now));
+  const header = (anthropic ? NAMES.anthropic : NAMES.openai)[kind];
+  res.setHeader(header.limit, limitText);
+  res.setHeader(header.remaining, remaining > 0 ? String(remaining) : '0');
+  res.setHeader(header.reset, resetText(anthropic, resetAt, now));
 }

@@ -62,17 +62,20 @@ export async function readRoutedRequest(
   // Client-key and model limits (limits/): counted now, settled when the answer is over.
   const model = resolution.targets[0]?.model;
   if (deps.limits !== undefined && (call.client?.limits ?? model?.limits) !== undefined) {
-    const ticket = await deps.limits.admit(
+    const admitted = deps.limits.admit(
       call.client,
       reserveTokens(request, rawBody.length),
       call.outgoing,
       clientFormatFor(record.path),
       model,
     );
+    // Awaited only on Redis: on the embedded store a check is synchronous (no microtask).
+    const ticket = admitted instanceof Promise ? await admitted : admitted;
     // Tokens reserved from max_tokens are settled from the upstream's usage (the audit record's).
+    // 'close' comes once per response, and a second settle is a no-op: no `once` wrapper.
     const { audit } = call;
     if (ticket !== undefined) {
-      call.outgoing.once('close', () => void ticket.settle(audit?.usedTokens));
+      call.outgoing.on('close', () => void ticket.settle(audit?.usedTokens));
     }
   }
   return {
