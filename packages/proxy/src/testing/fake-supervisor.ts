@@ -80,7 +80,11 @@ export class FakeSupervisor implements ModelSupervisor {
     return taken.filter((id) => !this.released.includes(id));
   }
 
+  /** Every `modelInfo` lookup, in order: a test can tell that a request reached the backend. */
+  readonly infoAsks: string[] = [];
+
   modelInfo(name: string): ModelInfo | undefined {
+    this.infoAsks.push(name);
     return this.infos.get(name);
   }
 
