@@ -140,6 +140,44 @@ describe('local backend', () => {
     expect(upstream.exchanges).toHaveLength(0);
   });
 
+  it('sends one ensure for concurrent requests to a model that is starting; all are answered', async () => {
+    const supervisor = new FakeSupervisor();
+    const { t, upstream } = await setup(supervisor);
+    supervisor.setStopped('qwen');
+    const cue = supervisor.ensureOnCue();
+    const replies = [1, 2, 3].map(() => send(t.url, '/v1/chat/completions', { body: chat }));
+    // Each request looks the model up twice (ready? then cold start?) right before it waits.
+    await waitUntil(() => supervisor.infoAsks.length === 6);
+    cue.ready(upstream.origin);
+    for (const res of await Promise.all(replies)) expect(res.status).toBe(200);
+    expect(supervisor.ensureCalls).toHaveLength(1);
+    expect(upstream.exchanges).toHaveLength(3);
+    await waitUntil(() => supervisor.heldLeases.length === 0);
+  });
+
+  it('gives every request waiting on a failed start the error, in its own API format', async () => {
+    const supervisor = new FakeSupervisor();
+    const { t } = await setup(supervisor);
+    supervisor.setStopped('qwen');
+    const cue = supervisor.ensureOnCue();
+    const openai = send(t.url, '/v1/chat/completions', { body: chat });
+    const anthropic = send(t.url, '/v1/messages', {
+      body: { model: 'qwen', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] },
+    });
+    // Both requests are waiting before the start fails (two lookups each right before).
+    await waitUntil(() => supervisor.infoAsks.length === 4);
+    cue.fail(new GatewayError(ErrorCodes.MODEL_START_FAILED, 'qwen exited while loading'));
+    const [a, b] = await Promise.all([openai, anthropic]);
+    expect(supervisor.ensureCalls).toHaveLength(1);
+    expect(a.json).toMatchObject({ error: { code: 'model_start_failed' } });
+    expect(b.json).toMatchObject({
+      type: 'error',
+      error: { message: expect.stringContaining('qwen exited') },
+    });
+    expect(a.status).toBe(b.status);
+    expect(supervisor.heldLeases).toEqual([]);
+  });
+
   it('answers 503 supervisor_unavailable when the supervisor cannot be reached', async () => {
     const supervisor = new FakeSupervisor();
     const { t } = await setup(supervisor);

@@ -8,6 +8,7 @@ import type { PoolRegistry } from '../upstream/pool-registry.js';
 import type { BackendHealth, BackendRequest, PrepareContext, PreparedRequest } from './backend.js';
 import { PooledBackend } from './pooled-backend.js';
 import { StallCounter } from './stall-counter.js';
+import { StartFlights } from './start-flights.js';
 import { openAIUpstreamBody } from './upstream-body.js';
 import { upstreamHeaders } from './upstream-headers.js';
 
@@ -23,14 +24,16 @@ export interface LocalBackendOptions {
  * Models whose processes the supervisor runs. When the model directory says a model is ready,
  * the request goes out at once, holding the model's shared lease (taken in the background when
  * the model has none; while requests to it follow each other, no control message). Otherwise
- * the supervisor is asked to `ensure` the model (starting it if needed) with the lease in the
- * same call, and the request goes out when it is ready. A refused connection to a model the
+ * the supervisor is asked to `ensure` the model (starting it if needed) with a lease in the
+ * same call, once for all the requests that wait for it, and they go out when it is ready. A refused connection to a model the
  * directory called ready (the directory may be stale) goes through `ensure` once more.
  */
 export class LocalBackend extends PooledBackend {
   private readonly supervisor: ModelSupervisor;
   private readonly leases: LeaseManager;
   private readonly turns: TurnClient | undefined;
+  /** The model starts in flight, one `ensure` each, that requests wait on. */
+  private readonly starts: StartFlights;
   /** Stalled requests in a row per model; reported to the supervisor as wedged. */
   readonly stalls: StallCounter;
 
@@ -39,6 +42,7 @@ export class LocalBackend extends PooledBackend {
     this.supervisor = options.supervisor;
     this.leases = options.leases;
     this.turns = options.turns;
+    this.starts = new StartFlights(options.supervisor, options.leases);
     this.stalls = new StallCounter((model, reason, pid) => {
       void this.supervisor.reportWedged?.(model, reason, pid);
     });
@@ -104,35 +108,16 @@ export class LocalBackend extends PooledBackend {
   }
 
   /**
-   * Asks the supervisor to make the model ready, with a lease. A request that gives up (client
-   * gone, timeout) stops waiting at once, but the start goes on for whoever asks next; the lease
-   * it takes is released when the supervisor's answer comes, not before (a release sent ahead
-   * of the answer would find no lease and leave one behind).
+   * Asks the supervisor to make the model ready, with a lease: one `ensure` per model in flight,
+   * the requests that come meanwhile wait for its answer (start-flights.ts). A request that
+   * gives up (client gone, timeout) stops waiting at once, but the start goes on for the others
+   * and whoever asks next.
    */
-  private ensure(req: BackendRequest, ctx: PrepareContext): Promise<PreparedRequest> {
+  private async ensure(req: BackendRequest, ctx: PrepareContext): Promise<PreparedRequest> {
     const name = req.target.model.name;
-    const lease = this.leases.open(name);
     const coldStart = this.supervisor.modelInfo(name)?.state !== 'ready';
-    const started = this.supervisor.ensure(name, this.leases.claim(lease), {
-      timeoutMs: ctx.timeoutMs,
-    });
-    return new Promise<PreparedRequest>((resolve, reject) => {
-      const { signal } = ctx;
-      const onAbort = (): void => reject(signal.reason as Error);
-      signal.addEventListener('abort', onAbort, { once: true });
-      started.then(
-        ({ baseUrl, pid }) => {
-          signal.removeEventListener('abort', onAbort);
-          if (signal.aborted) this.leases.release(lease);
-          else resolve({ ...this.prepared(req, baseUrl, pid, lease), coldStart });
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          this.leases.release(lease);
-          reject(err as Error);
-        },
-      );
-    });
+    const { baseUrl, pid, lease } = await this.starts.wait(name, ctx.timeoutMs, ctx.signal);
+    return { ...this.prepared(req, baseUrl, pid, lease), coldStart };
   }
 
   private prepared(

@@ -38,6 +38,33 @@ export class FakeSupervisor implements ModelSupervisor {
     this.ensureBehaviour = behaviour;
   }
 
+  /**
+   * Makes every `ensure` wait until the test answers: `ready` resolves the calls made so far
+   * (and later ones at once) with `baseUrl`, `fail` rejects them with `err`.
+   */
+  ensureOnCue(): { ready(baseUrl: string): void; fail(err: Error): void } {
+    let answer: ((call: EnsureCall) => Promise<{ baseUrl: string }>) | undefined;
+    const waiting: Array<{
+      resolve: (v: { baseUrl: string }) => void;
+      reject: (e: Error) => void;
+    }> = [];
+    this.onEnsure((call) =>
+      answer !== undefined
+        ? answer(call)
+        : new Promise((resolve, reject) => waiting.push({ resolve, reject })),
+    );
+    return {
+      ready: (baseUrl) => {
+        answer = () => Promise.resolve({ baseUrl });
+        for (const w of waiting.splice(0)) w.resolve({ baseUrl });
+      },
+      fail: (err) => {
+        answer = () => Promise.reject(err);
+        for (const w of waiting.splice(0)) w.reject(err);
+      },
+    };
+  }
+
   /** Resolves when the lease `id` has been released. */
   waitForRelease(id: string): Promise<void> {
     if (this.released.includes(id)) return Promise.resolve();
@@ -53,7 +80,11 @@ export class FakeSupervisor implements ModelSupervisor {
     return taken.filter((id) => !this.released.includes(id));
   }
 
+  /** Every `modelInfo` lookup, in order: a test can tell that a request reached the backend. */
+  readonly infoAsks: string[] = [];
+
   modelInfo(name: string): ModelInfo | undefined {
+    this.infoAsks.push(name);
     return this.infos.get(name);
   }
 
