@@ -65,4 +65,15 @@ describe('writeRecordJson', () => {
       expect(written(record)).toBe(JSON.stringify(record));
     }
   });
+
+  it('writes the times the builder rounds to 1/100 ms as JSON does', () => {
+    let seed = 7;
+    const next = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 20_000; i++) {
+      const scale = [1, 100, 10_000, 1e6, 1e9][i % 5] as number;
+      const ms = Math.round(next() * scale * 100) / 100;
+      const record = { ...plain(), durationMs: ms, ttfbMs: next() * scale };
+      expect(written(record)).toBe(JSON.stringify(record));
+    }
+  });
 });

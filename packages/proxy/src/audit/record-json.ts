@@ -202,26 +202,50 @@ function str(s: string): void {
 
 /** A number as JSON.stringify writes it. */
 function num(n: number): void {
-  if (Number.isInteger(n) && n >= 0 && n < 1e15) {
-    if (n < 10) {
-      out[at++] = ZERO + n;
+  if (n >= 0 && n < 2_147_483_648) {
+    if (Number.isInteger(n)) {
+      uint(n);
       return;
     }
-    let digits = 1;
-    for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
-    let m = n;
-    for (let i = digits - 1; i >= 0; i--) {
-      out[at + i] = ZERO + (m % 10);
-      m = Math.floor(m / 10);
+    // A time the builder rounded to 1/100 ms: its shortest form is the decimal k/100 (doubles
+    // this small are far closer together than 0.01), written without a string.
+    const cents = Math.round(n * 100);
+    if (cents / 100 === n && cents < 2_147_483_648) {
+      const whole = (cents / 100) | 0;
+      const frac = cents - whole * 100;
+      uint(whole);
+      out[at++] = 0x2e; // .
+      out[at++] = ZERO + ((frac / 10) | 0);
+      if (frac % 10 !== 0) out[at++] = ZERO + (frac % 10);
+      return;
     }
-    at += digits;
+  }
+  if (Number.isInteger(n) && n >= 0 && n < 1e15) {
+    uint(n);
     return;
   }
   if (!Number.isFinite(n)) {
     bytes(NULL);
     return;
   }
-  // A fraction or a negative number: its shortest form, ASCII.
+  // A negative number or another fraction: its shortest form, ASCII.
   const text = String(n);
   for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+}
+
+/** A non-negative integer below 1e15 in decimal. */
+function uint(n: number): void {
+  if (n < 10) {
+    out[at++] = ZERO + n;
+    return;
+  }
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  let m = n;
+  for (let i = digits - 1; i >= 0; i--) {
+    const q = Math.floor(m / 10);
+    out[at + i] = ZERO + (m - q * 10);
+    m = q;
+  }
+  at += digits;
 }
