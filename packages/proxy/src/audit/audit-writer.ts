@@ -1,5 +1,6 @@
 import type { AuditRecord } from './audit-record.js';
 import { AuditFileSink, PartialWriteError } from './audit-file-sink.js';
+import { recordJsonBound, writeRecordJson } from './record-json.js';
 
 export interface AuditWriterOptions {
   dir: string;
@@ -47,7 +48,7 @@ const SLAB_BYTES = 64 * 1024;
  * reported once per incident and counted; records wait (up to a limit) for the next try.
  *
  * A record is serialised when it is queued, straight into a slab of bytes outside the
- * JavaScript heap: the record object and its JSON die young. Queued as objects, half a
+ * JavaScript heap (record-json.ts: no string of it is made): the record object dies young. Queued as objects, half a
  * second of records (thousands under load) outlived every young-generation collection in
  * between, copied each time and then promoted: that cost the proxy more than the JSON did.
  */
@@ -101,7 +102,7 @@ export class AuditWriter {
       this.lost(1);
       return;
     }
-    this.queueLine(JSON.stringify(record));
+    this.queueRecord(record);
     if (this.pendingLines > this.maxPending) this.dropOldest();
     if (this.pendingLines >= this.flushAt) void this.flush();
   }
@@ -131,9 +132,9 @@ export class AuditWriter {
     await this.sink.close();
   }
 
-  private queueLine(json: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; one more for the newline.
-    const most = json.length * 3 + 1;
+  private queueRecord(record: AuditRecord): void {
+    // One more byte for the newline.
+    const most = recordJsonBound(record) + 1;
     let slab = this.slab;
     if (slab === undefined || slab.length - this.used < most) {
       this.cutSlab();
@@ -142,7 +143,7 @@ export class AuditWriter {
       this.slabStart = 0;
       this.used = 0;
     }
-    this.used += slab.write(json, this.used);
+    this.used = writeRecordJson(slab, this.used, record);
     slab[this.used++] = NEWLINE;
     this.pendingLines++;
   }

@@ -146,6 +146,17 @@ export class AuditRecordBuilder {
     if (report.cacheWrite !== undefined) this.cacheWrite = report.cacheWrite;
   }
 
+  /**
+   * The same as `usage()` from four counts, -1 for a count not reported: no report object
+   * (usage-bytes.ts reads a JSON answer's usage this way).
+   */
+  usageCounts(input: number, output: number, cacheRead: number, cacheWrite: number): void {
+    if (input >= 0) this.input = input;
+    if (output >= 0) this.output = output;
+    if (cacheRead >= 0) this.cacheRead = cacheRead;
+    if (cacheWrite >= 0) this.cacheWrite = cacheWrite;
+  }
+
   setStatus(status: number): void {
     this.status = status;
   }

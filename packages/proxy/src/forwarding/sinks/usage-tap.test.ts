@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditRecordBuilder } from '../../audit/record-builder.js';
 import { ManualClock } from '../../testing/manual-clock.js';
+import type { UsageFormat } from '../../audit/usage-extractor.js';
 import type { ResponseSink } from './response-sink.js';
 import { BodyUsageTapSink, StreamAuditTap, TranslatedStreamTapSink } from './usage-tap.js';
 
@@ -114,5 +115,49 @@ describe('the tap sinks', () => {
       cacheRead: 1,
       cacheWrite: 0,
     });
+  });
+
+  it('reads the usage in place or by a parse alike (the fast read and its fallback agree)', () => {
+    const usages: Array<[UsageFormat, string]> = [
+      [
+        'openai',
+        '{"prompt_tokens":10,"completion_tokens":3,"cache_creation_input_tokens":4,"prompt_tokens_details":{"cached_tokens":3}}',
+      ],
+      [
+        'openai',
+        '{"prompt_tokens":10.0,"completion_tokens":3,"cache_creation_input_tokens":4,"prompt_tokens_details":{"cached_tokens":3}}',
+      ],
+      [
+        'openai',
+        '{"prompt_tokens":2,"completion_tokens":null,"prompt_tokens_details":{"cached_tokens":9}}',
+      ],
+      [
+        'openai',
+        '{"prompt_tokens":2,"completion_tokens":-1,"prompt_tokens_details":{"cached_tokens":9.0}}',
+      ],
+      [
+        'anthropic',
+        '{"input_tokens":20,"cache_read_input_tokens":5,"output_tokens":1,"service_tier":"standard"}',
+      ],
+      [
+        'anthropic',
+        '{"input_tokens":20,"cache_read_input_tokens":5,"output_tokens":1.0,"server_tool_use":{"a":[1]}}',
+      ],
+    ];
+    const results = usages.map(([format, usage]) => {
+      const { clock, audit } = setup();
+      const sink = new BodyUsageTapSink(new Collecting(), audit, format);
+      sink.data(Buffer.from(`{"id":"x","usage":${usage},"model":"m"}`));
+      sink.end();
+      return audit.end(clock.now()).usage;
+    });
+    expect(results).toEqual([
+      { input: 3, output: 3, cacheRead: 3, cacheWrite: 4 },
+      { input: 3, output: 3, cacheRead: 3, cacheWrite: 4 },
+      { input: 0, output: 0, cacheRead: 2, cacheWrite: 0 },
+      { input: 0, output: 0, cacheRead: 2, cacheWrite: 0 },
+      { input: 20, output: 1, cacheRead: 5, cacheWrite: 0 },
+      { input: 20, output: 1, cacheRead: 5, cacheWrite: 0 },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import type { AuditRecordBuilder } from '../../audit/record-builder.js';
 import { BytePattern } from '../../audit/byte-search.js';
 import { hasFirstToken } from '../../audit/first-token.js';
 import { filterUsageChunk } from '../../audit/stream-usage.js';
+import { readUsageCounts, USAGE_COUNTS } from '../../audit/usage-bytes.js';
 import { usageFromJsonBody, usageFromSseEvents } from '../../audit/usage-extractor.js';
 import type { UsageFormat } from '../../audit/usage-extractor.js';
 import type { Clock } from '@mlx-gateway/shared/clock';
@@ -163,36 +164,56 @@ export class BodyUsageTapSink implements ResponseSink {
           : Buffer.concat(this.more);
     this.first = undefined;
     this.more = undefined;
-    const usage = body === undefined ? undefined : usageObject(body);
-    if (usage !== undefined) {
-      const report = usageFromJsonBody(this.format, { usage: parseJson(usage) });
-      if (report !== undefined) this.audit.usage(report);
-    }
+    if (body !== undefined) readBodyUsage(this.audit, this.format, body);
     this.inner.end();
   }
 }
 
 /**
- * The bytes of the last top-level-looking `"usage":{...}` object of a JSON body (its braces
- * matched; usage objects hold numbers and nested objects, no strings with braces), so that only
- * that small object is parsed, not the whole answer.
+ * The usage of a JSON body: its last top-level-looking `"usage":{...}` object (braces matched;
+ * usage objects hold numbers and nested objects, no strings with braces), read in place when
+ * it has the usual shape (usage-bytes.ts), else parsed alone, never the whole answer.
  */
-function usageObject(body: Buffer): Buffer | undefined {
+function readBodyUsage(audit: AuditRecordBuilder, format: UsageFormat, body: Buffer): void {
+  const start = usageObjectStart(body);
+  if (start === -1) return;
+  let depth = 0;
+  let end = -1;
+  for (let j = start; j < body.length; j++) {
+    if (body[j] === BRACE) depth++;
+    else if (body[j] === CLOSE_BRACE && --depth === 0) {
+      end = j + 1;
+      break;
+    }
+  }
+  if (end === -1) return;
+  if (readUsageCounts(format, body, start, end)) {
+    const c = USAGE_COUNTS;
+    if (format === 'anthropic') {
+      audit.usageCounts(c.input, c.output, c.cacheRead, c.cacheWrite);
+      return;
+    }
+    // As usageFromOpenAI: cached tokens, then cache writes, moved out of the prompt's.
+    const prompt = Math.max(0, c.input);
+    const cached = Math.min(prompt, Math.max(0, c.cacheRead));
+    const written = Math.min(prompt - cached, Math.max(0, c.cacheWrite));
+    audit.usageCounts(prompt - cached - written, Math.max(0, c.output), cached, written);
+    return;
+  }
+  const report = usageFromJsonBody(format, { usage: parseJson(body.subarray(start, end)) });
+  if (report !== undefined) audit.usage(report);
+}
+
+/** Where the last `"usage":{` object of a body begins (its brace), or -1. */
+function usageObjectStart(body: Buffer): number {
   let at = body.lastIndexOf(USAGE_KEY);
   while (at !== -1) {
     let i = at + USAGE_KEY.length;
     while (body[i] === SPACE) i++;
-    if (body[i] === BRACE) {
-      let depth = 0;
-      for (let j = i; j < body.length; j++) {
-        if (body[j] === BRACE) depth++;
-        else if (body[j] === CLOSE_BRACE && --depth === 0) return body.subarray(i, j + 1);
-      }
-      return undefined;
-    }
+    if (body[i] === BRACE) return i;
     at = at === 0 ? -1 : body.lastIndexOf(USAGE_KEY, at - 1);
   }
-  return undefined;
+  return -1;
 }
 
 function parseJson(body: Buffer): unknown {
