@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { registeredChildren } from '../support/processes.js';
-import { epochMs } from './epoch-clock.js';
+import { epochMs } from '../standin/epoch-clock.js';
 
 /**
  * The gateway's overhead on a cold start: first byte at the client minus the moment the model's

@@ -5,7 +5,7 @@ import { freePort } from '../support/processes.js';
 import { standinMain } from './bench-paths.js';
 import { coldStartFigures, firstByteAt } from './cold-start.js';
 import type { ColdStart } from './cold-start.js';
-import { epochMs } from './epoch-clock.js';
+import { epochMs } from '../standin/epoch-clock.js';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

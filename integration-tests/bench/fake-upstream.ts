@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { epochMs } from './epoch-clock.js';
+import { epochMs } from '../standin/epoch-clock.js';
 
 const COMPLETION = JSON.stringify({
   id: 'chatcmpl-bench',

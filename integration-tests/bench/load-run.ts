@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { epochMs } from './epoch-clock.js';
+import { epochMs } from '../standin/epoch-clock.js';
 import type { LoadJob, LoadResult } from './load-protocol.js';
 import { Samples } from './samples.js';
 import { StampedEventReader } from './stamped-event-reader.js';

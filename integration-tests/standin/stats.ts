@@ -2,6 +2,7 @@
 // tests can check that every request a client abandoned was cancelled.
 import { EventEmitter } from 'node:events';
 import type { Outcome, Settlement } from './generation.js';
+import { epochMs } from './epoch-clock.js';
 
 export interface StandinStats {
   /** Generation requests received. requests = completed + aborted + broken + active. */
@@ -68,26 +69,3 @@ export class StatsCounter extends EventEmitter<{ begun: [string]; settled: [Sett
     };
   }
 }
-
-/**
- * Wall-clock ms with sub-ms resolution, comparable across processes: the offset to the monotonic
- * clock is taken at a tick of Date.now() when the module loads (performance.timeOrigin is several
- * ms off in a process started on a busy machine). Same as the benchmark's bench/epoch-clock.ts.
- */
-function epochMs(): number {
-  return offset + performance.now();
-}
-
-function wallClockOffset(): number {
-  // A pause between the two reads only makes an estimate smaller: the largest of a few is kept.
-  let best = -Infinity;
-  for (let i = 0; i < 5; i++) {
-    const start = Date.now();
-    let now = start;
-    while (now === start) now = Date.now();
-    best = Math.max(best, now - performance.now());
-  }
-  return best;
-}
-
-const offset = wallClockOffset();

@@ -1,7 +1,7 @@
 /**
- * Wall-clock milliseconds with sub-millisecond resolution. Every process of the benchmark
- * counts from the same epoch, so a time stamped by the fake upstream can be compared with the
- * time the load client sees the event arrive. The offset to the monotonic clock is taken at a
+ * Wall-clock milliseconds with sub-millisecond resolution. Every process of the benchmark and
+ * the stand-in model server counts from the same epoch, so a time stamped by the fake upstream
+ * or the stand-in can be compared with the time the load client sees the event arrive. The offset to the monotonic clock is taken at a
  * tick of the wall clock, not from `performance.timeOrigin`: a process started on a busy machine
  * gets a timeOrigin off by several milliseconds (tens under heavy load), which made first bytes
  * seem to come before the /health answer they followed.
