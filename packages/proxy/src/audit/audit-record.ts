@@ -57,8 +57,12 @@ export interface AuditAttempt {
   durationMs: number;
 }
 
-/** `skipped`: a fallback whose API cannot express the request. */
-export type AttemptOutcome = 'ok' | 'error' | 'skipped';
+/**
+ * `skipped`: a fallback whose API cannot express the request. `limited`: a fallback not sent
+ * because its model was over one of its own limits (`errorCode` RATE_LIMITED, or
+ * STATE_UNAVAILABLE when the limits could not be checked and `state.whenDown` is `refuse`).
+ */
+export type AttemptOutcome = 'ok' | 'error' | 'skipped' | 'limited';
 
 /**
  * Token counts, Anthropic's way: `input` excludes the cached tokens, which are counted in

@@ -17,6 +17,7 @@ import type { FailedAttempt } from './chain-error.js';
 import type { AuditRecordBuilder } from '../audit/record-builder.js';
 import { incompleteReasonOfTimeout } from '../audit/record-builder.js';
 import type { TimeoutPhaseName } from '../audit/record-builder.js';
+import type { AttemptAdmission, FallbackLimits } from '../limits/fallback-limits.js';
 
 /** A request in flight as the dashboard lists it (no bodies, no headers). */
 export interface ExchangeView {
@@ -51,6 +52,13 @@ export interface ExchangeOptions {
   format?: ClientFormat;
   /** The request's audit record in the making (absent when audit and metrics are off). */
   audit?: AuditRecordBuilder | undefined;
+  /** The limits of the chain's fallback models, when one has its own (limits/fallback-limits.ts). */
+  limits?: FallbackLimits | undefined;
+}
+
+/** A fallback's counts given back: it was admitted but never sent. */
+function settleUnsent(admission: AttemptAdmission): void {
+  if (admission !== undefined && !(admission instanceof GatewayError)) void admission.settle(0);
 }
 
 const clientClosed = (): GatewayError =>
@@ -62,7 +70,8 @@ const clientClosed = (): GatewayError =>
  * failed, the client gets the last error's status with every attempt and its reason (see
  * `chainError`) in its API's error body, or, once a stream
  * has started, as a final error event followed by `[DONE]`. A client that goes away aborts the
- * upstream request at once.
+ * upstream request at once. A fallback whose model has limits of its own is counted against them
+ * before it is sent, and skipped when over them (limits/fallback-limits.ts).
  */
 export class ProxyExchange implements AttemptHost {
   readonly res: ServerResponse;
@@ -79,6 +88,7 @@ export class ProxyExchange implements AttemptHost {
   private readonly logger: ProxyLogger;
   private readonly record: RequestRecord;
   private readonly format: ClientFormat;
+  private readonly limits: FallbackLimits | undefined;
   private current: Attempt | undefined;
   private clientGone = false;
   private stopped: GatewayError | undefined;
@@ -94,6 +104,7 @@ export class ProxyExchange implements AttemptHost {
     this.record = options.record;
     this.format = options.format ?? openAIClientFormat;
     this.audit = options.audit;
+    this.limits = options.limits;
     // A write racing a client disconnect must never surface as an unhandled 'error'.
     this.res.on('error', this.onResponseError);
     this.sse = options.stream
@@ -153,11 +164,30 @@ export class ProxyExchange implements AttemptHost {
       // Names the target that answers; sent with the response headers (removed on failure).
       if (!res.headersSent) res.setHeader(TARGET_HEADER, step.target.name);
       this.audit?.attemptBegan(step.target.name, step.backendName, this.clock.now());
-      const attempt = new Attempt(this, step.backend, requestFor(step.target));
-      this.current = attempt;
-      const result = await attempt.run();
-      this.current = undefined;
-      this.auditAttempt(result, i > 0);
+      // A fallback's model with limits of its own is counted first; over them it is not sent.
+      let admission = this.limits?.admit(step.target);
+      if (admission instanceof Promise) {
+        admission = await admission;
+        // The check waited for the store: the client may have gone, or a shutdown come.
+        if (this.clientGone || this.stopped !== undefined) {
+          settleUnsent(admission);
+          break;
+        }
+      }
+      let result: AttemptResult;
+      if (admission instanceof GatewayError) {
+        result = { ok: false, error: admission };
+        this.audit?.attemptEnded('limited', admission.code, this.clock.now());
+      } else {
+        const attempt = new Attempt(this, step.backend, requestFor(step.target));
+        this.current = attempt;
+        result = await attempt.run();
+        this.current = undefined;
+        this.auditAttempt(result, i > 0);
+        // A failed attempt's in-flight slot goes back now, not when the request ends; no usage
+        // is known, so its tokens stay charged (as for any answer without usage).
+        if (!result.ok && !this.contentSent) void admission?.settle();
+      }
       if (result.ok) {
         this.finish(true);
         return;
@@ -174,29 +204,39 @@ export class ProxyExchange implements AttemptHost {
       } else {
         lastError = result.error;
       }
-      const next = plan[i + 1];
-      if (
-        next === undefined ||
-        this.clientGone ||
-        this.stopped !== undefined ||
-        this.contentSent ||
-        lastError === undefined ||
-        !canFailOver(lastError)
-      ) {
-        break;
-      }
-      this.logger.info(
-        { reqId: this.reqId, from: step.target.name, to: next.target.name, code: lastError.code },
-        'failing over to the next target',
-      );
+      if (!this.goesOn(step, plan[i + 1], lastError)) break;
     }
     const error = this.stopped ?? (lastError && chainError(failed, lastError));
     record.error = error?.code;
     if (!res.headersSent) res.removeHeader(TARGET_HEADER);
     if (error !== undefined) this.auditIncomplete(error);
+    if (this.stopped === undefined && lastError !== undefined) this.limits?.ending(lastError);
     // A translated stream that failed has already sent its own error event.
     if (!this.clientGone && error !== undefined && !delivered) this.deliverError(error);
     this.finish(false);
+  }
+
+  /** Whether the chain goes on from a failed `step` to `next` (logged when it does). */
+  private goesOn(
+    step: PlannedTarget,
+    next: PlannedTarget | undefined,
+    lastError: GatewayError | undefined,
+  ): boolean {
+    if (
+      next === undefined ||
+      this.clientGone ||
+      this.stopped !== undefined ||
+      this.contentSent ||
+      lastError === undefined ||
+      !canFailOver(lastError)
+    ) {
+      return false;
+    }
+    this.logger.info(
+      { reqId: this.reqId, from: step.target.name, to: next.target.name, code: lastError.code },
+      'failing over to the next target',
+    );
+    return true;
   }
 
   /** The attempt's end on the audit record: a fallback that cannot take the request is skipped. */

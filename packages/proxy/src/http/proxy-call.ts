@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientIdentity } from '@mlx-gateway/shared/clients';
 import type { RequestRecord } from '../logging/request-record.js';
 import type { AuditRecordBuilder } from '../audit/record-builder.js';
+import type { FallbackLimits } from '../limits/fallback-limits.js';
 
 /** One request to a proxied route, as the route sees it. */
 export interface ProxyCall {
@@ -13,6 +14,8 @@ export interface ProxyCall {
   client: ClientIdentity | undefined;
   /** The request's audit record in the making (absent when audit and metrics are off). */
   audit?: AuditRecordBuilder | undefined;
+  /** The limits of its fallback models, when one has its own (set with the model resolved). */
+  fallbackLimits?: FallbackLimits | undefined;
 }
 
 /**

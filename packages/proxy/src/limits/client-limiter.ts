@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { INFLIGHT_TTL_MS, windowTtlMs } from '@mlx-gateway/shared/clients';
 import type { ClientIdentity, ClientLimits } from '@mlx-gateway/shared/clients';
@@ -13,6 +12,7 @@ import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
 import { BatchedCounters } from './batched-counters.js';
 import { MAX_OPS, ScriptedCounters } from './scripted-counters.js';
 import { setRateLimitHeaders } from './rate-limit-headers.js';
+import type { HeaderSink } from './rate-limit-headers.js';
 
 export interface ClientLimiterOptions {
   /** The shared state store, opened on first use. */
@@ -99,7 +99,7 @@ export class ClientLimiter {
   admit(
     client: ClientIdentity | undefined,
     reserve: number,
-    res: ServerResponse,
+    res: HeaderSink,
     format: ClientFormat,
     model?: LimitedModel,
   ): Result | Promise<Result> {
@@ -127,7 +127,7 @@ export class ClientLimiter {
   }
 
   /** The first check opens the counters (and may wait for Redis up to `connectWaitMs`). */
-  private async admitFirst(check: Check, res: ServerResponse, format: ClientFormat) {
+  private async admitFirst(check: Check, res: HeaderSink, format: ClientFormat) {
     let counters: CounterStore;
     let values: number[];
     try {
@@ -169,7 +169,7 @@ export class ClientLimiter {
     counters: CounterStore,
     check: Check,
     values: number[],
-    res: ServerResponse,
+    res: HeaderSink,
     format: ClientFormat,
   ): LimitTicket {
     this.downLogged = false;
@@ -339,7 +339,7 @@ function overLimit(c: Check): Over | undefined {
 }
 
 /** Per kind, the reading of the scope with the least left (the one the client will meet first). */
-function setHeaders(res: ServerResponse, format: ClientFormat, c: Check): void {
+function setHeaders(res: HeaderSink, format: ClientFormat, c: Check): void {
   // Indexes of the scopes read, not objects: this runs for every limited request.
   let requestsAt = -1;
   let requestsLeft = 0;

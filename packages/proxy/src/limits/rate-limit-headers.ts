@@ -1,5 +1,13 @@
-import type { ServerResponse } from 'node:http';
 import type { ClientFormat } from '../api/client-format.js';
+
+/**
+ * Where a check's headers go: the client's response, or a scratch one that keeps a fallback
+ * model's until it is known whether the client gets them (header-scratch.ts).
+ */
+export interface HeaderSink {
+  readonly headersSent: boolean;
+  setHeader(name: string, value: string): unknown;
+}
 
 /** OpenAI's reset form: `1s`, `6m0s`, `1h2m3s` (what its SDKs and tools parse). */
 export function openAIDuration(ms: number): string {
@@ -13,7 +21,7 @@ export function openAIDuration(ms: number): string {
 }
 
 /** The header names of one kind of limit (`requests`, `tokens`) in one API's spelling. */
-interface HeaderNames {
+export interface HeaderNames {
   limit: string;
   remaining: string;
   reset: string;
@@ -36,6 +44,14 @@ const NAMES = {
   openai: { requests: names('openai', 'requests'), tokens: names('openai', 'tokens') },
   anthropic: { requests: names('anthropic', 'requests'), tokens: names('anthropic', 'tokens') },
 };
+
+/** The names of one kind's headers in the caller's API. */
+export function rateLimitHeaderNames(
+  format: ClientFormat,
+  kind: 'requests' | 'tokens',
+): Readonly<HeaderNames> {
+  return (format.name === 'anthropic' ? NAMES.anthropic : NAMES.openai)[kind];
+}
 
 /** Reset texts are the same for every request of a window (or of a second): made once. */
 const openAIResets: string[] = [];
@@ -63,7 +79,7 @@ function resetText(anthropic: boolean, resetAt: number, now: number): string {
  * Names, limits and resets are precomputed strings; only `remaining` is made per request.
  */
 export function setRateLimitHeaders(
-  res: ServerResponse,
+  res: HeaderSink,
   format: ClientFormat,
   kind: 'requests' | 'tokens',
   /** The limit as header text (made once per limit, not per request). */

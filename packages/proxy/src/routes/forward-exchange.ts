@@ -30,6 +30,7 @@ export function forwardExchange(
     record,
     format,
     audit: call.audit,
+    limits: call.fallbackLimits,
   });
   return deps.inflight.track(exchange, exchange.run(plan, requestFor));
 }

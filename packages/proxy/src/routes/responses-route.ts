@@ -93,6 +93,7 @@ export function responsesRoute(deps: ResponsesRouteDeps): ProxyRoute {
       record,
       format: session.format(),
       audit: call.audit,
+      limits: call.fallbackLimits,
     });
     const requestFor = (target: Target): BackendRequest => ({
       target,

@@ -6,6 +6,7 @@ import { authorizeModel } from '../auth/authorize-model.js';
 import type { BackendRequest } from '../backends/backend.js';
 import type { ProxyCall } from '../http/proxy-call.js';
 import { ClientAbortedError, readBody } from '../http/read-body.js';
+import { FallbackLimits } from '../limits/fallback-limits.js';
 import { reserveTokens } from '../limits/reserve-tokens.js';
 import type { Resolution, Target } from '../routing/target.js';
 import type { ProxyRouteDeps } from './route-deps.js';
@@ -77,6 +78,17 @@ export async function readRoutedRequest(
     if (ticket !== undefined) {
       call.outgoing.on('close', () => void ticket.settle(audit?.usedTokens));
     }
+  }
+  // A fallback served by another model with limits of its own is counted when it is tried.
+  if (deps.limits !== undefined && FallbackLimits.needed(resolution)) {
+    call.fallbackLimits = new FallbackLimits({
+      limiter: deps.limits,
+      resolution,
+      reserve: reserveTokens(request, rawBody.length),
+      res: call.outgoing,
+      format: clientFormatFor(record.path),
+      usage: call.audit,
+    });
   }
   return {
     request,
