@@ -9,6 +9,12 @@ export interface TurnPolicy {
   timeoutMs: number;
 }
 
+/** What a proxy re-declares with an acquire (see `TurnTable.acquire`). */
+export interface TurnClaim {
+  held?: boolean;
+  waitedMs?: number;
+}
+
 /** Waits for a turn: from nothing (one was free) to the longest queue timeouts. */
 const WAIT_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -45,6 +51,8 @@ interface Line {
  * with RATE_LIMITED and a Retry-After. Turns and waiting requests belong to a holder (a proxy
  * process) and expire like leases when the holder stops renewing them (a proxy that died).
  * Turns are not leases: a request waiting in line never keeps a model from stopping.
+ * A supervisor that restarted (its models adopted, still serving) starts with an empty table:
+ * proxies re-declare the turns they hold and the requests they have in line (see `acquire`).
  */
 export class TurnTable {
   private readonly lines = new Map<string, Line>();
@@ -59,47 +67,45 @@ export class TurnTable {
     private readonly policyOf: (model: string) => TurnPolicy | undefined,
   ) {}
 
-  /** The time waited (ms) once the turn is granted: a number at once, a promise after a wait. */
-  acquire(id: string, model: string, holder: string): number | Promise<number> {
+  /**
+   * The time waited (ms) once the turn is granted: a number at once, a promise after a wait.
+   * `claim` re-declares what a proxy had before this supervisor started (or before its turn
+   * expired here): a turn it holds (`held`: its request runs on the model, so it counts as
+   * active at once, above `maxConcurrent` if need be) or a request it had waiting in line
+   * (`waitedMs`: it takes its place by arrival, and its timeout counts the wait so far).
+   */
+  acquire(
+    id: string,
+    model: string,
+    holder: string,
+    claim: TurnClaim = {},
+  ): number | Promise<number> {
     if (this.turns.has(id)) return 0;
     const line = this.line(model);
     if (line === undefined) return 0; // no maxConcurrent: nothing to wait for
     const now = this.clock.now();
-    if (line.active.size < line.policy.maxConcurrent && line.waiting.length === 0) {
-      this.grant(line, id, model, holder, now, 0);
+    if (claim.held === true) {
+      this.redeclareHeld(line, id, model, holder, now);
       return 0;
     }
+    const queued = this.waiters.get(id);
+    // Asked again (the connection that carried the first ask was lost): same place in line.
+    if (queued !== undefined) return rejoin(queued);
     const { policy } = line;
-    if (line.waiting.length >= policy.size) {
+    const waitedMs = Math.min(claim.waitedMs ?? 0, policy.timeoutMs);
+    if (line.active.size < policy.maxConcurrent && line.waiting.length === 0) {
+      this.grant(line, id, model, holder, now, waitedMs);
+      return waitedMs;
+    }
+    // A re-declared request was in line already: a line that filled up since does not refuse it.
+    if (line.waiting.length >= policy.size && claim.waitedMs === undefined) {
       line.refused++;
       throw refusal(
         policy,
         `the queue of model "${model}" is full (${policy.size} requests waiting for ${policy.maxConcurrent} at a time); try again shortly`,
       );
     }
-    return new Promise<number>((resolve, reject) => {
-      const waiter: Waiter = {
-        id,
-        model,
-        holder,
-        since: now,
-        expiresAt: now + this.ttlMs,
-        grant: resolve,
-        refuse: reject,
-        timer: this.clock.timer(policy.timeoutMs, () => {
-          this.unqueue(line, waiter);
-          line.refused++;
-          reject(
-            refusal(
-              policy,
-              `waited ${Math.round(policy.timeoutMs / 1000)} s for model "${model}" (${policy.maxConcurrent} request(s) at a time) without a turn; try again shortly`,
-            ),
-          );
-        }),
-      };
-      line.waiting.push(waiter);
-      this.waiters.set(id, waiter);
-    });
+    return this.enqueue(line, { id, model, holder, since: now - waitedMs }, now);
   }
 
   /** Gives a turn back (the next in line gets it), or takes a waiting request out of the line. */
@@ -235,12 +241,67 @@ export class TurnTable {
     }
   }
 
+  /** Puts a request in line by its arrival (`since`), refused once it waited `timeoutMs` in all. */
+  private enqueue(
+    line: Line,
+    ask: Pick<Waiter, 'id' | 'model' | 'holder' | 'since'>,
+    now: number,
+  ): Promise<number> {
+    const { policy } = line;
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = {
+        ...ask,
+        expiresAt: now + this.ttlMs,
+        grant: resolve,
+        refuse: reject,
+        timer: this.clock.timer(Math.max(1, policy.timeoutMs - (now - ask.since)), () => {
+          this.unqueue(line, waiter);
+          line.refused++;
+          waiter.refuse(
+            refusal(
+              policy,
+              `waited ${Math.round(policy.timeoutMs / 1000)} s for model "${ask.model}" (${policy.maxConcurrent} request(s) at a time) without a turn; try again shortly`,
+            ),
+          );
+        }),
+      };
+      const after = line.waiting.findIndex((w) => w.since > ask.since);
+      if (after === -1) line.waiting.push(waiter);
+      else line.waiting.splice(after, 0, waiter);
+      this.waiters.set(ask.id, waiter);
+    });
+  }
+
+  /** A turn a proxy holds that this table did not know: active from now on, whatever the limit. */
+  private redeclareHeld(line: Line, id: string, model: string, holder: string, now: number) {
+    const queued = this.waiters.get(id);
+    if (queued !== undefined) this.unqueue(line, queued);
+    line.active.add(id);
+    this.turns.set(id, { model, holder, expiresAt: now + this.ttlMs });
+    queued?.grant(now - queued.since);
+  }
+
   private unqueue(line: Line, waiter: Waiter): void {
     waiter.timer.cancel();
     this.waiters.delete(waiter.id);
     const at = line.waiting.indexOf(waiter);
     if (at !== -1) line.waiting.splice(at, 1);
   }
+}
+
+/** A second ask for a request already in line: answered together with the first. */
+function rejoin(waiter: Waiter): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const { grant, refuse } = waiter;
+    waiter.grant = (waitedMs) => {
+      grant(waitedMs);
+      resolve(waitedMs);
+    };
+    waiter.refuse = (err) => {
+      refuse(err);
+      reject(err);
+    };
+  });
 }
 
 function refusal(policy: TurnPolicy, message: string): ProtocolError {
