@@ -197,7 +197,10 @@ export class TurnClient {
         this.drops > drops &&
         attempt < MAX_REASKS &&
         !ask.signal.aborted;
-      if (!lost || !(await this.reconnection(ask))) throw err;
+      if (!lost) throw err;
+      if (!(await this.reconnection(ask))) {
+        throw ask.signal.aborted ? (ask.signal.reason as Error) : err;
+      }
       return this.ask(ask, attempt + 1);
     }
   }
