@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestGateway } from '../support/gateway.js';
 import { postJson } from '../support/http.js';
-import { standinModel } from '../support/processes.js';
+import { cliMain, standinModel, startNode } from '../support/processes.js';
 import { streamChat, streamedText } from '../support/sse-client.js';
 import { standinStats } from '../support/standin-stats.js';
 import { waitUntil } from '../support/wait.js';
@@ -11,7 +11,8 @@ import { waitUntil } from '../support/wait.js';
  * `keepModelsOnExit` the model server outlives a supervisor killed with SIGKILL and the next
  * supervisor adopts it, still serving the request that held the turn. The proxy re-declares
  * that turn and the request it had waiting in line, so the new supervisor lets no one else in
- * until the stream ends: never two requests at once on the model, every request answered.
+ * (another proxy's request neither) until the stream ends: never two requests at once on the
+ * model, every request answered, in the order they came.
  */
 let gateway: TestGateway | undefined;
 afterEach(async () => {
@@ -40,6 +41,13 @@ describe('a local model line across a supervisor restart', () => {
     const supervisor = await g.startSupervisor();
     const url = await g.startProxy();
     const endpoint = `${url}/v1/chat/completions`;
+    const other = startNode(cliMain, ['proxy', '--listen', '127.0.0.1:0'], {
+      MLX_GATEWAY_HOME: g.home,
+    });
+    g.cleanup.group(other.pid);
+    const otherUrl = /listening on (http:\S+)/.exec(
+      await other.waitForLine(/proxy listening on (http:\S+)/),
+    )![1]!;
     expect((await postJson(endpoint, chat('warm up', 1))).status).toBe(200);
     const { pid, port } = await g.model('solo');
     await waitUntil(
@@ -63,8 +71,9 @@ describe('a local model line across a supervisor restart', () => {
     process.kill(supervisor.pid, 'SIGKILL');
     await supervisor.exited;
     await g.startSupervisor();
-    // C: a request after the restart, while A still streams from the adopted model.
-    const c = postJson(endpoint, chat('third', 2)).then((r) => {
+    // C: a request to the other proxy after the restart, while A still streams from the
+    // adopted model.
+    const c = postJson(`${otherUrl}/v1/chat/completions`, chat('third', 2)).then((r) => {
       ended.push('c');
       return r;
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../testing/manual-clock.js';
-import { TurnTable } from './turn-table.js';
+import { SETTLE_MS, TurnTable } from './turn-table.js';
 
 /**
  * A supervisor that restarted while its models kept running starts with an empty table; the
@@ -144,5 +144,41 @@ describe('TurnTable, turns re-declared after a restart', () => {
     expect(turns.info('duo')).toMatchObject({ active: 1 });
     expect(turns.acquire('new', 'duo', 'live')).toBe(0);
     expect(turns.info('duo')).toMatchObject({ active: 2 });
+  });
+
+  it('an adopted model’s line gives no new turn for a moment after the start, while proxies re-declare theirs', async () => {
+    const clock = new ManualClock();
+    const turns = table(clock);
+    const adopted = { adopted: true };
+    // Another proxy's new request comes first: it waits, though the line looks free.
+    let granted: number | undefined;
+    void (turns.acquire('new', 'duo', 'p2', adopted) as Promise<number>).then((ms) => {
+      granted = ms;
+    });
+    clock.advance(300);
+    expect(turns.acquire('a', 'duo', 'p1', { held: true, adopted: true })).toBe(0);
+    expect(turns.acquire('b', 'duo', 'p1', { held: true, adopted: true })).toBe(0);
+    // A turn coming back in the meantime lets no one in either.
+    expect(turns.acquire('c', 'duo', 'p1', { held: true, adopted: true })).toBe(0);
+    turns.release('c');
+    expect(turns.info('duo')).toMatchObject({ active: 2, waiting: 1 });
+    clock.advance(SETTLE_MS - 300);
+    await Promise.resolve();
+    expect(granted).toBeUndefined(); // both re-declared turns still run
+    turns.release('a');
+    await Promise.resolve();
+    expect(granted).toBe(SETTLE_MS);
+    // Once only: the next request on a free turn goes in at once.
+    turns.release('b');
+    expect(turns.acquire('later', 'duo', 'p2', adopted)).toBe(0);
+  });
+
+  it('no such pause for a model started by this supervisor, or once a lease TTL has passed since the start', () => {
+    const clock = new ManualClock();
+    const turns = table(clock);
+    expect(turns.acquire('x', 'duo', 'p', { adopted: false })).toBe(0);
+    const late = table(clock);
+    clock.advance(30_000);
+    expect(late.acquire('y', 'duo', 'p', { adopted: true })).toBe(0);
   });
 });

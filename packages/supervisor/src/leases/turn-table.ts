@@ -13,7 +13,16 @@ export interface TurnPolicy {
 export interface TurnClaim {
   held?: boolean;
   waitedMs?: number;
+  /** The model runs a process an earlier supervisor started (adopted): it may be serving. */
+  adopted?: boolean;
 }
+
+/**
+ * How long the line of an adopted model gives no new turn once it first hears from a proxy
+ * after a supervisor start: every proxy reconnects within about a second of the first one
+ * (the control client's longest reconnect interval) and re-declares its turns at once.
+ */
+export const SETTLE_MS = 2_000;
 
 /** Waits for a turn: from nothing (one was free) to the longest queue timeouts. */
 const WAIT_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -41,6 +50,10 @@ interface Line {
   waitedMs: number;
   refused: number;
   wait: HistogramRecorder;
+  /** The line heard of an adopted model's run (see `settle`). */
+  settled?: boolean;
+  /** While it runs, no new turn is given: the proxies re-declare theirs meanwhile. */
+  settling?: Timer;
 }
 
 /**
@@ -61,11 +74,16 @@ export class TurnTable {
   /** Every waiting request, by id. */
   private readonly waiters = new Map<string, Waiter>();
 
+  /** When this table (the supervisor) started. */
+  private readonly startedAt: number;
+
   constructor(
     private readonly ttlMs: number,
     private readonly clock: Clock,
     private readonly policyOf: (model: string) => TurnPolicy | undefined,
-  ) {}
+  ) {
+    this.startedAt = clock.now();
+  }
 
   /**
    * The time waited (ms) once the turn is granted: a number at once, a promise after a wait.
@@ -84,6 +102,7 @@ export class TurnTable {
     const line = this.line(model);
     if (line === undefined) return 0; // no maxConcurrent: nothing to wait for
     const now = this.clock.now();
+    if (claim.adopted === true) this.settle(line, now);
     if (claim.held === true) {
       this.redeclareHeld(line, id, model, holder, now);
       return 0;
@@ -93,7 +112,8 @@ export class TurnTable {
     if (queued !== undefined) return rejoin(queued);
     const { policy } = line;
     const waitedMs = Math.min(claim.waitedMs ?? 0, policy.timeoutMs);
-    if (line.active.size < policy.maxConcurrent && line.waiting.length === 0) {
+    const free = line.active.size < policy.maxConcurrent && line.waiting.length === 0;
+    if (free && line.settling === undefined) {
       this.grant(line, id, model, holder, now, waitedMs);
       return waitedMs;
     }
@@ -227,6 +247,7 @@ export class TurnTable {
 
   /** Hands freed turns to the longest-waiting requests. */
   private next(line: Line): void {
+    if (line.settling !== undefined) return;
     while (line.active.size < line.policy.maxConcurrent) {
       const waiter = line.waiting.shift();
       if (waiter === undefined) return;
@@ -239,6 +260,22 @@ export class TurnTable {
       this.grant(line, waiter.id, waiter.model, waiter.holder, now, waitedMs);
       waiter.grant(waitedMs);
     }
+  }
+
+  /**
+   * A supervisor that restarted adopts model servers that may be serving requests of the old
+   * one's turns, which it learns of only as the proxies re-declare them: the first time, soon
+   * after the start, that a line of such a model is asked for a turn, it gives no new turn for
+   * SETTLE_MS (requests wait in line, re-declared turns count), then goes on as usual.
+   */
+  private settle(line: Line, now: number): void {
+    if (line.settled === true) return;
+    line.settled = true;
+    if (now - this.startedAt >= this.ttlMs) return; // any turn from before has expired by now
+    line.settling = this.clock.timer(SETTLE_MS, () => {
+      line.settling = undefined;
+      this.next(line);
+    });
   }
 
   /** Puts a request in line by its arrival (`since`), refused once it waited `timeoutMs` in all. */
