@@ -133,6 +133,17 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
     model: modelName,
     id: z.string().min(1),
     holder: z.string().min(1),
+    /**
+     * Re-declares a turn this proxy already holds (granted by an earlier supervisor run, or
+     * expired here while its request still runs): counted as active at once, even above
+     * `maxConcurrent`; new requests wait until enough turns come back.
+     */
+    held: z.boolean().optional(),
+    /**
+     * Re-declares a request that was waiting in line (ms it has waited so far): it takes its
+     * place in line by arrival, and its queue timeout counts that wait.
+     */
+    waitedMs: z.number().nonnegative().finite().optional(),
   }),
   /** Gives a turn back, or takes a request that is still waiting out of the line. */
   z.object({ cmd: z.literal('turn.release'), id: z.string().min(1) }),

@@ -79,6 +79,8 @@ export class LeaseManager {
   private closed = false;
   /** Turns held or asked for (turn-client.ts): renewals go on while there are any. */
   private pinned = 0;
+  /** Called at each renewal that is sent (turn-client.ts re-declares its turns). */
+  private readonly renewHooks: Array<() => void> = [];
 
   constructor(options: LeaseManagerOptions) {
     this.supervisor = options.supervisor;
@@ -117,6 +119,11 @@ export class LeaseManager {
 
   unpin(): void {
     if (this.pinned > 0) this.pinned -= 1;
+  }
+
+  /** Calls `hook` at each renewal sent (while leases or pinned turns are held). */
+  onRenew(hook: () => void): void {
+    this.renewHooks.push(hook);
   }
 
   /** A dedicated lease on `model`, counted as held from now on; `claim` names it to `ensure`. */
@@ -232,5 +239,6 @@ export class LeaseManager {
     for (const lease of this.shared.values()) {
       if (lease.acquiring === undefined) this.acquireInBackground(lease);
     }
+    for (const hook of this.renewHooks) hook();
   }
 }

@@ -66,11 +66,16 @@ describe('TurnClient', () => {
     supervisor.answers.get('proxy:test:turn:1')!.grant(300);
     const release = await pending;
     expect(turns.stats('solo')).toMatchObject({ active: 1, waiting: 0, waited: 1, waitedMs: 300 });
-    // Held turns keep renewals going even without a lease.
+    // Held turns keep renewals going even without a lease, and are re-declared with them
+    // (in case the supervisor restarted); a release goes once that is answered.
     clock.advance(20_000);
     expect(supervisor.renewals).toEqual(['proxy:test']);
+    expect(supervisor.asked.map((a) => a.id)).toEqual(['proxy:test:turn:1', 'proxy:test:turn:1']);
     release();
     release();
+    expect(supervisor.turnReleases).toEqual([]);
+    supervisor.answers.get('proxy:test:turn:1')!.grant(0);
+    await new Promise((resolve) => setImmediate(resolve)); // the release follows that answer
     expect(supervisor.turnReleases).toEqual(['proxy:test:turn:1']);
     expect(turns.stats('solo')).toMatchObject({ active: 0, waiting: 0 });
     clock.advance(20_000);

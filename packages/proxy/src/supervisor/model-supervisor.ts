@@ -13,6 +13,14 @@ export interface EnsureOptions {
   signal?: AbortSignal;
 }
 
+/** A turn asked for again after the control connection was lost (a supervisor restart). */
+export interface TurnOptions extends EnsureOptions {
+  /** This proxy holds the turn already (its request runs): count it as active. */
+  held?: boolean;
+  /** The request was waiting in line this long already (ms): back in line by arrival. */
+  waitedMs?: number;
+}
+
 /**
  * What the proxy needs from the supervisor. Every failure rejects with a GatewayError carrying
  * a stable code (SUPERVISOR_UNAVAILABLE, MODEL_START_FAILED, ...). The production
@@ -37,9 +45,15 @@ export interface ModelSupervisor {
    * resolves with the time waited (ms) once granted; rejects with RATE_LIMITED when refused.
    * Optional: without it the proxy sends without turns.
    */
-  acquireTurn?(model: string, turn: LeaseClaim, options: EnsureOptions): Promise<number>;
+  acquireTurn?(model: string, turn: LeaseClaim, options: TurnOptions): Promise<number>;
   /** Gives a turn back or leaves the line. */
   releaseTurn?(id: string): Promise<void>;
+  /**
+   * Calls `listener` each time the control connection comes up (true) or is lost (false), so
+   * that turns can be re-declared to a supervisor that restarted; returns the unsubscribe
+   * function. Optional: a fake may have no connection.
+   */
+  onConnection?(listener: (up: boolean) => void): () => void;
   /** Renews every lease (and turn) of `holder`. */
   renewLeases(holder: string): Promise<void>;
   /**

@@ -7,7 +7,12 @@ import type {
   RequestOptions,
 } from '@mlx-gateway/protocol';
 import { GatewayError, errorFrom } from '@mlx-gateway/shared/errors';
-import type { EnsureOptions, LeaseClaim, ModelSupervisor } from './model-supervisor.js';
+import type {
+  EnsureOptions,
+  LeaseClaim,
+  ModelSupervisor,
+  TurnOptions,
+} from './model-supervisor.js';
 import { backoffError, configMismatchError } from './supervisor-errors.js';
 import type { Liveness } from './supervisor-liveness.js';
 
@@ -18,9 +23,9 @@ export interface ControlClient {
     body: Extract<Command, { cmd: C }>,
     options?: RequestOptions,
   ): Promise<CommandResults[C]>;
-  on(event: 'connect', listener: () => void): unknown;
+  on(event: 'connect' | 'disconnect', listener: () => void): unknown;
   once(event: 'connect', listener: () => void): unknown;
-  off(event: 'connect', listener: () => void): unknown;
+  off(event: 'connect' | 'disconnect', listener: () => void): unknown;
   close(): void;
 }
 
@@ -147,9 +152,16 @@ export class SupervisorAdapter implements ModelSupervisor {
   }
 
   /** Like `ensure`, fails within the control timeout when the supervisor is not connected. */
-  async acquireTurn(model: string, turn: LeaseClaim, options: EnsureOptions): Promise<number> {
+  async acquireTurn(model: string, turn: LeaseClaim, options: TurnOptions): Promise<number> {
     await this.connected(options.signal);
-    const body = { cmd: 'turn.acquire', model, id: turn.id, holder: turn.holder } as const;
+    const body: Extract<Command, { cmd: 'turn.acquire' }> = {
+      cmd: 'turn.acquire',
+      model,
+      id: turn.id,
+      holder: turn.holder,
+    };
+    if (options.held === true) body.held = true;
+    if (options.waitedMs !== undefined) body.waitedMs = Math.round(options.waitedMs);
     const requestOptions: RequestOptions = { timeoutMs: options.timeoutMs };
     if (options.signal !== undefined) requestOptions.signal = options.signal;
     try {
@@ -162,6 +174,17 @@ export class SupervisorAdapter implements ModelSupervisor {
 
   async releaseTurn(id: string): Promise<void> {
     await this.control({ cmd: 'turn.release', id });
+  }
+
+  onConnection(listener: (up: boolean) => void): () => void {
+    const up = (): void => listener(true);
+    const down = (): void => listener(false);
+    this.client.on('connect', up);
+    this.client.on('disconnect', down);
+    return () => {
+      this.client.off('connect', up);
+      this.client.off('disconnect', down);
+    };
   }
 
   async renewLeases(holder: string): Promise<void> {

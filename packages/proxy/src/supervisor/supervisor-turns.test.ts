@@ -70,4 +70,28 @@ describe('SupervisorAdapter turns', () => {
     await outcome;
     expect(client.sent).toHaveLength(1);
   });
+
+  it('re-declares a held turn or a wait so far, and tells of the connection going and coming', async () => {
+    const client = new FakeControlClient();
+    client.connected = true;
+    client.answer = () => Promise.resolve({ id: 't1', waitedMs: 0 });
+    const turns = adapter(client);
+    const heard: boolean[] = [];
+    const unsubscribe = turns.onConnection((up) => heard.push(up));
+    await turns.acquireTurn('solo', { id: 't1', holder: 'p1' }, { timeoutMs: 2_000, held: true });
+    await turns.acquireTurn(
+      'solo',
+      { id: 't2', holder: 'p1' },
+      { timeoutMs: 9_000, waitedMs: 1.4 },
+    );
+    expect(client.sent.map((s) => s.body)).toEqual([
+      { cmd: 'turn.acquire', model: 'solo', id: 't1', holder: 'p1', held: true },
+      { cmd: 'turn.acquire', model: 'solo', id: 't2', holder: 'p1', waitedMs: 1 },
+    ]);
+    client.emit('disconnect');
+    client.emit('connect');
+    unsubscribe();
+    client.emit('disconnect');
+    expect(heard).toEqual([false, true]);
+  });
 });

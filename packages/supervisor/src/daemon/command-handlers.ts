@@ -95,7 +95,8 @@ export function commandHandlers(ctx: CommandContext): CommandHandlers {
     },
     'turn.acquire': async (cmd) => {
       const c = ctx.controller(cmd.model);
-      const waited = ctx.turns.acquire(cmd.id, c.name, cmd.holder);
+      const claim = { held: cmd.held, waitedMs: cmd.waitedMs, adopted: c.status.adopted };
+      const waited = ctx.turns.acquire(cmd.id, c.name, cmd.holder, claim);
       return { id: cmd.id, waitedMs: typeof waited === 'number' ? waited : await waited };
     },
     'turn.release': (cmd) => ({ released: ctx.turns.release(cmd.id) }),

@@ -9,6 +9,21 @@ export interface TurnPolicy {
   timeoutMs: number;
 }
 
+/** What a proxy re-declares with an acquire (see `TurnTable.acquire`). */
+export interface TurnClaim {
+  held?: boolean;
+  waitedMs?: number;
+  /** The model runs a process an earlier supervisor started (adopted): it may be serving. */
+  adopted?: boolean;
+}
+
+/**
+ * How long the line of an adopted model gives no new turn once it first hears from a proxy
+ * after a supervisor start: every proxy reconnects within about a second of the first one
+ * (the control client's longest reconnect interval) and re-declares its turns at once.
+ */
+export const SETTLE_MS = 2_000;
+
 /** Waits for a turn: from nothing (one was free) to the longest queue timeouts. */
 const WAIT_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -35,6 +50,10 @@ interface Line {
   waitedMs: number;
   refused: number;
   wait: HistogramRecorder;
+  /** The line heard of an adopted model's run (see `settle`). */
+  settled?: boolean;
+  /** While it runs, no new turn is given: the proxies re-declare theirs meanwhile. */
+  settling?: Timer;
 }
 
 /**
@@ -45,6 +64,8 @@ interface Line {
  * with RATE_LIMITED and a Retry-After. Turns and waiting requests belong to a holder (a proxy
  * process) and expire like leases when the holder stops renewing them (a proxy that died).
  * Turns are not leases: a request waiting in line never keeps a model from stopping.
+ * A supervisor that restarted (its models adopted, still serving) starts with an empty table:
+ * proxies re-declare the turns they hold and the requests they have in line (see `acquire`).
  */
 export class TurnTable {
   private readonly lines = new Map<string, Line>();
@@ -53,53 +74,58 @@ export class TurnTable {
   /** Every waiting request, by id. */
   private readonly waiters = new Map<string, Waiter>();
 
+  /** When this table (the supervisor) started. */
+  private readonly startedAt: number;
+
   constructor(
     private readonly ttlMs: number,
     private readonly clock: Clock,
     private readonly policyOf: (model: string) => TurnPolicy | undefined,
-  ) {}
+  ) {
+    this.startedAt = clock.now();
+  }
 
-  /** The time waited (ms) once the turn is granted: a number at once, a promise after a wait. */
-  acquire(id: string, model: string, holder: string): number | Promise<number> {
+  /**
+   * The time waited (ms) once the turn is granted: a number at once, a promise after a wait.
+   * `claim` re-declares what a proxy had before this supervisor started (or before its turn
+   * expired here): a turn it holds (`held`: its request runs on the model, so it counts as
+   * active at once, above `maxConcurrent` if need be) or a request it had waiting in line
+   * (`waitedMs`: it takes its place by arrival, and its timeout counts the wait so far).
+   */
+  acquire(
+    id: string,
+    model: string,
+    holder: string,
+    claim: TurnClaim = {},
+  ): number | Promise<number> {
     if (this.turns.has(id)) return 0;
     const line = this.line(model);
     if (line === undefined) return 0; // no maxConcurrent: nothing to wait for
     const now = this.clock.now();
-    if (line.active.size < line.policy.maxConcurrent && line.waiting.length === 0) {
-      this.grant(line, id, model, holder, now, 0);
+    if (claim.adopted === true) this.settle(line, now);
+    if (claim.held === true) {
+      this.redeclareHeld(line, id, model, holder, now);
       return 0;
     }
+    const queued = this.waiters.get(id);
+    // Asked again (the connection that carried the first ask was lost): same place in line.
+    if (queued !== undefined) return rejoin(queued);
     const { policy } = line;
-    if (line.waiting.length >= policy.size) {
+    const waitedMs = Math.min(claim.waitedMs ?? 0, policy.timeoutMs);
+    const free = line.active.size < policy.maxConcurrent && line.waiting.length === 0;
+    if (free && line.settling === undefined) {
+      this.grant(line, id, model, holder, now, waitedMs);
+      return waitedMs;
+    }
+    // A re-declared request was in line already: a line that filled up since does not refuse it.
+    if (line.waiting.length >= policy.size && claim.waitedMs === undefined) {
       line.refused++;
       throw refusal(
         policy,
         `the queue of model "${model}" is full (${policy.size} requests waiting for ${policy.maxConcurrent} at a time); try again shortly`,
       );
     }
-    return new Promise<number>((resolve, reject) => {
-      const waiter: Waiter = {
-        id,
-        model,
-        holder,
-        since: now,
-        expiresAt: now + this.ttlMs,
-        grant: resolve,
-        refuse: reject,
-        timer: this.clock.timer(policy.timeoutMs, () => {
-          this.unqueue(line, waiter);
-          line.refused++;
-          reject(
-            refusal(
-              policy,
-              `waited ${Math.round(policy.timeoutMs / 1000)} s for model "${model}" (${policy.maxConcurrent} request(s) at a time) without a turn; try again shortly`,
-            ),
-          );
-        }),
-      };
-      line.waiting.push(waiter);
-      this.waiters.set(id, waiter);
-    });
+    return this.enqueue(line, { id, model, holder, since: now - waitedMs }, now);
   }
 
   /** Gives a turn back (the next in line gets it), or takes a waiting request out of the line. */
@@ -221,6 +247,7 @@ export class TurnTable {
 
   /** Hands freed turns to the longest-waiting requests. */
   private next(line: Line): void {
+    if (line.settling !== undefined) return;
     while (line.active.size < line.policy.maxConcurrent) {
       const waiter = line.waiting.shift();
       if (waiter === undefined) return;
@@ -235,12 +262,83 @@ export class TurnTable {
     }
   }
 
+  /**
+   * A supervisor that restarted adopts model servers that may be serving requests of the old
+   * one's turns, which it learns of only as the proxies re-declare them: the first time, soon
+   * after the start, that a line of such a model is asked for a turn, it gives no new turn for
+   * SETTLE_MS (requests wait in line, re-declared turns count), then goes on as usual.
+   */
+  private settle(line: Line, now: number): void {
+    if (line.settled === true) return;
+    line.settled = true;
+    if (now - this.startedAt >= this.ttlMs) return; // any turn from before has expired by now
+    line.settling = this.clock.timer(SETTLE_MS, () => {
+      line.settling = undefined;
+      this.next(line);
+    });
+  }
+
+  /** Puts a request in line by its arrival (`since`), refused once it waited `timeoutMs` in all. */
+  private enqueue(
+    line: Line,
+    ask: Pick<Waiter, 'id' | 'model' | 'holder' | 'since'>,
+    now: number,
+  ): Promise<number> {
+    const { policy } = line;
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = {
+        ...ask,
+        expiresAt: now + this.ttlMs,
+        grant: resolve,
+        refuse: reject,
+        timer: this.clock.timer(Math.max(1, policy.timeoutMs - (now - ask.since)), () => {
+          this.unqueue(line, waiter);
+          line.refused++;
+          waiter.refuse(
+            refusal(
+              policy,
+              `waited ${Math.round(policy.timeoutMs / 1000)} s for model "${ask.model}" (${policy.maxConcurrent} request(s) at a time) without a turn; try again shortly`,
+            ),
+          );
+        }),
+      };
+      const after = line.waiting.findIndex((w) => w.since > ask.since);
+      if (after === -1) line.waiting.push(waiter);
+      else line.waiting.splice(after, 0, waiter);
+      this.waiters.set(ask.id, waiter);
+    });
+  }
+
+  /** A turn a proxy holds that this table did not know: active from now on, whatever the limit. */
+  private redeclareHeld(line: Line, id: string, model: string, holder: string, now: number) {
+    const queued = this.waiters.get(id);
+    if (queued !== undefined) this.unqueue(line, queued);
+    line.active.add(id);
+    this.turns.set(id, { model, holder, expiresAt: now + this.ttlMs });
+    queued?.grant(now - queued.since);
+  }
+
   private unqueue(line: Line, waiter: Waiter): void {
     waiter.timer.cancel();
     this.waiters.delete(waiter.id);
     const at = line.waiting.indexOf(waiter);
     if (at !== -1) line.waiting.splice(at, 1);
   }
+}
+
+/** A second ask for a request already in line: answered together with the first. */
+function rejoin(waiter: Waiter): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const { grant, refuse } = waiter;
+    waiter.grant = (waitedMs) => {
+      grant(waitedMs);
+      resolve(waitedMs);
+    };
+    waiter.refuse = (err) => {
+      refuse(err);
+      reject(err);
+    };
+  });
 }
 
 function refusal(policy: TurnPolicy, message: string): ProtocolError {
