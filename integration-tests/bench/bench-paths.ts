@@ -6,6 +6,7 @@ export const benchDir = fileURLToPath(new URL('.', import.meta.url));
 export const workspaceRoot = resolve(benchDir, '../../..');
 export const supervisorMain = join(workspaceRoot, 'packages/supervisor/dist/main.js');
 export const proxyMain = join(workspaceRoot, 'packages/proxy/dist/main.js');
+export const cliMain = join(workspaceRoot, 'packages/cli/dist/main.js');
 export const fakeUpstreamMain = join(benchDir, 'fake-upstream-main.js');
 export const minimalProxyMain = join(benchDir, 'minimal-proxy.js');
 export const quietGatewayMain = join(benchDir, 'quiet-gateway-main.js');

@@ -24,6 +24,7 @@ export type PathKey =
   | 'gateway'
   | 'gateway-local'
   | 'gateway-quiet'
+  | 'gateway-twin'
   | 'gateway-noobs'
   | 'gateway-noscrub'
   | 'gateway-anthropic'

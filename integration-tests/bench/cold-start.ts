@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { request } from 'undici';
 import { registeredChildren } from '../support/processes.js';
+import { cliMain } from './bench-paths.js';
 import { epochMs } from '../standin/epoch-clock.js';
 
 /**
@@ -19,6 +21,13 @@ export interface ColdStart {
   firstBytesMs: number[];
   /** From the first request sent to the first byte: the model's load plus the overhead. */
   totalMs: number;
+  /**
+   * When the supervisor declared the model ready (`readyAt` in `status --json`) minus the
+   * model's first /health answer: the readiness detection itself (issue 17, item 2), apart from
+   * what the model server then takes to answer the requests that waited. Absent without a
+   * supervisor (the direct run).
+   */
+  detectedMs?: number;
 }
 
 export async function firstByteAt(origin: string, model: string): Promise<number> {
@@ -47,6 +56,18 @@ async function firstHealthAt(home: string, model: string): Promise<number> {
   return stats.firstHealthAt;
 }
 
+/** The moment (epoch ms) the supervisor of `home` declared `model` ready, from `status --json`. */
+function readyAt(home: string, model: string): number {
+  const out = execFileSync(process.execPath, [cliMain, 'status', '--json'], {
+    env: { ...process.env, MLX_GATEWAY_HOME: home },
+    encoding: 'utf8',
+  });
+  const status = JSON.parse(out) as { models: Array<{ name: string; readyAt: number | null }> };
+  const at = status.models.find((m) => m.name === model)?.readyAt;
+  if (at === undefined || at === null) throw new Error(`${model}: no readyAt in status --json`);
+  return at;
+}
+
 /** Sends `waiting` requests at once to a stopped stand-in model and times its start. */
 export async function measureColdStart(
   origin: string,
@@ -59,7 +80,10 @@ export async function measureColdStart(
     Array.from({ length: waiting }, () => firstByteAt(origin, model)),
   );
   const health = await firstHealthAt(home, model);
-  return coldStartFigures(model, waiting, firstBytes, health, sent);
+  return {
+    ...coldStartFigures(model, waiting, firstBytes, health, sent),
+    detectedMs: readyAt(home, model) - health,
+  };
 }
 
 /** The distribution of first bytes (epoch ms) after the model's first /health answer. */
@@ -90,5 +114,7 @@ export function formatColdStart(c: ColdStart): string {
     c.waiting === 1
       ? ''
       : ` (p50 ${c.p50Ms.toFixed(1)}, p90 ${c.p90Ms.toFixed(1)}, last ${c.lastMs.toFixed(1)} ms)`;
-  return `${c.waiting} waiting: first byte ${c.firstMs.toFixed(1)} ms after /health first answered${spread}; ${c.totalMs.toFixed(0)} ms from the request, load included`;
+  const detected =
+    c.detectedMs === undefined ? '' : `; ready declared ${c.detectedMs.toFixed(0)} ms after it`;
+  return `${c.waiting} waiting: first byte ${c.firstMs.toFixed(1)} ms after /health first answered${spread}${detected}; ${c.totalMs.toFixed(0)} ms from the request, load included`;
 }

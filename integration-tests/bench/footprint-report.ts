@@ -56,10 +56,39 @@ export function footprintChecks(f: Footprint): TargetCheck[] {
       measured: `${mb(f.settled.total)} (bound ${mb(settleBound(f.idle))})`,
       met: f.settled.total <= settleBound(f.idle),
     },
-    ...f.coldStarts.map((c) => ({
-      target: `cold start with ${c.waiting} waiting: first byte <= ${COLD_START_BUDGET_MS} ms after /health first answered`,
-      measured: `${c.firstMs.toFixed(1)} ms`,
-      met: c.firstMs <= COLD_START_BUDGET_MS,
-    })),
+    ...f.coldStarts.flatMap((c) => coldStartChecks(c, f.directColdStart)),
   ];
+}
+
+/**
+ * Issue 17, item 2: the model is declared ready within 20 ms of its /health first answering.
+ * One request waiting: its first byte too. With 100 waiting, the first byte is what the model
+ * server takes to answer 100 new connections at once (measured without the gateway in the same
+ * run): the gateway's part is its first byte minus that one.
+ */
+function coldStartChecks(c: ColdStart, direct: ColdStart | undefined): TargetCheck[] {
+  const ms = (v: number): string => `${v.toFixed(1)} ms`;
+  const checks: TargetCheck[] = [];
+  if (c.detectedMs !== undefined) {
+    checks.push({
+      target: `cold start with ${c.waiting} waiting: model declared ready <= ${COLD_START_BUDGET_MS} ms after /health first answered`,
+      measured: ms(c.detectedMs),
+      met: c.detectedMs <= COLD_START_BUDGET_MS,
+    });
+  }
+  if (c.waiting === 1 || direct === undefined) {
+    checks.push({
+      target: `cold start with ${c.waiting} waiting: first byte <= ${COLD_START_BUDGET_MS} ms after /health first answered`,
+      measured: ms(c.firstMs),
+      met: c.firstMs <= COLD_START_BUDGET_MS,
+    });
+  } else {
+    const added = c.firstMs - direct.firstMs;
+    checks.push({
+      target: `cold start with ${c.waiting} waiting: first byte <= ${COLD_START_BUDGET_MS} ms after the model server's own (${ms(direct.firstMs)} without the gateway)`,
+      measured: `${ms(c.firstMs)} (${added >= 0 ? '+' : ''}${ms(added)})`,
+      met: added <= COLD_START_BUDGET_MS,
+    });
+  }
+  return checks;
 }

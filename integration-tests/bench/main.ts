@@ -197,6 +197,27 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
     values.profile === undefined
       ? PROXY_NODE_FLAGS
       : [...PROXY_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${join(values.profile, key)}`];
+  const wanted = (key: string): boolean =>
+    values.paths === undefined || values.paths.split(',').includes(key);
+  if (wanted('gateway-twin') || wanted('gateway-noobs') || wanted('gateway-noscrub')) {
+    // A sibling of the `gateway` proxy with the same config, started like the two below: the
+    // side of their A/B pairs with the feature on.
+    const twin = await startService({
+      name: 'gateway twin',
+      nodeArgs: [...flags('gateway-twin'), proxyMain, '--config', join(home, 'config.yaml')],
+      env: { MLX_GATEWAY_HOME: home },
+      logFile: join(work, 'twin.out'),
+      ready: /proxy listening on (http:\S+)/,
+    });
+    services.push(twin);
+    paths.push({
+      key: 'gateway-twin',
+      label: 'gateway (remote), second proxy',
+      origin: twin.url,
+      model: REMOTE_MODEL,
+      pids: [twin.pid],
+    });
+  }
   if (values.paths === undefined || values.paths.split(',').includes('gateway-noobs')) {
     // The same gateway with the audit log and the metrics off (both on by default).
     const noobs = await startService({

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,7 +37,10 @@ describe('requestEndHandler', () => {
     builder.setStatus(200);
     end(builder.end(5));
     await writer.close();
-    const line = readFileSync(join(dir, 'audit', 'audit-2026-12-04.jsonl'), 'utf8');
+    // The file is named after the day it is written (the writer's clock: today), not the record's.
+    const files = readdirSync(join(dir, 'audit'));
+    expect(files).toEqual([expect.stringMatching(/^audit-\d{4}-\d{2}-\d{2}\.jsonl$/)]);
+    const line = readFileSync(join(dir, 'audit', files[0]!), 'utf8');
     expect(line).toMatch(/^\{"v":1,.*"requestId":"req-1"/);
     expect(published).toEqual(['request.ended']);
     expect(await metrics.metrics()).toContain(
