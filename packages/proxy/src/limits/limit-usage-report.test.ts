@@ -84,6 +84,30 @@ describe('ClientLimiter.usage', () => {
     expect(report.usage[0]).toMatchObject({ rpm: { used: 4 }, concurrency: { used: 1 } });
   });
 
+  it('waits (bounded) for a Redis store that is still connecting before reading it', async () => {
+    const inner = await embedded();
+    await inner.increment(scopeLimitKeys('client', 'ci').inflight, 2, 60_000);
+    let health: 'ok' | 'down' = 'down';
+    const listeners: Array<(h: 'ok' | 'down') => void> = [];
+    let readWhileDown = 0;
+    const connecting: StateStore = Object.assign(Object.create(inner) as StateStore, {
+      kind: 'redis' as const,
+      health: () => health,
+      onHealthChange: (l: (h: 'ok' | 'down') => void) => listeners.push(l),
+      counter: (key: string) => {
+        if (health !== 'ok') readWhileDown++;
+        return inner.counter(key);
+      },
+    });
+    const report = limiterOn(connecting).usage(scopes.slice(0, 1));
+    await new Promise((r) => setImmediate(r));
+    expect(listeners).toHaveLength(1);
+    health = 'ok';
+    listeners[0]!('ok');
+    expect((await report).usage[0]).toMatchObject({ concurrency: { used: 2 } });
+    expect(readWhileDown).toBe(0);
+  });
+
   it('rejects when the shared store cannot be read', async () => {
     const inner = await embedded();
     const store: StateStore = Object.assign(Object.create(inner) as StateStore, {
