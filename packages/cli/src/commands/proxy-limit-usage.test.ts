@@ -70,6 +70,14 @@ describe('readProxyUsage', () => {
     });
   });
 
+  it('refuses a --proxy that is not an http(s) URL, saying what it takes', async () => {
+    for (const bad of ['127.0.0.1:8081', 'ftp://127.0.0.1/']) {
+      await expect(readProxyUsage(undefined, scopes, { proxyUrl: bad })).rejects.toThrow(
+        `--proxy takes the proxy's URL, like http://127.0.0.1:8081 (got "${bad.replace(/\/+$/, '')}")`,
+      );
+    }
+  });
+
   it('says which scopes the proxy does not count (it has not read the change)', async () => {
     const { url } = await proxy(200, {
       at: 'x',

@@ -67,7 +67,7 @@ export async function readProxyUsage(
   const base = (options.proxyUrl ?? proxyUrlOf(config!)).replace(/\/+$/, '');
   const url = `${base}${LIMIT_USAGE_PATH}`;
   const headers: Record<string, string> = { accept: 'application/json' };
-  const remote = !isLoopbackHost(new URL(base).hostname);
+  const remote = !isLoopbackHost(hostOf(base));
   const key = remote ? await operatorKey(config, options.env ?? process.env) : undefined;
   if (key !== undefined) headers.authorization = `Bearer ${key}`;
   let res: Response;
@@ -79,9 +79,11 @@ export async function readProxyUsage(
     return {
       usage: new Map(),
       note:
-        `usage not shown: no proxy answered at ${base} (${why}); with the embedded state store ` +
-        'the counts live in the running proxy (start the gateway with `mlx-gateway up`, or name ' +
-        'another proxy with `--proxy URL`)',
+        `usage not shown: no proxy answered at ${base} (${why})` +
+        (config?.state?.redis === undefined
+          ? '; with the embedded state store the counts live in the running proxy (start the ' +
+            'gateway with `mlx-gateway up`, or name another proxy with `--proxy URL`)'
+          : ''),
     };
   }
   if (res.status === 404) {
@@ -126,6 +128,20 @@ export async function readProxyUsage(
           note: `the proxy at ${base} does not count ${missing.map((s) => `${s.kind} ${s.name}`).join(', ')} (yet): it has not read the change (\`mlx-gateway reload\`)`,
         }),
   };
+}
+
+/** The host of `--proxy URL` (or the config's address), or a clear error for a URL that is not one. */
+function hostOf(base: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(base);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new Error(`--proxy takes the proxy's URL, like http://127.0.0.1:8081 (got "${base}")`);
+  }
+  return parsed.hostname;
 }
 
 /** The error message of an OpenAI-format error body, or the text itself (shortened). */
