@@ -36,6 +36,7 @@ import type { RequestEnd } from './http/request-audit.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { EventHub } from './events/event-hub.js';
 import { registerObservabilityRoutes } from './routes/observability-routes.js';
+import { registerLimitUsageRoute } from './routes/limit-usage-route.js';
 import type { ClientLimiter } from './limits/client-limiter.js';
 import type { DashboardDeps } from './dashboard/dashboard-deps.js';
 import { mountDashboard } from './dashboard/mount.js';
@@ -160,6 +161,7 @@ export function createApp(
   app.all(modelById, methodNotAllowed(`${MODEL_BY_ID_PREFIX}{id}`, 'GET'));
 
   registerObservabilityRoutes(app, deps);
+  registerLimitUsageRoute(app, deps);
   registerDebugHeapRoute(app);
   registerResponsesReadRoutes(app, withResponseStore(deps).responseStore);
 

@@ -5,14 +5,19 @@ import {
   removeClientKey,
   setClientLimits,
 } from '@mlx-gateway/shared/clients';
+import type { LimitedScope } from '@mlx-gateway/shared/clients';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveHome } from '@mlx-gateway/shared/paths';
-import { table } from '../format.js';
+import type { GatewayConfig } from '@mlx-gateway/shared/config';
+import { configFor } from './control.js';
 import type { GlobalOptions } from './control.js';
 import { configOrWarn } from './keys-secrets.js';
-import { limitsFromOptions, usageColumn } from './keys-client-limits.js';
+import { limitsFromOptions } from './keys-client-limits.js';
 import type { LimitOptions } from './keys-client-limits.js';
+import { readUsage } from './keys-limit-usage.js';
+import { clientsJson, clientsTable, modelsTable, sourceLine } from './keys-usage-view.js';
+import type { LimitedModel } from './keys-usage-view.js';
 
 function parseModels(list: string | undefined): string[] | undefined {
   if (list === undefined) return undefined;
@@ -53,29 +58,57 @@ export async function keysCreateClient(
   process.stdout.write(`${created.key}\n`);
 }
 
+/** The options of `keys list-clients`. */
+export interface ListClientsOptions extends GlobalOptions {
+  json?: boolean;
+  /** A proxy to ask for usage instead of Redis or the config's listen address. */
+  proxy?: string;
+}
+
 /**
- * `keys list-clients`: names, key prefixes, models, limits, usage against them (from Redis)
- * and creation times (never keys or hashes).
+ * `keys list-clients [--json] [--proxy URL]`: names, key prefixes, models, limits and usage
+ * against them, creation times (never keys or hashes); then the models with limits in the
+ * config and their usage. Usage comes from Redis (`state.redis`) or, with the embedded store,
+ * from the running proxy (keys-limit-usage.ts); a note on stderr says when it could not be read.
  */
-export async function keysListClients(opts: GlobalOptions): Promise<void> {
+export async function keysListClients(opts: ListClientsOptions): Promise<void> {
   const home = resolveHome();
   const clients = await listClientKeys(home);
-  if (clients.length === 0) {
-    process.stdout.write(`${noClientKeys(home)}\n`);
+  const config = configForUsage(opts);
+  const models: LimitedModel[] = (config?.models ?? []).flatMap((m) =>
+    m.limits === undefined ? [] : [{ name: m.name, limits: m.limits }],
+  );
+  const scopes: LimitedScope[] = [
+    ...clients.flatMap((c) =>
+      c.limits === undefined ? [] : [{ kind: 'client' as const, name: c.name, limits: c.limits }],
+    ),
+    ...models.map((m) => ({ kind: 'model' as const, ...m })),
+  ];
+  const reading = await readUsage(config, scopes, {
+    ...(opts.proxy === undefined ? {} : { proxyUrl: opts.proxy }),
+  });
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(clientsJson(clients, models, reading), null, 2)}\n`);
     return;
   }
-  const limited = clients.some((c) => c.limits !== undefined);
-  const usage = limited ? await usageColumn(configOrWarn(opts), clients) : undefined;
-  const rows = clients.map((c, i) => [
-    c.name,
-    `${c.prefix}…`,
-    c.models?.join(', ') ?? '(all)',
-    ...(limited ? [describeLimits(c.limits), usage?.values[i] ?? ''] : []),
-    c.createdAt,
-  ]);
-  const head = ['NAME', 'PREFIX', 'MODELS', ...(limited ? ['LIMITS', 'USAGE'] : []), 'CREATED'];
-  process.stdout.write(`${table(head, rows)}\n`);
-  if (usage?.note !== undefined) process.stderr.write(`${usage.note}\n`);
+  const sections = [clients.length === 0 ? noClientKeys(home) : clientsTable(clients, reading)];
+  if (models.length > 0) sections.push(`model limits:\n${modelsTable(models, reading)}`);
+  process.stdout.write(`${sections.join('\n\n')}\n`);
+  const source = scopes.length > 0 ? sourceLine(reading) : undefined;
+  if (source !== undefined) process.stderr.write(`${source}\n`);
+  if (reading.note !== undefined) process.stderr.write(`${reading.note}\n`);
+}
+
+/** The config, or undefined with a warning (the keys are listed all the same). */
+function configForUsage(opts: GlobalOptions): GatewayConfig | undefined {
+  try {
+    return configFor(opts);
+  } catch (err) {
+    process.stderr.write(
+      `mlx-gateway: the config was not read, so model limits and usage are not shown: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    return undefined;
+  }
 }
 
 /** `keys set-limits NAME [--rpm N] ...`: replaces a key's limits (none given: removes them). */

@@ -51,8 +51,13 @@ export function registerKeysCommands(program: Command, global: () => GlobalOptio
     .action((name: string, o: LimitOptions) => keysSetLimits(name, o));
   keys
     .command('list-clients')
-    .description('client keys: names, prefixes, models, limits and usage')
-    .action(() => keysListClients(global()));
+    .description('client keys and models with limits: the limits and their usage now')
+    .option('--json', 'print JSON (the shape is in docs/operations.md)')
+    .option(
+      '--proxy <url>',
+      'read usage from this proxy (default: Redis, else the config listen address)',
+    )
+    .action((o: { json?: boolean; proxy?: string }) => keysListClients({ ...global(), ...o }));
   keys
     .command('rm-client <name>')
     .description('revoke a client key')

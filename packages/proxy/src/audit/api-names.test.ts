@@ -14,6 +14,7 @@ describe('audit API names', () => {
     expect(apiOfRequest('GET', '/v1/models/org/qwen-7b')).toBe('openai.models.retrieve');
     expect(apiOfRequest('GET', '/v1/gateway/models')).toBe('gateway.models');
     expect(apiOfRequest('GET', '/v1/gateway/events')).toBe('gateway.events');
+    expect(apiOfRequest('GET', '/v1/gateway/limits')).toBe('gateway.limits');
     expect(apiOfRequest('GET', '/metrics')).toBe('gateway.metrics');
     expect(apiOfRequest('GET', '/health')).toBe('gateway.health');
     expect(apiOfRequest('GET', '/v1/responses/resp_1')).toBe('openai.responses.retrieve');

@@ -9,6 +9,7 @@ export const GATEWAY_APIS: Readonly<Record<string, string>> = {
   '/v1/models': 'openai.models',
   '/v1/gateway/models': 'gateway.models',
   '/v1/gateway/events': 'gateway.events',
+  '/v1/gateway/limits': 'gateway.limits',
   '/health': 'gateway.health',
   '/metrics': 'gateway.metrics',
   '/debug/heap': 'gateway.debug_heap',

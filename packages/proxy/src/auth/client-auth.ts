@@ -8,9 +8,10 @@ import type { ClientKeys } from './client-keys.js';
 
 /**
  * Open to monitors without a key. /metrics and /v1/gateway/events make their own decision
- * (loopback callers only; routes/observability-routes.ts): no client key opens them.
+ * (loopback callers only; routes/observability-routes.ts), as /v1/gateway/limits does
+ * (loopback or the operator key; routes/limit-usage-route.ts): no client key opens them.
  */
-const OPEN_PATHS = new Set(['/health', '/metrics', '/v1/gateway/events']);
+const OPEN_PATHS = new Set(['/health', '/metrics', '/v1/gateway/events', '/v1/gateway/limits']);
 
 const HOW = 'send it as `Authorization: Bearer <key>` or `x-api-key: <key>`';
 

@@ -54,6 +54,11 @@ export class ClientKeys {
     return this.verifier.size;
   }
 
+  /** Every key's name, models and limits as loaded now (the operator's usage report). */
+  identities(): ClientIdentity[] {
+    return this.verifier.identities();
+  }
+
   /** The client a key belongs to (constant-time over every stored key), or undefined. */
   verify(presented: string): ClientIdentity | undefined {
     return this.verifier.verify(presented);

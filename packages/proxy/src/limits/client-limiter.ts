@@ -1,18 +1,22 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { INFLIGHT_TTL_MS, windowTtlMs } from '@mlx-gateway/shared/clients';
-import type { ClientIdentity, ClientLimits } from '@mlx-gateway/shared/clients';
+import type { ClientIdentity, ClientLimits, LimitedScope } from '@mlx-gateway/shared/clients';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { StateStore } from '@mlx-gateway/shared/state';
 import type { ClientFormat } from '../api/client-format.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import { LimitScopes } from './limit-scope.js';
 import type { LimitScope } from './limit-scope.js';
-import { MemoryCounters } from './memory-counters.js';
-import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
+import {
+  MemoryCounters,
+  type AdjustOp,
+  type CounterOp,
+  type CounterStore,
+} from './memory-counters.js';
 import { BatchedCounters } from './batched-counters.js';
 import { MAX_OPS, ScriptedCounters } from './scripted-counters.js';
-import { setRateLimitHeaders } from './rate-limit-headers.js';
-import type { HeaderSink } from './rate-limit-headers.js';
+import { setRateLimitHeaders, type HeaderSink } from './rate-limit-headers.js';
+import { limitUsageReport, type LimitUsageReport } from './limit-usage-report.js';
 
 export interface ClientLimiterOptions {
   /** The shared state store, opened on first use. */
@@ -221,6 +225,11 @@ export class ClientLimiter {
       { component: 'limits', error: err instanceof Error ? err.message : String(err) },
       'a limit counter could not be corrected (state store unreachable)',
     );
+  }
+
+  /** Each scope's usage now, for GET /v1/gateway/limits (limit-usage-report.ts). */
+  usage(scopes: readonly LimitedScope[]): Promise<LimitUsageReport> {
+    return limitUsageReport(this.options, this.counters, scopes, this.now());
   }
 }
 

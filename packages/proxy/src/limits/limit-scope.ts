@@ -1,5 +1,10 @@
-import { budgetWindow, minuteWindow } from '@mlx-gateway/shared/clients';
-import type { ClientLimits, LimitWindow } from '@mlx-gateway/shared/clients';
+import { budgetWindow, minuteWindow, scopeLimitKeys } from '@mlx-gateway/shared/clients';
+import type {
+  ClientLimits,
+  LimitScopeKind,
+  LimitWindow,
+  ScopeLimitKeys,
+} from '@mlx-gateway/shared/clients';
 
 /** A minute window with its request and token counter keys. */
 export interface MinuteKeys {
@@ -15,14 +20,14 @@ export interface BudgetKey {
 }
 
 /** Whose limits: a client key's (every request of the key) or a model's (every caller's). */
-export type ScopeKind = 'client' | 'model';
+export type ScopeKind = LimitScopeKind;
 
 /**
  * The limits of one client key or one model, with what a check needs made once: the refusal's
  * name for it, the limits as header text, and the counter keys of the current windows (made
- * again only when a window ends). Client-key counters use the keys `mlx-gateway keys
- * list-clients` reads (`limits:<client>:…`, shared limitKeys); model counters live under
- * `model-limits:<model>:…`.
+ * again only when a window ends). The keys are shared scopeLimitKeys (`limits:<client>:…`,
+ * `model-limits:<model>:…`), which `mlx-gateway keys list-clients` and GET /v1/gateway/limits
+ * read too.
  */
 export class LimitScope {
   /** `client key "ci"`, `model "gpt-4o"`: how refusals name it. */
@@ -30,7 +35,7 @@ export class LimitScope {
   readonly rpmText: string;
   readonly tpmText: string;
   readonly inflightKey: string;
-  private readonly prefix: string;
+  private readonly keys: ScopeLimitKeys;
   /** The current minute and its keys, one object per window (a check reads it, never copies it). */
   private minute: MinuteKeys = { window: { id: '', resetAt: -Infinity }, requests: '', tokens: '' };
   private budget: BudgetKey = { window: { id: '', resetAt: -Infinity }, key: '' };
@@ -43,10 +48,10 @@ export class LimitScope {
     readonly limits: ClientLimits,
   ) {
     this.label = kind === 'client' ? `client key "${name}"` : `model "${name}"`;
-    this.prefix = kind === 'client' ? `limits:${name}:` : `model-limits:${name}:`;
+    this.keys = scopeLimitKeys(kind, name);
     this.rpmText = String(limits.rpm ?? '');
     this.tpmText = String(limits.tpm ?? '');
-    this.inflightKey = `${this.prefix}inflight`;
+    this.inflightKey = this.keys.inflight;
   }
 
   /** The current minute (UTC) and its request and token counter keys. */
@@ -56,8 +61,8 @@ export class LimitScope {
       const window = minuteWindow(now);
       this.minute = {
         window,
-        requests: `${this.prefix}rpm:${window.id}`,
-        tokens: `${this.prefix}tpm:${window.id}`,
+        requests: this.keys.requests(window),
+        tokens: this.keys.tokens(window),
       };
     }
     return this.minute;
@@ -69,7 +74,7 @@ export class LimitScope {
     if (per === undefined) return undefined;
     if (now >= this.budget.window.resetAt || now < this.budgetFrom) {
       const window = budgetWindow(per, now);
-      this.budget = { window, key: `${this.prefix}budget:${window.id}` };
+      this.budget = { window, key: this.keys.budget(window) };
       this.budgetFrom = now;
     }
     return this.budget;

@@ -195,7 +195,8 @@ describe('request errors: OpenAI-format bodies with the right status', () => {
         'no route for GET /v1/nope; the gateway serves POST /v1/chat/completions; ' +
           'POST /v1/completions; POST /v1/embeddings; POST /v1/responses; POST /v1/messages; ' +
           'POST /v1/messages/count_tokens; GET /v1/models; GET /v1/gateway/models; GET /health; ' +
-          'GET /v1/models/{id}; GET /metrics; GET /v1/gateway/events; GET, DELETE /v1/responses/{id}',
+          'GET /v1/models/{id}; GET /metrics; GET /v1/gateway/events; GET /v1/gateway/limits; ' +
+          'GET, DELETE /v1/responses/{id}',
       ),
     );
     await expectStillServing();

@@ -23,6 +23,19 @@ describe('ClientKeyVerifier', () => {
     expect(verifier.verify(laptop.key)).toEqual({ name: 'laptop' });
   });
 
+  it("lists every key's name, models and limits, never a hash", async () => {
+    await createClientKey(home, 'ci', { models: ['qwen-7b'], limits: { rpm: 5 } });
+    await createClientKey(home, 'laptop');
+    const verifier = await ClientKeyVerifier.load(home);
+    const identities = verifier.identities();
+    expect(identities).toEqual([
+      { name: 'ci', models: ['qwen-7b'], limits: { rpm: 5 } },
+      { name: 'laptop' },
+    ]);
+    identities[0]!.models!.push('other'); // a copy: the verifier's own list is unchanged
+    expect(verifier.identities()[0]!.models).toEqual(['qwen-7b']);
+  });
+
   it('refuses unknown, altered, truncated and empty keys', async () => {
     const { key } = await createClientKey(home, 'ci');
     const verifier = await ClientKeyVerifier.load(home);

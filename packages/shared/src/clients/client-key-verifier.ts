@@ -42,6 +42,11 @@ export class ClientKeyVerifier {
     return this.#entries.length;
   }
 
+  /** Every key's name, models and limits, in file order (copies; never a hash). */
+  identities(): ClientIdentity[] {
+    return this.#entries.map(({ identity }) => copyIdentity(identity));
+  }
+
   verify(presented: string): ClientIdentity | undefined {
     if (typeof presented !== 'string' || presented.length === 0) return undefined;
     const digest = createHash('sha256').update(presented, 'utf8').digest();
@@ -50,10 +55,13 @@ export class ClientKeyVerifier {
       const equal = entry.hash.length === digest.length && timingSafeEqual(entry.hash, digest);
       if (equal && match === undefined) match = entry.identity;
     }
-    if (match === undefined) return undefined;
-    const identity: ClientIdentity = { name: match.name };
-    if (match.models !== undefined) identity.models = [...match.models];
-    if (match.limits !== undefined) identity.limits = match.limits;
-    return identity;
+    return match === undefined ? undefined : copyIdentity(match);
   }
+}
+
+function copyIdentity(from: ClientIdentity): ClientIdentity {
+  const identity: ClientIdentity = { name: from.name };
+  if (from.models !== undefined) identity.models = [...from.models];
+  if (from.limits !== undefined) identity.limits = from.limits;
+  return identity;
 }

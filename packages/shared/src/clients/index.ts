@@ -20,8 +20,10 @@ export type { ClientLimits, TokenBudget } from './client-limits.js';
 export {
   INFLIGHT_TTL_MS,
   budgetWindow,
-  limitKeys,
   minuteWindow,
+  scopeLimitKeys,
   windowTtlMs,
 } from './limit-windows.js';
-export type { LimitWindow } from './limit-windows.js';
+export type { LimitScopeKind, LimitWindow, ScopeLimitKeys } from './limit-windows.js';
+export { describeUsage, readLimitUsage } from './limit-usage.js';
+export type { LimitUsage, LimitedScope, ReadCounters, WindowUsage } from './limit-usage.js';

@@ -3,7 +3,8 @@
  * by its window's number (minutes, UTC days or UTC months since the epoch): INCRBY and an
  * expiry set when the counter is created are all a check costs, on the embedded store and on
  * Redis alike, and several proxies on one Redis count in the same counters. The proxy writes
- * them, `mlx-gateway keys list-clients` reads them.
+ * them; `mlx-gateway keys list-clients` and the proxy's GET /v1/gateway/limits read them
+ * (limit-usage.ts).
  */
 
 /** A counting window: its key part and when it ends (epoch ms). */
@@ -31,13 +32,31 @@ export function budgetWindow(per: 'day' | 'month', now: number): LimitWindow {
   return { id: `M${year * 12 + month}`, resetAt: Date.UTC(year, month + 1, 1) };
 }
 
-/** The counter keys of one client key (client names are letters, digits and `_ . @ -`). */
-export const limitKeys = {
-  requests: (client: string, window: LimitWindow) => `limits:${client}:rpm:${window.id}`,
-  tokens: (client: string, window: LimitWindow) => `limits:${client}:tpm:${window.id}`,
-  budget: (client: string, window: LimitWindow) => `limits:${client}:budget:${window.id}`,
-  inflight: (client: string) => `limits:${client}:inflight`,
-};
+/** Whose limits: a client key's (every request of the key) or a model's (every caller's). */
+export type LimitScopeKind = 'client' | 'model';
+
+/** The counter keys of one client key or one model. */
+export interface ScopeLimitKeys {
+  requests(window: LimitWindow): string;
+  tokens(window: LimitWindow): string;
+  budget(window: LimitWindow): string;
+  readonly inflight: string;
+}
+
+/**
+ * Where the counters of a client key (`limits:<client>:…`) or a model (`model-limits:<model>:…`)
+ * are kept: the one naming the proxy counts in and every reader reads (client names are
+ * letters, digits and `_ . @ -`; model names are the config's).
+ */
+export function scopeLimitKeys(kind: LimitScopeKind, name: string): ScopeLimitKeys {
+  const prefix = kind === 'client' ? `limits:${name}:` : `model-limits:${name}:`;
+  return {
+    requests: (window) => `${prefix}rpm:${window.id}`,
+    tokens: (window) => `${prefix}tpm:${window.id}`,
+    budget: (window) => `${prefix}budget:${window.id}`,
+    inflight: `${prefix}inflight`,
+  };
+}
 
 /**
  * How long an in-flight counter lives without a change: a proxy that died with requests in
