@@ -5,14 +5,9 @@ import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { StateStore } from '@mlx-gateway/shared/state';
 import type { ClientFormat } from '../api/client-format.js';
 import type { ProxyLogger } from '../logging/logger.js';
-import { LimitScopes } from './limit-scope.js';
-import type { LimitScope } from './limit-scope.js';
-import {
-  MemoryCounters,
-  type AdjustOp,
-  type CounterOp,
-  type CounterStore,
-} from './memory-counters.js';
+import { LimitScopes, type LimitScope } from './limit-scope.js';
+import { MemoryCounters } from './memory-counters.js';
+import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
 import { BatchedCounters } from './batched-counters.js';
 import { MAX_OPS, ScriptedCounters } from './scripted-counters.js';
 import { setRateLimitHeaders, type HeaderSink } from './rate-limit-headers.js';
@@ -227,7 +222,7 @@ export class ClientLimiter {
     );
   }
 
-  /** Each scope's usage now, for GET /v1/gateway/limits (limit-usage-report.ts). */
+  /** Each scope's usage now, for GET /v1/gateway/limits. */
   usage(scopes: readonly LimitedScope[]): Promise<LimitUsageReport> {
     return limitUsageReport(this.options, this.counters, scopes, this.now());
   }
