@@ -133,6 +133,11 @@ export class AuditRecordBuilder {
   }
 
   /** Input plus output tokens the upstream reported; undefined when it reported none. */
+  /** The target of the attempt under way or the last one (the one that answered, if any). */
+  get currentTarget(): string | undefined {
+    return this.target;
+  }
+
   get usedTokens(): number | undefined {
     if (this.input === NOT_SEEN && this.output === NOT_SEEN) return undefined;
     return Math.max(0, this.input) + Math.max(0, this.output);

@@ -258,4 +258,23 @@ describe('model limits of a fallback', () => {
     expect(second.status).toBe(200);
     expect(second.headers['x-ratelimit-remaining-tokens']).toBe(String(1_000 - 30 - reserve));
   });
+  it("leaves the first model's reservation as charged when a fallback's model answered", async () => {
+    const primary = await upstream(failing);
+    const backup = await upstream(completion);
+    const g = await gateway([
+      model('primary', primary, ['backup'], { tpm: 2_000 }),
+      model('backup', backup, []),
+    ]);
+    const body = chat(800);
+    const reserve = 800 + Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4);
+    const first = await openai(g.url, body);
+    expect(first.status).toBe(200);
+    expect((await recordOf(g, first)).resolvedModel).toBe('backup');
+    expect(first.headers['x-ratelimit-remaining-tokens']).toBe(String(2_000 - reserve));
+    // Not settled to the 30 tokens the fallback's model used: the primary served none of them,
+    // and what its failed attempt cost is not known, so its reservation stays.
+    const second = await openai(g.url, body);
+    expect(second.status).toBe(200);
+    expect(second.headers['x-ratelimit-remaining-tokens']).toBe(String(2_000 - 2 * reserve));
+  });
 });

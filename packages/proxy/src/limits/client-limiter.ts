@@ -1,5 +1,4 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
-import { INFLIGHT_TTL_MS, windowTtlMs } from '@mlx-gateway/shared/clients';
 import type { ClientIdentity, ClientLimits, LimitedScope } from '@mlx-gateway/shared/clients';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { StateStore } from '@mlx-gateway/shared/state';
@@ -7,10 +6,11 @@ import type { ClientFormat } from '../api/client-format.js';
 import type { ProxyLogger } from '../logging/logger.js';
 import { LimitScopes, type LimitScope } from './limit-scope.js';
 import { MemoryCounters } from './memory-counters.js';
-import type { AdjustOp, CounterOp, CounterStore } from './memory-counters.js';
+import type { AdjustOp, CounterStore } from './memory-counters.js';
 import { BatchedCounters } from './batched-counters.js';
 import { MAX_OPS, ScriptedCounters } from './scripted-counters.js';
 import { setRateLimitHeaders, type HeaderSink } from './rate-limit-headers.js';
+import { plan, settleOps, undoOps, type Check } from './limit-check.js';
 import { limitUsageReport, type LimitUsageReport } from './limit-usage-report.js';
 
 export interface ClientLimiterOptions {
@@ -37,31 +37,11 @@ export interface LimitedModel {
 /** An admitted request's hold on its limits: settled once, when its answer is over. */
 export interface LimitTicket {
   /**
-   * Gives back the in-flight slots and corrects the reserved tokens by the usage, when known.
-   * Once only; resolves when the store has it (never rejects: a lost correction is logged).
+   * Gives back the in-flight slots and corrects the reserved tokens by the usage, when known
+   * (`modelAnswered` false: a fallback answered, the model's own reservation stays). Once only;
+   * resolves when the store has it (never rejects: a lost correction is logged).
    */
-  settle(usedTokens?: number): Promise<void>;
-}
-
-/** Where one scope's counters are among a check's ops (-1: the scope has no such limit). */
-interface Slots {
-  requests: number;
-  tokens: number;
-  budget: number;
-  inflight: number;
-}
-
-/** One admission: what it counted, where, and the counts it got back. */
-interface Check {
-  now: number;
-  reserve: number;
-  scopes: LimitScope[];
-  slots: Slots[];
-  ops: CounterOp[];
-  /** The minute's and the budgets' ends, per scope. */
-  minuteReset: number[];
-  budgetReset: number[];
-  values: number[];
+  settle(usedTokens?: number, modelAnswered?: boolean): Promise<void>;
 }
 
 type Result = LimitTicket | undefined;
@@ -241,50 +221,11 @@ class Admission implements LimitTicket {
     private readonly check: Check,
   ) {}
 
-  settle(usedTokens?: number): Promise<void> {
+  settle(usedTokens?: number, modelAnswered = true): Promise<void> {
     if (this.settled) return DONE;
     this.settled = true;
-    return this.limiter.adjust(this.counters, settleOps(this.check, usedTokens));
+    return this.limiter.adjust(this.counters, settleOps(this.check, usedTokens, modelAnswered));
   }
-}
-
-/** The counter ops of a check: one per limit each scope has, in scope order. */
-function plan(scopes: LimitScope[], reserve: number, now: number): Check {
-  const check: Check = {
-    now,
-    reserve,
-    scopes,
-    slots: [],
-    ops: [],
-    minuteReset: [],
-    budgetReset: [],
-    values: [],
-  };
-  const { ops } = check;
-  for (const scope of scopes) {
-    const { limits } = scope;
-    const slots: Slots = { requests: -1, tokens: -1, budget: -1, inflight: -1 };
-    const minute = scope.minuteAt(now);
-    const minuteTtl = windowTtlMs(minute.window, now);
-    if (limits.rpm !== undefined) {
-      slots.requests = ops.push({ key: minute.requests, by: 1, ttlMs: minuteTtl }) - 1;
-    }
-    if (limits.tpm !== undefined) {
-      slots.tokens = ops.push({ key: minute.tokens, by: reserve, ttlMs: minuteTtl }) - 1;
-    }
-    const budget = scope.budgetAt(now);
-    if (budget !== undefined) {
-      const ttlMs = windowTtlMs(budget.window, now);
-      slots.budget = ops.push({ key: budget.key, by: reserve, ttlMs }) - 1;
-    }
-    if (limits.concurrency !== undefined) {
-      slots.inflight = ops.push({ key: scope.inflightKey, by: 1, ttlMs: INFLIGHT_TTL_MS }) - 1;
-    }
-    check.slots.push(slots);
-    check.minuteReset.push(minute.window.resetAt);
-    check.budgetReset.push(budget?.window.resetAt ?? 0);
-  }
-  return check;
 }
 
 interface Over {
@@ -377,24 +318,4 @@ function setHeaders(res: HeaderSink, format: ClientFormat, c: Check): void {
     const resetAt = c.minuteReset[tokensAt]!;
     setRateLimitHeaders(res, format, 'tokens', tpmText, tokensLeft, resetAt, c.now);
   }
-}
-
-/** A refusal takes nothing from any limit: every count of the check is given back. */
-function undoOps(c: Check): AdjustOp[] {
-  const inflight = new Set(c.slots.map((slots) => slots.inflight));
-  return c.ops.map((op, i) => ({ key: op.key, by: -op.by, floor: inflight.has(i) }));
-}
-
-/** At the end: the in-flight slots back, the reserved tokens corrected by the usage. */
-function settleOps(c: Check, usedTokens: number | undefined): AdjustOp[] {
-  const out: AdjustOp[] = [];
-  const delta = usedTokens === undefined ? 0 : usedTokens - c.reserve;
-  for (const slots of c.slots) {
-    if (delta !== 0) {
-      if (slots.tokens >= 0) out.push({ key: c.ops[slots.tokens]!.key, by: delta, floor: false });
-      if (slots.budget >= 0) out.push({ key: c.ops[slots.budget]!.key, by: delta, floor: false });
-    }
-    if (slots.inflight >= 0) out.push({ key: c.ops[slots.inflight]!.key, by: -1, floor: true });
-  }
-  return out;
 }

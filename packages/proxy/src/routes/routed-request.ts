@@ -74,9 +74,14 @@ export async function readRoutedRequest(
     const ticket = admitted instanceof Promise ? await admitted : admitted;
     // Tokens reserved from max_tokens are settled from the upstream's usage (the audit record's).
     // 'close' comes once per response, and a second settle is a no-op: no `once` wrapper.
+    // A fallback served by another model answered: the first model keeps its reservation.
     const { audit } = call;
+    const first = resolution.targets[0]?.name;
     if (ticket !== undefined) {
-      call.outgoing.on('close', () => void ticket.settle(audit?.usedTokens));
+      call.outgoing.on('close', () => {
+        const target = audit?.currentTarget;
+        void ticket.settle(audit?.usedTokens, target === undefined || target === first);
+      });
     }
   }
   // A fallback served by another model with limits of its own is counted when it is tried.
