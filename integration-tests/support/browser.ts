@@ -32,14 +32,20 @@ export async function useTheme(page: Page, theme: Theme): Promise<void> {
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: theme }]);
 }
 
-/** Saves a PNG of the page in both themes: docs/dashboard/<name>-light.png and -dark.png. */
+/**
+ * Takes a PNG of the page in both themes. With MLX_GATEWAY_SCREENSHOTS=1 they are saved as
+ * docs/dashboard/<name>-light.png and -dark.png (the docs' pictures); otherwise they are only
+ * rendered, so that a test run leaves the checkout as it was.
+ */
 export async function screenshotBoth(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const save = process.env['MLX_GATEWAY_SCREENSHOTS'] === '1';
+  if (save) mkdirSync(SCREENSHOT_DIR, { recursive: true });
   for (const theme of ['light', 'dark'] as const) {
     await useTheme(page, theme);
-    await page.screenshot({
-      path: join(SCREENSHOT_DIR, `${name}-${theme}.png`) as `${string}.png`,
-    });
+    const png = await page.screenshot(
+      save ? { path: join(SCREENSHOT_DIR, `${name}-${theme}.png`) as `${string}.png` } : {},
+    );
+    if (png.length === 0) throw new Error(`the ${theme} screenshot of ${name} is empty`);
   }
   await useTheme(page, 'light');
 }
