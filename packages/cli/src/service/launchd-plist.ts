@@ -1,12 +1,5 @@
-import { createRequire } from 'node:module';
-import type * as Plist from 'plist';
+import { build } from 'plist';
 import type { ServiceSpec } from './service-spec.js';
-
-// Loaded when a plist is written (`service install` on macOS), not by every command: the XML
-// libraries would otherwise stay in the `up` process, which runs the proxy (issue 17, memory).
-function plistBuild(): typeof Plist.build {
-  return (createRequire(import.meta.url)('plist') as typeof Plist).build;
-}
 
 /**
  * A launchd user agent for the service, as property-list XML. The `plist` library writes the
@@ -19,7 +12,7 @@ function plistBuild(): typeof Plist.build {
  * - ProcessType Interactive: no background throttling of the CPU and I/O a model server needs.
  */
 export function launchdPlist(spec: ServiceSpec): string {
-  return plistBuild()({
+  return build({
     Label: spec.name,
     ProgramArguments: spec.argv,
     EnvironmentVariables: spec.env,
