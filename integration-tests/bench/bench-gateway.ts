@@ -87,7 +87,7 @@ ${coldModel(COLD_MODELS.one)}${coldModel(COLD_MODELS.hundred)}`,
   const supervisor = await startService({
     name: 'supervisor',
     // As `mlx-gateway up` starts it (SUPERVISOR_NODE_FLAGS in packages/cli).
-    nodeArgs: ['--max-semi-space-size=1', supervisorMain],
+    nodeArgs: ['--max-semi-space-size=1', '--no-opt', '--no-sparkplug', supervisorMain],
     env,
     logFile: join(home, 'supervisor.out'),
     ready: /supervisor (ready)/,

@@ -22,15 +22,18 @@ export interface ClientKeyRecord {
   createdAt: string;
 }
 
-const recordSchema = z.object({
-  name: z.string().min(1),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-  prefix: z.string(),
-  models: z.array(z.string().min(1)).optional(),
-  limits: clientLimitsSchema.optional(),
-  createdAt: z.string(),
-});
-const fileSchema = z.object({ version: z.literal(1), clients: z.array(recordSchema) });
+/** Built when the file is read, not kept: a process holds no schema objects while it serves. */
+function fileSchema() {
+  const record = z.object({
+    name: z.string().min(1),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    prefix: z.string(),
+    models: z.array(z.string().min(1)).optional(),
+    limits: clientLimitsSchema().optional(),
+    createdAt: z.string(),
+  });
+  return z.object({ version: z.literal(1), clients: z.array(record) });
+}
 
 export function clientsFilePath(home: string): string {
   return join(home, CLIENTS_FILE);
@@ -47,7 +50,7 @@ export async function readClientKeyRecords(home: string): Promise<ClientKeyRecor
   } catch {
     throw new GatewayError(ErrorCodes.CONFIG_INVALID, `${path} is not valid JSON`);
   }
-  const parsed = fileSchema.safeParse(json);
+  const parsed = fileSchema().safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '';

@@ -19,16 +19,19 @@ export interface ClientLimits {
   budget?: TokenBudget;
 }
 
-const count = z.number().int().positive();
+const count = () => z.number().int().positive();
 
-export const clientLimitsSchema = z
-  .object({
-    rpm: count.optional(),
-    tpm: count.optional(),
-    concurrency: count.optional(),
-    budget: z.object({ tokens: count, per: z.enum(['day', 'month']) }).optional(),
-  })
-  .strict();
+/** Built when clients.json is read, not kept: a process holds no schema objects while it serves. */
+export function clientLimitsSchema() {
+  return z
+    .object({
+      rpm: count().optional(),
+      tpm: count().optional(),
+      concurrency: count().optional(),
+      budget: z.object({ tokens: count(), per: z.enum(['day', 'month']) }).optional(),
+    })
+    .strict();
+}
 
 /** Copies only the limits that are set (clients.json and listings stay free of `undefined`s). */
 export function compactLimits(limits: ClientLimits): ClientLimits | undefined {

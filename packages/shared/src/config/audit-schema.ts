@@ -6,28 +6,32 @@ import { bytes, nonEmptyString, section } from './schema-fields.js';
  * The `audit:` and `metrics:` sections: one JSON line per request in `<home>/audit`, and the
  * Prometheus series of the proxy. Both are on by default; docs/observability.md describes them.
  */
-export const auditSchema = section({
-  enabled: z.boolean().optional(),
-  dir: nonEmptyString().optional(),
-  maxFileSize: bytes().optional(),
-  retainDays: z.int().min(1).max(3650).optional(),
-  capture: section({
-    models: z.array(nonEmptyString()).optional(),
-    clients: z.array(nonEmptyString()).optional(),
-    maxBytes: bytes().optional(),
-  }).nullish(),
-  stream: section({
+export function auditSchema() {
+  return section({
     enabled: z.boolean().optional(),
-    maxLength: z.int().min(100).max(100_000_000).optional(),
-  }).nullish(),
-}).nullish();
-export type RawAudit = z.output<typeof auditSchema>;
+    dir: nonEmptyString().optional(),
+    maxFileSize: bytes().optional(),
+    retainDays: z.int().min(1).max(3650).optional(),
+    capture: section({
+      models: z.array(nonEmptyString()).optional(),
+      clients: z.array(nonEmptyString()).optional(),
+      maxBytes: bytes().optional(),
+    }).nullish(),
+    stream: section({
+      enabled: z.boolean().optional(),
+      maxLength: z.int().min(100).max(100_000_000).optional(),
+    }).nullish(),
+  }).nullish();
+}
+export type RawAudit = z.output<ReturnType<typeof auditSchema>>;
 
-export const metricsSchema = section({
-  enabled: z.boolean().optional(),
-  tokensByClient: z.boolean().optional(),
-}).nullish();
-export type RawMetrics = z.output<typeof metricsSchema>;
+export function metricsSchema() {
+  return section({
+    enabled: z.boolean().optional(),
+    tokensByClient: z.boolean().optional(),
+  }).nullish();
+}
+export type RawMetrics = z.output<ReturnType<typeof metricsSchema>>;
 
 /** Opt-in capture of request and response bodies, for debugging (off while both lists are empty). */
 export interface AuditCaptureConfig {

@@ -84,13 +84,14 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
   checkListenPort(proxy, supervisor, problems);
 
   const defaults =
-    parseSection(defaultsSchema, root['defaults'], ['defaults'], problems) ?? undefined;
+    parseSection(defaultsSchema(), root['defaults'], ['defaults'], problems) ?? undefined;
   const providers = compileProviders(root['providers'], { problems, defaults });
   const providerNames: ProviderNames = {
     valid: new Set(providers.map((p) => p.name)),
     declared: new Set(isMapping(root['providers']) ? Object.keys(root['providers']) : []),
   };
-  const routing = parseSection(routingSchema, root['routing'], ['routing'], problems) ?? undefined;
+  const routing =
+    parseSection(routingSchema(), root['routing'], ['routing'], problems) ?? undefined;
   const prefixes = compilePrefixes(routing?.prefixes, providerNames, problems);
   const { models, names } = compileModels(
     root['models'],
@@ -106,15 +107,15 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
   const state = compileState(root['state'], problems, expandHome);
 
   const audit = compileAudit(
-    parseSection(auditSchema, root['audit'], ['audit'], problems) ?? undefined,
+    parseSection(auditSchema(), root['audit'], ['audit'], problems) ?? undefined,
     ctx.home,
     expandHome,
   );
   const metrics = compileMetrics(
-    parseSection(metricsSchema, root['metrics'], ['metrics'], problems) ?? undefined,
+    parseSection(metricsSchema(), root['metrics'], ['metrics'], problems) ?? undefined,
   );
 
-  const responses = parseSection(responsesSchema, root['responses'], ['responses'], problems);
+  const responses = parseSection(responsesSchema(), root['responses'], ['responses'], problems);
 
   if (problems.size > 0) throw new ConfigError(label, problems.items);
   const config: GatewayConfig = {
@@ -136,7 +137,7 @@ export function compileConfig(raw: unknown, ctx: CompileContext): GatewayConfig 
 /** `listen:` and `proxy:` over the built-in defaults. */
 function compileProxy(root: Record<string, unknown>, problems: ProblemList): ProxyConfig {
   const listen = parseSection(listenField().nullish(), root['listen'], ['listen'], problems);
-  const proxyRaw = parseSection(proxySchema, root['proxy'], ['proxy'], problems);
+  const proxyRaw = parseSection(proxySchema(), root['proxy'], ['proxy'], problems);
   const proxy: ProxyConfig = {
     host: listen?.host ?? DEFAULT_PROXY.host,
     port: listen?.port ?? DEFAULT_PROXY.port,

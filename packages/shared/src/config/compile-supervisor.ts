@@ -16,7 +16,7 @@ export function compileSupervisor(
   problems: ProblemList,
 ): SupervisorConfig {
   const out = defaultSupervisor(home);
-  const s = parseSection(supervisorSchema, value, ['supervisor'], problems);
+  const s = parseSection(supervisorSchema(), value, ['supervisor'], problems);
 
   compileEndpoints(out, s, expandHome, problems);
   if (!s) return out;
@@ -64,7 +64,7 @@ export function checkListenPort(
   }
 }
 
-type RawSupervisor = NonNullable<z.output<typeof supervisorSchema>>;
+type RawSupervisor = NonNullable<z.output<ReturnType<typeof supervisorSchema>>>;
 
 /** The control and events endpoints (default: ipc sockets in the run directory). */
 function compileEndpoints(

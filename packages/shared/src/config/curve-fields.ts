@@ -49,9 +49,11 @@ function secretKeyField(secretName: string) {
 }
 
 /** `supervisor.curve`: all four keys are required. */
-export const curveSchema = section({
-  serverPublicKey: publicKeyField(),
-  serverSecretKey: secretKeyField(CURVE_SERVER_SECRET),
-  clientPublicKey: publicKeyField(),
-  clientSecretKey: secretKeyField(CURVE_CLIENT_SECRET),
-});
+export function curveSchema() {
+  return section({
+    serverPublicKey: publicKeyField(),
+    serverSecretKey: secretKeyField(CURVE_SERVER_SECRET),
+    clientPublicKey: publicKeyField(),
+    clientSecretKey: secretKeyField(CURVE_CLIENT_SECRET),
+  });
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseBudget } from '../clients/client-limits.js';
 import type { ClientLimits } from '../clients/client-limits.js';
+import { onePerPass } from './one-per-pass.js';
 import { issue, section } from './schema-fields.js';
 
 /**
@@ -10,7 +11,7 @@ import { issue, section } from './schema-fields.js';
  */
 export type ModelLimits = ClientLimits;
 
-const count = z.number().int().positive();
+const count = () => z.number().int().positive();
 
 function budgetField() {
   return z.unknown().transform((value, ctx): ModelLimits['budget'] => {
@@ -24,7 +25,7 @@ function budgetField() {
       }
     }
     const parsed = z
-      .object({ tokens: count, per: z.enum(['day', 'month']) })
+      .object({ tokens: count(), per: z.enum(['day', 'month']) })
       .strict()
       .safeParse(value);
     if (parsed.success) return parsed.data;
@@ -34,12 +35,14 @@ function budgetField() {
 }
 
 export function modelLimitsField() {
-  return section({
-    rpm: count.optional(),
-    tpm: count.optional(),
-    concurrency: count.optional(),
-    budget: budgetField().optional(),
-  });
+  return onePerPass('model-limits', () =>
+    section({
+      rpm: count().optional(),
+      tpm: count().optional(),
+      concurrency: count().optional(),
+      budget: budgetField().optional(),
+    }),
+  );
 }
 
 /** The limits that are set, or undefined when none is (no work on the request path then). */

@@ -3,6 +3,7 @@ import { commandField, mlxArgsField } from './command-line.js';
 import { envField, healthPathField } from './local-fields.js';
 import { modelLimitsField } from './model-limits.js';
 import { apiKeyField, headersField, urlField } from './remote-fields.js';
+import { onePerPass } from './one-per-pass.js';
 import { bytes, duration, nonEmptyString, section } from './schema-fields.js';
 import { timeoutsSchema } from './section-schemas.js';
 import type { ModelConfig } from './types.js';
@@ -35,82 +36,96 @@ export function isValidModelName(name: string): boolean {
 
 const modelName = () => z.string().max(MAX_NAME_LENGTH).regex(NAME, { error: NAME_RULE });
 
-const capabilitiesSchema = section({
-  chat: z.boolean().optional(),
-  completions: z.boolean().optional(),
-  embeddings: z.boolean().optional(),
-  tools: z.boolean().optional(),
-  vision: z.boolean().optional(),
-  streamingUsage: z.boolean().optional(),
-});
+function capabilitiesSchema() {
+  return onePerPass('model-capabilities', () =>
+    section({
+      chat: z.boolean().optional(),
+      completions: z.boolean().optional(),
+      embeddings: z.boolean().optional(),
+      tools: z.boolean().optional(),
+      vision: z.boolean().optional(),
+      streamingUsage: z.boolean().optional(),
+    }),
+  );
+}
 
-const commonShape = {
-  /** Checked (and defaulted) by compile-model before the schema runs. */
-  backend: z.string().optional(),
-  aliases: z.array(modelName()).optional(),
-  upstreamModel: nonEmptyString().optional(),
-  capabilities: capabilitiesSchema.optional(),
-  timeouts: timeoutsSchema.optional(),
-  fallbacks: z.array(z.string()).optional(),
-  /** Limits for the model over all callers (model-limits.ts). */
-  limits: modelLimitsField().optional(),
-};
+// The shapes are built when the models are validated, once per pass, and are not kept: a
+// process holds no schema objects while it serves (issue 17).
 
-const localShape = {
-  ...commonShape,
-  env: envField().optional(),
-  idleTimeout: duration({ allowZero: true }).optional(),
-  startTimeout: duration().optional(),
-  healthPath: healthPathField().optional(),
-  /** Requests the model serves at once; more wait in `queue` (docs/configuration.md). */
-  maxConcurrent: z.number().int().positive().optional(),
-  queue: section({
-    size: z.number().int().nonnegative().optional(),
-    timeout: duration().optional(),
-  }).optional(),
-  /** Model policy (docs/configuration.md, "Model policy"). */
-  pin: z.boolean().optional(),
-  priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
-  preload: z.boolean().optional(),
-  memory: bytes().optional(),
-  wedgedAfter: z.number().int().nonnegative().optional(),
-};
+function commonShape() {
+  return onePerPass('model-common', () => ({
+    /** Checked (and defaulted) by compile-model before the schema runs. */
+    backend: z.string().optional(),
+    aliases: z.array(modelName()).optional(),
+    upstreamModel: nonEmptyString().optional(),
+    capabilities: capabilitiesSchema().optional(),
+    timeouts: timeoutsSchema().optional(),
+    fallbacks: z.array(z.string()).optional(),
+    /** Limits for the model over all callers (model-limits.ts). */
+    limits: modelLimitsField().optional(),
+  }));
+}
+
+function localShape() {
+  return onePerPass('model-local', () => ({
+    ...commonShape(),
+    env: envField().optional(),
+    idleTimeout: duration({ allowZero: true }).optional(),
+    startTimeout: duration().optional(),
+    healthPath: healthPathField().optional(),
+    /** Requests the model serves at once; more wait in `queue` (docs/configuration.md). */
+    maxConcurrent: z.number().int().positive().optional(),
+    queue: section({
+      size: z.number().int().nonnegative().optional(),
+      timeout: duration().optional(),
+    }).optional(),
+    /** Model policy (docs/configuration.md, "Model policy"). */
+    pin: z.boolean().optional(),
+    priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+    preload: z.boolean().optional(),
+    memory: bytes().optional(),
+    wedgedAfter: z.number().int().nonnegative().optional(),
+  }));
+}
 
 /** Required keys are optional here so compile-model can explain what is missing. */
-const mlxShape = {
-  ...localShape,
-  modelPath: nonEmptyString().optional(),
-  modelType: z.enum(MODEL_TYPES).optional(),
-  command: commandField().optional(),
-  args: mlxArgsField().optional(),
-};
+function mlxShape() {
+  return onePerPass('model-mlx', () => ({
+    ...localShape(),
+    modelPath: nonEmptyString().optional(),
+    modelType: z.enum(MODEL_TYPES).optional(),
+    command: commandField().optional(),
+    args: mlxArgsField().optional(),
+  }));
+}
 
-const commandShape = {
-  ...localShape,
-  command: commandField().optional(),
-};
+function commandShape() {
+  return onePerPass('model-command', () => ({
+    ...localShape(),
+    command: commandField().optional(),
+  }));
+}
 
 function remoteShape(secretName: string) {
-  return {
-    ...commonShape,
+  return onePerPass(`model-remote:${secretName}`, () => ({
+    ...commonShape(),
     url: urlField().optional(),
     apiKey: apiKeyField(secretName).optional(),
     allowPrivateNetwork: z.boolean().optional(),
     headers: headersField(secretName).optional(),
-  };
+  }));
 }
 
-const KEYS_BY_BACKEND: Record<Backend, string[]> = {
-  'mlx-openai-server': Object.keys(mlxShape),
-  command: Object.keys(commandShape),
-  openai: Object.keys(remoteShape('')),
-  'openai-compatible': Object.keys(remoteShape('')),
-  anthropic: Object.keys(remoteShape('')),
-};
+/** The keys of a backend's entries; built only to explain a key of another backend. */
+function keysOf(backend: Backend): string[] {
+  if (backend === 'mlx-openai-server') return Object.keys(mlxShape());
+  if (backend === 'command') return Object.keys(commandShape());
+  return Object.keys(remoteShape(''));
+}
 
 function foreignKey(backend: Backend) {
   return (key: string): string | undefined => {
-    const owners = BACKENDS.filter((b) => KEYS_BY_BACKEND[b].includes(key));
+    const owners = BACKENDS.filter((b) => keysOf(b).includes(key));
     if (owners.length === 0) return undefined;
     const list = owners.map((b) => `"${b}"`).join(', ');
     return `does not apply to backend "${backend}" (it is a setting of backend ${list})`;
@@ -118,15 +133,21 @@ function foreignKey(backend: Backend) {
 }
 
 export function mlxModelSchema() {
-  return section(mlxShape, { foreignKey: foreignKey('mlx-openai-server') });
+  return onePerPass('model:mlx-openai-server', () =>
+    section(mlxShape(), { foreignKey: foreignKey('mlx-openai-server') }),
+  );
 }
 
 export function commandModelSchema() {
-  return section(commandShape, { foreignKey: foreignKey('command') });
+  return onePerPass('model:command', () =>
+    section(commandShape(), { foreignKey: foreignKey('command') }),
+  );
 }
 
 export function remoteModelSchema(backend: Backend, secretName: string) {
-  return section(remoteShape(secretName), { foreignKey: foreignKey(backend) });
+  return onePerPass(`model:${backend}:${secretName}`, () =>
+    section(remoteShape(secretName), { foreignKey: foreignKey(backend) }),
+  );
 }
 
 export type RawMlxModel = z.output<ReturnType<typeof mlxModelSchema>>;

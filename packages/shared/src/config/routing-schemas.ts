@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiKeyField, headersField, urlField } from './remote-fields.js';
+import { onePerPass } from './one-per-pass.js';
 import { nonEmptyString, section } from './schema-fields.js';
 import { timeoutsSchema } from './section-schemas.js';
 
@@ -19,14 +20,18 @@ const PREFIX = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,63}$/;
 const PREFIX_RULE =
   'a prefix uses letters, digits and . _ - : @ / +, starts with a letter or digit, and has at most 64 characters (like "groq/")';
 
-const capabilitiesSchema = section({
-  chat: z.boolean().optional(),
-  completions: z.boolean().optional(),
-  embeddings: z.boolean().optional(),
-  tools: z.boolean().optional(),
-  vision: z.boolean().optional(),
-  streamingUsage: z.boolean().optional(),
-});
+function capabilitiesSchema() {
+  return onePerPass('provider-capabilities', () =>
+    section({
+      chat: z.boolean().optional(),
+      completions: z.boolean().optional(),
+      embeddings: z.boolean().optional(),
+      tools: z.boolean().optional(),
+      vision: z.boolean().optional(),
+      streamingUsage: z.boolean().optional(),
+    }),
+  );
+}
 
 /** One entry of `providers:`; the backend is checked (and defaulted) before this runs. */
 export function providerSchema(secretName: string) {
@@ -36,29 +41,35 @@ export function providerSchema(secretName: string) {
     apiKey: apiKeyField(secretName).optional(),
     allowPrivateNetwork: z.boolean().optional(),
     headers: headersField(secretName).optional(),
-    capabilities: capabilitiesSchema.optional(),
-    timeouts: timeoutsSchema.optional(),
+    capabilities: capabilitiesSchema().optional(),
+    timeouts: timeoutsSchema().optional(),
   });
 }
 export type RawProvider = z.output<ReturnType<typeof providerSchema>>;
 
-const prefixSchema = section({
-  prefix: z.string().regex(PREFIX, { error: PREFIX_RULE }),
-  provider: nonEmptyString(),
-  strip: z.boolean().optional(),
-});
+function prefixSchema() {
+  return section({
+    prefix: z.string().regex(PREFIX, { error: PREFIX_RULE }),
+    provider: nonEmptyString(),
+    strip: z.boolean().optional(),
+  });
+}
 
 /** Regex sources are compiled (and their problems reported) by compile-routing. */
-const ruleSchema = section({
-  match: z.string().min(1).max(1000),
-  provider: nonEmptyString().optional(),
-  model: nonEmptyString().optional(),
-  upstreamModel: nonEmptyString().optional(),
-  fallbacks: z.array(z.string()).optional(),
-});
+function ruleSchema() {
+  return section({
+    match: z.string().min(1).max(1000),
+    provider: nonEmptyString().optional(),
+    model: nonEmptyString().optional(),
+    upstreamModel: nonEmptyString().optional(),
+    fallbacks: z.array(z.string()).optional(),
+  });
+}
 
-export const routingSchema = section({
-  prefixes: z.array(prefixSchema).nullish(),
-  rules: z.array(ruleSchema).nullish(),
-}).nullish();
-export type RawRouting = NonNullable<z.output<typeof routingSchema>>;
+export function routingSchema() {
+  return section({
+    prefixes: z.array(prefixSchema()).nullish(),
+    rules: z.array(ruleSchema()).nullish(),
+  }).nullish();
+}
+export type RawRouting = NonNullable<z.output<ReturnType<typeof routingSchema>>>;

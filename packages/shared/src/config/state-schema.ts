@@ -57,22 +57,24 @@ function passwordRefField() {
   });
 }
 
-export const stateSchema = section({
-  redis: section({
-    url: redisUrlField(),
-    password: passwordRefField().optional(),
-    tls: z
-      .union([
-        z.boolean(),
-        section({ ca: z.string().min(1).optional(), servername: z.string().min(1).optional() }),
-      ])
-      .optional(),
-    commandTimeout: duration().optional(),
-    connectTimeout: duration().optional(),
-  }).nullish(),
-  keyPrefix: z.string().max(64).optional(),
-  whenDown: z.enum(['serve', 'refuse']).optional(),
-}).nullish();
+function stateSchema() {
+  return section({
+    redis: section({
+      url: redisUrlField(),
+      password: passwordRefField().optional(),
+      tls: z
+        .union([
+          z.boolean(),
+          section({ ca: z.string().min(1).optional(), servername: z.string().min(1).optional() }),
+        ])
+        .optional(),
+      commandTimeout: duration().optional(),
+      connectTimeout: duration().optional(),
+    }).nullish(),
+    keyPrefix: z.string().max(64).optional(),
+    whenDown: z.enum(['serve', 'refuse']).optional(),
+  }).nullish();
+}
 
 /** Compiles `state:`; absent means the embedded store with the defaults. */
 export function compileState(
@@ -80,7 +82,7 @@ export function compileState(
   problems: ProblemList,
   expandHome: (path: string) => string,
 ): StateConfig {
-  const result = stateSchema.safeParse(raw, { reportInput: true });
+  const result = stateSchema().safeParse(raw, { reportInput: true });
   if (!result.success) problems.addIssues(['state'], result.error.issues);
   const state = result.success ? result.data : undefined;
   const redis = state?.redis;

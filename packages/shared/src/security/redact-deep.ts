@@ -113,7 +113,11 @@ function walk(value: unknown, seen: WeakSet<object>, depth: number): unknown {
     if (value instanceof Error) return serializeError(value, seen, depth);
     if (value instanceof Date) return value;
     if (value instanceof URL) return scrubSecrets(value.href);
-    if (typeof Headers !== 'undefined' && value instanceof Headers) return redactHeaders(value);
+    // Recognised by its tag: reading the `Headers` global would load Node's whole fetch
+    // implementation (about 12 MB resident) into a process that never uses it (the supervisor).
+    if (Object.prototype.toString.call(value) === '[object Headers]') {
+      return redactHeaders(value as Headers);
+    }
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
       return `[binary ${value.byteLength} bytes]`;
     }
