@@ -144,14 +144,15 @@ export interface AbPair {
   what: string;
 }
 
-// A feature's pair is two sibling proxies started the same way, the second with the feature
-// off: `gateway-twin` (the default config) against `gateway-noobs` or `gateway-noscrub`. The
+// A pair is two sibling proxies started the same way, the second with the feature off (or
+// another build): `gateway-twin` (the default config) against `gateway-noobs`,
+// `gateway-noscrub` or `gateway-baseline`. The
 // `gateway` proxy itself also served the local model, its warm-ups and the cold starts, and its
 // heap and timers differ from a sibling's by more than the feature under test.
 export const AB_PAIRS: AbPair[] = [
   { with: 'gateway-twin', without: 'gateway-noobs', what: 'audit log + metrics' },
   { with: 'gateway-twin', without: 'gateway-noscrub', what: 'stream scrubber' },
-  { with: 'gateway', without: 'gateway-baseline', what: 'this build vs baseline' },
+  { with: 'gateway-twin', without: 'gateway-baseline', what: 'this build vs baseline' },
 ];
 
 /** Median, smallest and largest of some values. */

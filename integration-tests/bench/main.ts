@@ -199,7 +199,12 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
       : [...PROXY_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${join(values.profile, key)}`];
   const wanted = (key: string): boolean =>
     values.paths === undefined || values.paths.split(',').includes(key);
-  if (wanted('gateway-twin') || wanted('gateway-noobs') || wanted('gateway-noscrub')) {
+  if (
+    wanted('gateway-twin') ||
+    wanted('gateway-noobs') ||
+    wanted('gateway-noscrub') ||
+    (values.baseline !== undefined && wanted('gateway-baseline'))
+  ) {
     // A sibling of the `gateway` proxy with the same config, started like the two below: the
     // side of their A/B pairs with the feature on.
     const twin = await startService({
