@@ -14,18 +14,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startProxy } from '@mlx-gateway/proxy';
-import type { ProxyLogger } from '@mlx-gateway/proxy';
 import { loadConfig } from '@mlx-gateway/shared/config';
 import { forgetSecret, registerSecret } from '@mlx-gateway/shared/security';
 import { BENCH_UPSTREAM_KEY } from './bench-gateway.js';
-
-const silent: ProxyLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  child: () => silent,
-};
+import { silentLogger } from './silent-logger.js';
 
 const [feature, fileA, fileB] = process.argv.slice(2);
 if ((feature !== 'audit' && feature !== 'scrub') || fileA === undefined) {
@@ -36,10 +28,14 @@ if ((feature !== 'audit' && feature !== 'scrub') || fileA === undefined) {
 // proxies hold it registered, as a gateway with a key does.
 const resolveSecret = (): Promise<string> => Promise.resolve(BENCH_UPSTREAM_KEY);
 registerSecret(BENCH_UPSTREAM_KEY);
-const a = await startProxy({ config: loadConfig({ file: fileA }), logger: silent, resolveSecret });
+const a = await startProxy({
+  config: loadConfig({ file: fileA }),
+  logger: silentLogger,
+  resolveSecret,
+});
 const b =
   feature === 'audit' && fileB !== undefined
-    ? await startProxy({ config: loadConfig({ file: fileB }), logger: silent, resolveSecret })
+    ? await startProxy({ config: loadConfig({ file: fileB }), logger: silentLogger, resolveSecret })
     : a;
 
 const cpuUs = (): number => {

@@ -16,8 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { BENCH_UPSTREAM_KEY, PROXY_NODE_FLAGS, REMOTE_MODEL } from './bench-gateway.js';
-import { abGatewayMain, fakeUpstreamMain } from './bench-paths.js';
+import {
+  BENCH_UPSTREAM_KEY,
+  PROXY_NODE_FLAGS,
+  REMOTE_MODEL,
+  startFakeUpstream,
+} from './bench-gateway.js';
+import { abGatewayMain } from './bench-paths.js';
 import { benchPlan } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
 import { job } from './bench-jobs.js';
@@ -199,12 +204,7 @@ const work = mkdtempSync(join(tmpdir(), 'mlxgw-ab-'));
 const services: Service[] = [];
 const client = new LoadClient();
 try {
-  const upstream = await startService({
-    name: 'fake upstream',
-    nodeArgs: [fakeUpstreamMain],
-    logFile: join(work, 'upstream.out'),
-    ready: /listening on (http:\S+)/,
-  });
+  const upstream = await startFakeUpstream(work);
   services.push(upstream);
   const only = values.only?.split(',');
   const plan = benchPlan(false, 1, values.chunks);

@@ -154,3 +154,13 @@ export function writeNoScrubConfig(home: string): string {
   writeFileSync(file, stripped);
   return file;
 }
+
+/** The fake upstream of a run (bench/fake-upstream-main.ts), its output in `work`. */
+export function startFakeUpstream(work: string): Promise<Service> {
+  return startService({
+    name: 'fake upstream',
+    nodeArgs: [fakeUpstreamMain],
+    logFile: join(work, 'upstream.out'),
+    ready: /listening on (http:\S+)/,
+  });
+}

@@ -22,12 +22,13 @@ import {
   startBenchGateway,
   writeNoObservabilityConfig,
   writeNoScrubConfig,
+  startFakeUpstream,
 } from './bench-gateway.js';
-import { fakeUpstreamMain, minimalProxyMain, proxyMain, quietGatewayMain } from './bench-paths.js';
+import { minimalProxyMain, proxyMain, quietGatewayMain } from './bench-paths.js';
 import { LoadClient } from './load-client-process.js';
 import type { BenchGateway } from './bench-gateway.js';
 import { benchPlan } from './bench-plan.js';
-import type { BenchPath, Scenario } from './bench-plan.js';
+import type { BenchPath, PathKey, Scenario } from './bench-plan.js';
 import { abTable, checkTargets, comparisonTable, resultTable } from './bench-report.js';
 import { footprintChecks, footprintLines } from './footprint-report.js';
 import type { Footprint } from './footprint-report.js';
@@ -110,12 +111,7 @@ async function stopAll(running: Running): Promise<void> {
 /** Starts the fake upstream, the minimal proxy and the gateway; the paths that lead to them. */
 async function startTargets(values: BenchArgs, running: Running): Promise<BenchPath[]> {
   const { work, services } = running;
-  const upstream = await startService({
-    name: 'fake upstream',
-    nodeArgs: [fakeUpstreamMain],
-    logFile: join(work, 'upstream.out'),
-    ready: /listening on (http:\S+)/,
-  });
+  const upstream = await startFakeUpstream(work);
   services.push(upstream);
   const minimal = await startService({
     name: 'minimal proxy',
@@ -186,121 +182,101 @@ async function startTargets(values: BenchArgs, running: Running): Promise<BenchP
   ];
 }
 
-/** Starts the proxies asked for by --quiet-gateway and --baseline; the paths that lead to them. */
+/** One more proxy of the bench gateway (same home and supervisor), and the path to it. */
+interface Sibling {
+  key: PathKey;
+  label: string;
+  /** What it runs: its main script and arguments. */
+  script: string[];
+  /** The name of its output file in the work directory. */
+  out: string;
+}
+
+/** Starts the proxies asked for by --paths, --quiet-gateway and --baseline; their paths. */
 async function startExtraTargets(values: BenchArgs, running: Running): Promise<BenchPath[]> {
   const { work, services } = running;
   const home = join(work, 'home');
-  const paths: BenchPath[] = [];
-  // The same V8 flags as the gateway proxy (see PROXY_NODE_FLAGS); with --profile, each
-  // proxy's profile in DIR/<path key>.
-  const flags = (key: string): string[] =>
-    values.profile === undefined
-      ? PROXY_NODE_FLAGS
-      : [...PROXY_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${join(values.profile, key)}`];
   const wanted = (key: string): boolean =>
     values.paths === undefined || values.paths.split(',').includes(key);
+  const config = (file: string): string[] => [proxyMain, '--config', file];
+  const siblings: Sibling[] = [];
   if (
     wanted('gateway-twin') ||
     wanted('gateway-noobs') ||
     wanted('gateway-noscrub') ||
     (values.baseline !== undefined && wanted('gateway-baseline'))
   ) {
-    // A sibling of the `gateway` proxy with the same config, started like the two below: the
-    // side of their A/B pairs with the feature on.
-    const twin = await startService({
-      name: 'gateway twin',
-      nodeArgs: [...flags('gateway-twin'), proxyMain, '--config', join(home, 'config.yaml')],
-      env: { MLX_GATEWAY_HOME: home },
-      logFile: join(work, 'twin.out'),
-      ready: /proxy listening on (http:\S+)/,
-    });
-    services.push(twin);
-    paths.push({
+    // A sibling of the `gateway` proxy with the same config, started like the others below:
+    // the side of their A/B pairs with the feature on (or this build).
+    siblings.push({
       key: 'gateway-twin',
       label: 'gateway (remote), second proxy',
-      origin: twin.url,
-      model: REMOTE_MODEL,
-      pids: [twin.pid],
+      script: config(join(home, 'config.yaml')),
+      out: 'twin.out',
     });
   }
-  if (values.paths === undefined || values.paths.split(',').includes('gateway-noobs')) {
+  if (wanted('gateway-noobs')) {
     // The same gateway with the audit log and the metrics off (both on by default).
-    const noobs = await startService({
-      name: 'gateway without audit and metrics',
-      nodeArgs: [
-        ...flags('gateway-noobs'),
-        proxyMain,
-        '--config',
-        writeNoObservabilityConfig(home),
-      ],
-      env: { MLX_GATEWAY_HOME: home },
-      logFile: join(work, 'noobs.out'),
-      ready: /proxy listening on (http:\S+)/,
-    });
-    services.push(noobs);
-    paths.push({
+    siblings.push({
       key: 'gateway-noobs',
       label: 'gateway (remote), no audit/metrics',
-      origin: noobs.url,
-      model: REMOTE_MODEL,
-      pids: [noobs.pid],
+      script: config(writeNoObservabilityConfig(home)),
+      out: 'noobs.out',
     });
   }
-  if (values.paths === undefined || values.paths.split(',').includes('gateway-noscrub')) {
+  if (wanted('gateway-noscrub')) {
     // The same gateway holding no secret: its streams are relayed without the scrubber.
-    const noscrub = await startService({
-      name: 'gateway without secrets (no scrubber)',
-      nodeArgs: [...flags('gateway-noscrub'), proxyMain, '--config', writeNoScrubConfig(home)],
-      env: { MLX_GATEWAY_HOME: home },
-      logFile: join(work, 'noscrub.out'),
-      ready: /proxy listening on (http:\S+)/,
-    });
-    services.push(noscrub);
-    paths.push({
+    siblings.push({
       key: 'gateway-noscrub',
       label: 'gateway (remote), no secret/scrubber',
-      origin: noscrub.url,
-      model: REMOTE_MODEL,
-      pids: [noscrub.pid],
+      script: config(writeNoScrubConfig(home)),
+      out: 'noscrub.out',
     });
   }
   if (values['quiet-gateway']) {
-    const quiet = await startService({
-      name: 'quiet gateway',
-      nodeArgs: [...flags('gateway-quiet'), quietGatewayMain, join(home, 'config.yaml')],
-      env: { MLX_GATEWAY_HOME: home },
-      logFile: join(work, 'quiet.out'),
-      ready: /listening on (http:\S+)/,
-    });
-    services.push(quiet);
-    paths.push({
+    siblings.push({
       key: 'gateway-quiet',
       label: 'gateway (remote), no log',
-      origin: quiet.url,
-      model: REMOTE_MODEL,
-      pids: [quiet.pid],
+      script: [quietGatewayMain, join(home, 'config.yaml')],
+      out: 'quiet.out',
     });
   }
   if (values.baseline !== undefined) {
     // Another build of the gateway proxy (a checkout of an earlier commit, built), on the
     // same supervisor and config: an A/B comparison measured in the same rounds.
-    const baseline = await startService({
-      name: 'baseline gateway',
-      nodeArgs: [
-        ...flags('gateway-baseline'),
-        join(values.baseline, 'packages/proxy/dist/main.js'),
-      ],
-      env: { MLX_GATEWAY_HOME: home },
-      logFile: join(work, 'baseline.out'),
-      ready: /proxy listening on (http:\S+)/,
-    });
-    services.push(baseline);
-    paths.push({
+    siblings.push({
       key: 'gateway-baseline',
       label: 'gateway (remote), baseline build',
-      origin: baseline.url,
+      script: [join(values.baseline, 'packages/proxy/dist/main.js')],
+      out: 'baseline.out',
+    });
+  }
+  const paths: BenchPath[] = [];
+  for (const sibling of siblings) {
+    // The same V8 flags as the gateway proxy (see PROXY_NODE_FLAGS); with --profile, each
+    // proxy's profile in DIR/<path key>.
+    const flags =
+      values.profile === undefined
+        ? PROXY_NODE_FLAGS
+        : [
+            ...PROXY_NODE_FLAGS,
+            '--cpu-prof',
+            `--cpu-prof-dir=${join(values.profile, sibling.key)}`,
+          ];
+    const service = await startService({
+      name: sibling.label,
+      nodeArgs: [...flags, ...sibling.script],
+      env: { MLX_GATEWAY_HOME: home },
+      logFile: join(work, sibling.out),
+      ready: /listening on (http:\S+)/,
+    });
+    services.push(service);
+    paths.push({
+      key: sibling.key,
+      label: sibling.label,
+      origin: service.url,
       model: REMOTE_MODEL,
-      pids: [baseline.pid],
+      pids: [service.pid],
     });
   }
   return paths;

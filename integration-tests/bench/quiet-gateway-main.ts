@@ -3,19 +3,11 @@
 //
 //   node integration-tests/dist/bench/quiet-gateway-main.js <config file>
 import { startProxy } from '@mlx-gateway/proxy';
-import type { ProxyLogger } from '@mlx-gateway/proxy';
 import { loadConfig } from '@mlx-gateway/shared/config';
-
-const silent: ProxyLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  child: () => silent,
-};
+import { silentLogger } from './silent-logger.js';
 
 const config = loadConfig({ file: process.argv[2] ?? 'config.yaml' });
-const proxy = await startProxy({ config, logger: silent });
+const proxy = await startProxy({ config, logger: silentLogger });
 process.stdout.write(`quiet gateway listening on ${proxy.url}\n`);
 process.on('SIGTERM', () => {
   void proxy.close().finally(() => process.exit(0));

@@ -5,7 +5,7 @@ import { modelLimitsField } from './model-limits.js';
 import { apiKeyField, headersField, urlField } from './remote-fields.js';
 import { onePerPass } from './one-per-pass.js';
 import { bytes, duration, nonEmptyString, section } from './schema-fields.js';
-import { timeoutsSchema } from './section-schemas.js';
+import { capabilitiesSchema, timeoutsSchema } from './section-schemas.js';
 import type { ModelConfig } from './types.js';
 
 export type Backend = ModelConfig['backend'];
@@ -35,19 +35,6 @@ export function isValidModelName(name: string): boolean {
 }
 
 const modelName = () => z.string().max(MAX_NAME_LENGTH).regex(NAME, { error: NAME_RULE });
-
-function capabilitiesSchema() {
-  return onePerPass('model-capabilities', () =>
-    section({
-      chat: z.boolean().optional(),
-      completions: z.boolean().optional(),
-      embeddings: z.boolean().optional(),
-      tools: z.boolean().optional(),
-      vision: z.boolean().optional(),
-      streamingUsage: z.boolean().optional(),
-    }),
-  );
-}
 
 // The shapes are built when the models are validated, once per pass, and are not kept: a
 // process holds no schema objects while it serves (issue 17).

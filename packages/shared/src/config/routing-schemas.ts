@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { apiKeyField, headersField, urlField } from './remote-fields.js';
-import { onePerPass } from './one-per-pass.js';
 import { nonEmptyString, section } from './schema-fields.js';
-import { timeoutsSchema } from './section-schemas.js';
+import { capabilitiesSchema, timeoutsSchema } from './section-schemas.js';
 
 /** The backends a provider can use: remote HTTP APIs only. */
 export const PROVIDER_BACKENDS = ['openai', 'openai-compatible', 'anthropic'] as const;
@@ -19,19 +18,6 @@ export function isValidProviderName(name: string): boolean {
 const PREFIX = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,63}$/;
 const PREFIX_RULE =
   'a prefix uses letters, digits and . _ - : @ / +, starts with a letter or digit, and has at most 64 characters (like "groq/")';
-
-function capabilitiesSchema() {
-  return onePerPass('provider-capabilities', () =>
-    section({
-      chat: z.boolean().optional(),
-      completions: z.boolean().optional(),
-      embeddings: z.boolean().optional(),
-      tools: z.boolean().optional(),
-      vision: z.boolean().optional(),
-      streamingUsage: z.boolean().optional(),
-    }),
-  );
-}
 
 /** One entry of `providers:`; the backend is checked (and defaulted) before this runs. */
 export function providerSchema(secretName: string) {

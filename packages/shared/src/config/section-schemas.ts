@@ -82,3 +82,17 @@ export function defaultsSchema() {
   }).nullish();
 }
 export type RawDefaults = NonNullable<z.output<ReturnType<typeof defaultsSchema>>>;
+
+/** What a model or a provider's models can do (`capabilities:`), declared where not known. */
+export function capabilitiesSchema() {
+  return onePerPass('capabilities', () =>
+    section({
+      chat: z.boolean().optional(),
+      completions: z.boolean().optional(),
+      embeddings: z.boolean().optional(),
+      tools: z.boolean().optional(),
+      vision: z.boolean().optional(),
+      streamingUsage: z.boolean().optional(),
+    }),
+  );
+}
