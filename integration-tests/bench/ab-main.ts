@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import {
   BENCH_UPSTREAM_KEY,
+  PROXY_ENV,
   PROXY_NODE_FLAGS,
   REMOTE_MODEL,
   startFakeUpstream,
@@ -106,7 +107,7 @@ async function startAbGateway(
   const service = await startService({
     name: `ab gateway (${feature})`,
     nodeArgs: [...PROXY_NODE_FLAGS, abGatewayMain, ...args],
-    env: { MLX_GATEWAY_HOME: home, BENCH_UPSTREAM_KEY },
+    env: { MLX_GATEWAY_HOME: home, BENCH_UPSTREAM_KEY, ...PROXY_ENV },
     logFile: join(work, `ab-${feature}.out`),
     ready: /(ab gateway A \S+ B \S+ control \S+)/,
   });

@@ -38,6 +38,9 @@ export const BENCH_UPSTREAM_KEY = 'sk-bench-Q7vLm2Xc9TzR4bNw8KpD1fHsZr8Hq3Lm';
  */
 export const PROXY_NODE_FLAGS = ['--max-semi-space-size=2'];
 
+/** The environment the `mlx-gateway` command's shebang gives the proxy (see shebang-env.ts). */
+export const PROXY_ENV = { MALLOC_ARENA_MAX: '1' };
+
 export interface BenchGateway {
   proxy: Service;
   supervisor: Service;
@@ -99,7 +102,7 @@ ${coldModel(COLD_MODELS.one)}${coldModel(COLD_MODELS.hundred)}`,
       // As the `mlx-gateway` command runs it (the flags and the variable in the CLI's shebang;
       // the proxy runs in `up`).
       nodeArgs: [...PROXY_NODE_FLAGS, ...(options.proxyNodeFlags ?? []), proxyMain],
-      env: { ...env, MALLOC_ARENA_MAX: '1' },
+      env: { ...env, ...PROXY_ENV },
       logFile: join(home, 'proxy.out'),
       ready: /proxy listening on (http:\S+)/,
     });

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   LOCAL_MODEL,
+  PROXY_ENV,
   PROXY_NODE_FLAGS,
   REMOTE_MODEL,
   startBenchGateway,
@@ -266,7 +267,7 @@ async function startExtraTargets(values: BenchArgs, running: Running): Promise<B
     const service = await startService({
       name: sibling.label,
       nodeArgs: [...flags, ...sibling.script],
-      env: { MLX_GATEWAY_HOME: home },
+      env: { MLX_GATEWAY_HOME: home, ...PROXY_ENV },
       logFile: join(work, sibling.out),
       ready: /listening on (http:\S+)/,
     });
