@@ -1,11 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClientKey } from '@mlx-gateway/shared/clients';
 import type { ClientLimits } from '@mlx-gateway/shared/clients';
-import { FakeOpenAICloud } from '../fakes/openai-cloud.js';
 import { TestGateway } from '../support/gateway.js';
 import { postJson } from '../support/http.js';
 import { cliMain, startNode } from '../support/processes.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { useLimitsBed } from '../support/limits-bed.js';
 import { configureSections, fakeProvider, startProxyWithEnv } from '../support/routing-gateway.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -15,23 +14,8 @@ import { waitUntil } from '../support/wait.js';
  * sharing one limit, and Redis killed and restarted under the proxy.
  */
 const CLOUD_KEY = 'sk-fake-limits-cloud-0123456789abcdef';
-let cloud: FakeOpenAICloud;
-let redis: RedisServer;
+const bed = useLimitsBed(CLOUD_KEY);
 let prefixes = 0;
-const gateways: TestGateway[] = [];
-
-beforeAll(async () => {
-  cloud = await FakeOpenAICloud.start({ apiKey: CLOUD_KEY });
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await cloud?.close();
-  await redis?.stop();
-});
-afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((g) => g.stop()));
-  cloud.reset();
-});
 
 type StoreKind = 'embedded' | 'redis';
 
@@ -45,7 +29,7 @@ function stateYaml(store: StoreKind, extra = ''): string {
   if (store === 'embedded') return extra ? `state:\n${extra}` : '';
   return `state:
   keyPrefix: "limits-test-${prefixes++}:"
-  redis: { url: "${redis.url}", commandTimeout: 250ms, connectTimeout: 1s }
+  redis: { url: "${bed.redis.url}", commandTimeout: 250ms, connectTimeout: 1s }
 ${extra}`;
 }
 
@@ -55,11 +39,11 @@ async function limitedGateway(
   stateExtra = '',
 ): Promise<LimitedGateway> {
   const gateway = new TestGateway();
-  gateways.push(gateway);
+  bed.gateways.push(gateway);
   await configureSections(
     gateway,
     `providers:
-${fakeProvider('cloud', cloud.baseUrl, 'CLOUD_KEY')}models:
+${fakeProvider('cloud', bed.cloud.baseUrl, 'CLOUD_KEY')}models:
   gpt: { provider: cloud, upstreamModel: gpt-4o }
 ${stateYaml(store, stateExtra)}`,
   );
@@ -117,7 +101,7 @@ describe.each<StoreKind>(['embedded', 'redis'])('client-key limits on the %s sto
     expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(over.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(over.headers['x-ratelimit-remaining-requests']).toBe('0');
-    expect(cloud.requests).toHaveLength(2);
+    expect(bed.cloud.requests).toHaveLength(2);
   });
 
   it('the Anthropic API gets its own 429 body and anthropic-ratelimit-* headers', async () => {
@@ -145,11 +129,11 @@ describe.each<StoreKind>(['embedded', 'redis'])('client-key limits on the %s sto
     expect(tooLarge.status).toBe(429);
     expect(tooLarge.body.error.message).toContain('request too large');
     // While a request is in flight its max_tokens stay reserved.
-    const release = cloud.hold();
+    const release = bed.cloud.hold();
     const first = openai(url, keys.tok!, { max_tokens: 400 });
-    await cloud.waitForRequests(1);
+    await bed.cloud.waitForRequests(1);
     const second = openai(url, keys.tok!, { max_tokens: 400 });
-    await cloud.waitForRequests(2);
+    await bed.cloud.waitForRequests(2);
     const over = await openai(url, keys.tok!, { max_tokens: 400 });
     expect(over.status).toBe(429);
     expect(over.body.error.message).toContain('1000 tokens per minute');
@@ -170,9 +154,9 @@ describe.each<StoreKind>(['embedded', 'redis'])('client-key limits on the %s sto
 
   it('concurrent requests: one in flight, the next refused until it ends', async () => {
     const { url, keys } = await limitedGateway(store, { one: { concurrency: 1 } });
-    const release = cloud.hold();
+    const release = bed.cloud.hold();
     const first = openai(url, keys.one!);
-    await cloud.waitForRequests(1);
+    await bed.cloud.waitForRequests(1);
     const second = await openai(url, keys.one!);
     expect(second.status).toBe(429);
     expect(second.body.error.message).toContain('at most 1 at once');
@@ -187,9 +171,9 @@ describe.each<StoreKind>(['embedded', 'redis'])('client-key limits on the %s sto
     const { url, keys } = await limitedGateway(store, {
       daily: { budget: { tokens: 700, per: 'day' } },
     });
-    const release = cloud.hold();
+    const release = bed.cloud.hold();
     const first = openai(url, keys.daily!, { max_tokens: 400 });
-    await cloud.waitForRequests(1);
+    await bed.cloud.waitForRequests(1);
     const over = await openai(url, keys.daily!, { max_tokens: 400 });
     expect(over.status).toBe(429);
     expect(over.body.error.message).toContain('700 tokens per day');
@@ -198,7 +182,7 @@ describe.each<StoreKind>(['embedded', 'redis'])('client-key limits on the %s sto
     expect(Number(over.headers['retry-after'])).toBeLessThanOrEqual(Math.ceil(untilMidnight) + 1);
     // A refused request takes nothing: a small one still fits.
     const small = openai(url, keys.daily!, { max_tokens: 100 });
-    await cloud.waitForRequests(2);
+    await bed.cloud.waitForRequests(2);
     release();
     expect((await small).status).toBe(200);
     expect((await first).status).toBe(200);
@@ -243,7 +227,7 @@ describe('client-key limits on one Redis shared by several proxies', () => {
     const { url, keys } = await limitedGateway('redis', { k: { rpm: 2 } });
     await withinOneMinute(20_000);
     expect((await openai(url, keys.k!)).status).toBe(200);
-    await redis.kill();
+    await bed.redis.kill();
     for (let i = 0; i < 4; i++) {
       const started = Date.now();
       const res = await openai(url, keys.k!);
@@ -251,7 +235,7 @@ describe('client-key limits on one Redis shared by several proxies', () => {
       expect(res.headers['x-ratelimit-limit-requests']).toBeUndefined();
       expect(Date.now() - started).toBeLessThan(2_000);
     }
-    await redis.restart();
+    await bed.redis.restart();
     // Counting again once the proxy has reconnected (the restarted Redis starts empty).
     await waitUntil(
       async () => (await openai(url, keys.k!)).headers['x-ratelimit-limit-requests'] === '2',
@@ -269,7 +253,7 @@ describe('client-key limits on one Redis shared by several proxies', () => {
       '  whenDown: refuse\n',
     );
     expect((await openai(url, keys.k!)).status).toBe(200);
-    await redis.kill();
+    await bed.redis.kill();
     try {
       const started = Date.now();
       const res = await openai(url, keys.k!);
@@ -277,7 +261,7 @@ describe('client-key limits on one Redis shared by several proxies', () => {
       expect(res.body.error.message).toContain('state store is unreachable');
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
-      await redis.restart();
+      await bed.redis.restart();
     }
   });
 });

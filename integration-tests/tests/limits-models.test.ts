@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClientKey } from '@mlx-gateway/shared/clients';
 import type { ClientLimits } from '@mlx-gateway/shared/clients';
-import { FakeOpenAICloud } from '../fakes/openai-cloud.js';
 import { TestGateway } from '../support/gateway.js';
 import { postJson } from '../support/http.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { useLimitsBed } from '../support/limits-bed.js';
 import { configureSections, fakeProvider, startProxyWithEnv } from '../support/routing-gateway.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -15,23 +14,8 @@ import { waitUntil } from '../support/wait.js';
  * their headers.
  */
 const CLOUD_KEY = 'sk-fake-model-limits-0123456789abcdef';
-let cloud: FakeOpenAICloud;
-let redis: RedisServer;
+const bed = useLimitsBed(CLOUD_KEY);
 let prefixes = 0;
-const gateways: TestGateway[] = [];
-
-beforeAll(async () => {
-  cloud = await FakeOpenAICloud.start({ apiKey: CLOUD_KEY });
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await cloud?.close();
-  await redis?.stop();
-});
-afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((g) => g.stop()));
-  cloud.reset();
-});
 
 type StoreKind = 'embedded' | 'redis';
 
@@ -39,7 +23,7 @@ function stateYaml(store: StoreKind): string {
   if (store === 'embedded') return '';
   return `state:
   keyPrefix: "model-limits-test-${prefixes++}:"
-  redis: { url: "${redis.url}", commandTimeout: 250ms, connectTimeout: 1s }
+  redis: { url: "${bed.redis.url}", commandTimeout: 250ms, connectTimeout: 1s }
 `;
 }
 
@@ -50,11 +34,11 @@ async function gatewayWith(
   clients: Record<string, ClientLimits> = { a: {}, b: {} },
 ): Promise<{ url: string; keys: Record<string, string> }> {
   const gateway = new TestGateway();
-  gateways.push(gateway);
+  bed.gateways.push(gateway);
   await configureSections(
     gateway,
     `providers:
-${fakeProvider('cloud', cloud.baseUrl, 'CLOUD_KEY')}models:
+${fakeProvider('cloud', bed.cloud.baseUrl, 'CLOUD_KEY')}models:
   gpt: { provider: cloud, upstreamModel: gpt-4o, limits: ${limits} }
   other: { provider: cloud, upstreamModel: gpt-4o-mini }
 ${stateYaml(store)}`,
@@ -115,7 +99,7 @@ describe.each<StoreKind>(['embedded', 'redis'])('model limits on the %s store', 
     expect(claude.headers['anthropic-ratelimit-requests-reset']).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
     // Another model is not limited.
     expect((await anthropic(url, keys.a!, 'other')).status).toBe(200);
-    expect(cloud.requests).toHaveLength(3);
+    expect(bed.cloud.requests).toHaveLength(3);
   });
 
   it('a request must pass both: the key refuses first, the model next, neither takes from the other', async () => {
@@ -146,9 +130,9 @@ describe.each<StoreKind>(['embedded', 'redis'])('model limits on the %s store', 
     const tooLarge = await openai(url, keys.a!, { max_tokens: 5_000 });
     expect(tooLarge.status).toBe(429);
     expect(tooLarge.body.error.message).toContain('request too large for model "gpt"');
-    const release = cloud.hold();
+    const release = bed.cloud.hold();
     const first = openai(url, keys.a!, { max_tokens: 400 });
-    await cloud.waitForRequests(1);
+    await bed.cloud.waitForRequests(1);
     const busy = await openai(url, keys.b!, { max_tokens: 10 });
     expect(busy.status).toBe(429);
     expect(busy.body.error.message).toBe(
@@ -168,10 +152,10 @@ describe.each<StoreKind>(['embedded', 'redis'])('model limits on the %s store', 
 
   it('a daily token budget on the model: refused while spent, Retry-After until UTC midnight', async () => {
     const { url, keys } = await gatewayWith(store, '{ budget: 700/day }');
-    const release = cloud.hold();
+    const release = bed.cloud.hold();
     try {
       const first = openai(url, keys.a!, { max_tokens: 400 });
-      await cloud.waitForRequests(1);
+      await bed.cloud.waitForRequests(1);
       const spent = await openai(url, keys.b!, { max_tokens: 400 });
       expect(spent.status).toBe(429);
       expect(spent.body.error.message).toBe(
@@ -181,7 +165,7 @@ describe.each<StoreKind>(['embedded', 'redis'])('model limits on the %s store', 
       expect(Number(spent.headers['retry-after'])).toBeGreaterThan(untilMidnight - 60);
       // The refusal took nothing: a small request (10 tokens and its input) still fits.
       const small = anthropic(url, keys.b!);
-      await cloud.waitForRequests(2);
+      await bed.cloud.waitForRequests(2);
       release();
       expect((await small).status).toBe(200);
       expect((await first).status).toBe(200);

@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClientKey } from '@mlx-gateway/shared/clients';
-import { FakeOpenAICloud } from '../fakes/openai-cloud.js';
 import { runCli } from '../support/cli.js';
 import { TestGateway } from '../support/gateway.js';
 import { getJson, postJson } from '../support/http.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { useLimitsBed } from '../support/limits-bed.js';
 import { configureSections, fakeProvider, startProxyWithEnv } from '../support/routing-gateway.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -15,23 +14,8 @@ import { waitUntil } from '../support/wait.js';
  * from the proxy's GET /v1/gateway/limits with the embedded store.
  */
 const CLOUD_KEY = 'sk-fake-usage-cli-0123456789abcdef';
-let cloud: FakeOpenAICloud;
-let redis: RedisServer;
+const bed = useLimitsBed(CLOUD_KEY);
 let prefixes = 0;
-const gateways: TestGateway[] = [];
-
-beforeAll(async () => {
-  cloud = await FakeOpenAICloud.start({ apiKey: CLOUD_KEY });
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await cloud?.close();
-  await redis?.stop();
-});
-afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((g) => g.stop()));
-  cloud.reset();
-});
 
 type StoreKind = 'embedded' | 'redis';
 
@@ -44,18 +28,18 @@ const CI_LIMITS = {
 
 async function gatewayWith(store: StoreKind) {
   const gateway = new TestGateway();
-  gateways.push(gateway);
+  bed.gateways.push(gateway);
   const state =
     store === 'embedded'
       ? ''
       : `state:
   keyPrefix: "usage-cli-${prefixes++}:"
-  redis: { url: "${redis.url}", commandTimeout: 500ms, connectTimeout: 2s }
+  redis: { url: "${bed.redis.url}", commandTimeout: 500ms, connectTimeout: 2s }
 `;
   await configureSections(
     gateway,
     `providers:
-${fakeProvider('cloud', cloud.baseUrl, 'CLOUD_KEY')}models:
+${fakeProvider('cloud', bed.cloud.baseUrl, 'CLOUD_KEY')}models:
   gpt: { provider: cloud, upstreamModel: gpt-4o, limits: { rpm: 50, tpm: 100000, concurrency: 4, budget: 1m/day } }
   other: { provider: cloud, upstreamModel: gpt-4o-mini }
 ${state}`,
@@ -130,7 +114,7 @@ describe.each<StoreKind>(['embedded', 'redis'])('keys list-clients on the %s sto
         : undefined;
     }, 'the usage settled from the answers');
     expect(list.usage.source).toBe(store === 'redis' ? 'redis' : 'proxy');
-    expect(list.usage.from).toBe(store === 'redis' ? redis.url : url);
+    expect(list.usage.from).toBe(store === 'redis' ? bed.redis.url : url);
     expect(list.usage.note).toBeUndefined();
     expect(usageOf(list.clients, 'ci')).toMatchObject({
       rpm: { used: 4, limit: 40 },
@@ -148,10 +132,10 @@ describe.each<StoreKind>(['embedded', 'redis'])('keys list-clients on the %s sto
     });
 
     // A request in flight counts against both concurrency limits while it runs.
-    const release = cloud.hold();
+    const release = bed.cloud.hold();
     try {
       const held = chat(url, ci, 'gpt');
-      await cloud.waitForRequests(6);
+      await bed.cloud.waitForRequests(6);
       const during = await listJson(gateway.home);
       expect(usageOf(during.clients, 'ci')).toMatchObject({
         rpm: { used: 5 },
@@ -183,7 +167,7 @@ describe.each<StoreKind>(['embedded', 'redis'])('keys list-clients on the %s sto
     );
     expect(text.stderr).toContain(
       store === 'redis'
-        ? `usage read from Redis at ${redis.url}`
+        ? `usage read from Redis at ${bed.redis.url}`
         : `usage read from the proxy at ${url}`,
     );
   });
