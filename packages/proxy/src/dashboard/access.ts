@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { isLoopbackAddress } from '../auth/loopback-caller.js';
+import { sameSecret } from '../auth/same-secret.js';
 
 /**
  * Who may open the dashboard, and which of its POSTs are genuine. Pure decisions over the
@@ -50,7 +51,7 @@ export type AccessDecision =
   | { kind: 'not-found' }
   | { kind: 'forbidden'; reason: string };
 
-export { isLoopbackAddress };
+export { isLoopbackAddress, sameSecret };
 
 /** The host name of a `Host` header (port and IPv6 brackets removed), lower-cased. */
 export function hostName(host: string): string {
@@ -79,13 +80,6 @@ export function readCookie(header: string | undefined, name: string): string | u
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
-}
-
-/** Constant-time comparison of two strings (hashed first, so lengths leak nothing). */
-export function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
 }
 
 /** The dashboard's sessions, in the proxy's memory (a restarted proxy asks to log in again). */

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { extractPresentedKey } from '@mlx-gateway/shared/clients';
@@ -6,6 +5,7 @@ import type { ClientLimits, LimitUsage, LimitedScope } from '@mlx-gateway/shared
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { ClientKeys } from '../auth/client-keys.js';
 import { isLoopbackAddress } from '../auth/loopback-caller.js';
+import { sameSecret } from '../auth/same-secret.js';
 import type { AppEnv } from '../http/app-env.js';
 import { methodNotAllowed } from '../http/method-not-allowed.js';
 import type { ClientLimiter } from '../limits/client-limiter.js';
@@ -100,6 +100,5 @@ async function operator(c: Context<AppEnv>, deps: LimitUsageDeps): Promise<boole
   if (presented === undefined) return false;
   const key = await deps.dashboard?.operatorKey().catch(() => undefined);
   if (key === undefined) return false;
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(presented), digest(key));
+  return sameSecret(presented, key);
 }
