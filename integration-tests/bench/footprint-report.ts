@@ -1,10 +1,18 @@
 import type { TargetCheck } from './bench-report.js';
 import { formatColdStart, type ColdStart } from './cold-start.js';
-import { formatMemory, type GatewayMemory } from './gateway-memory.js';
+import {
+  EARLY_IDLE_MS,
+  IDLE_AFTER_MS,
+  formatMemory,
+  type GatewayMemory,
+} from './gateway-memory.js';
 
 /** What the gateway itself costs: its resident memory through the run, and cold-start overhead. */
 export interface Footprint {
+  /** IDLE_AFTER_MS after the gateway's last request (the figure checked). */
   idle: GatewayMemory;
+  /** EARLY_IDLE_MS after it. */
+  idleEarly: GatewayMemory;
   endOfLoad: GatewayMemory;
   /** After the load, once settled (or at the end of the wait). */
   settled: GatewayMemory;
@@ -27,7 +35,8 @@ export function settleBound(idle: GatewayMemory): number {
 export function footprintLines(f: Footprint): string[] {
   return [
     'Gateway footprint (resident memory per process):',
-    `  idle, local model ready:  ${formatMemory(f.idle)}`,
+    `  idle, local model ready:  ${formatMemory(f.idle)} (${IDLE_AFTER_MS / 1000} s after its last request)`,
+    `    ${EARLY_IDLE_MS / 1000} s after it:          ${formatMemory(f.idleEarly)}`,
     `  at the end of the load:   ${formatMemory(f.endOfLoad)}`,
     `  ${(f.settleMs / 1000).toFixed(0)} s after the load:     ${formatMemory(f.settled)}`,
     'Cold start (stand-in model, gateway overhead):',

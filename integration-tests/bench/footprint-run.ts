@@ -8,7 +8,9 @@ import { gatewayMemory, idleMemory, settledMemory } from './gateway-memory.js';
 import type { GatewayMemory } from './gateway-memory.js';
 
 /** What the gateway holds idle, a while after it started with its local model ready. */
-export function gatewayIdleMemory(gateway: BenchGateway): Promise<GatewayMemory> {
+export function gatewayIdleMemory(
+  gateway: BenchGateway,
+): Promise<{ idle: GatewayMemory; early: GatewayMemory }> {
   return idleMemory(gateway.proxy.pid, gateway.supervisor.pid);
 }
 
@@ -20,11 +22,11 @@ export function gatewayIdleMemory(gateway: BenchGateway): Promise<GatewayMemory>
 export async function measureFootprint(
   gateway: BenchGateway,
   home: string,
-  idle: GatewayMemory,
+  idle: { idle: GatewayMemory; early: GatewayMemory },
 ): Promise<Footprint> {
   const { proxy, supervisor } = gateway;
   const endOfLoad = gatewayMemory(proxy.pid, supervisor.pid);
-  const settled = await settledMemory(proxy.pid, supervisor.pid, settleBound(idle), 30_000);
+  const settled = await settledMemory(proxy.pid, supervisor.pid, settleBound(idle.idle), 30_000);
   const coldStarts = [
     await measureColdStart(proxy.url, home, COLD_MODELS.one, 1),
     await measureColdStart(proxy.url, home, COLD_MODELS.hundred, 100),
@@ -32,7 +34,8 @@ export async function measureFootprint(
   // The same 100 straight to a fresh stand-in: the model server's own share of those figures.
   const directColdStart = await measureDirectColdStart(100, COLD_LOAD_MS);
   return {
-    idle,
+    idle: idle.idle,
+    idleEarly: idle.early,
     endOfLoad,
     settled: settled.memory,
     settleMs: settled.ms,

@@ -1,4 +1,5 @@
 export { startProxy } from './server.js';
+export { compileUpstreamParser } from './upstream/parser-warmup.js';
 export type { RunningProxy, StartProxyOptions } from './server.js';
 export type { ProxyReload } from './config-follower.js';
 export { createApp } from './app.js';

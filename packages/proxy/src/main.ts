@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { withListenAddress, loadConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
 import { startProxy } from './server.js';
+import { compileUpstreamParser } from './upstream/parser-warmup.js';
 
 /**
  * The proxy process: `node packages/proxy/dist/main.js [--config FILE] [--listen HOST:PORT]`
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const loaded = loadConfig(values.config === undefined ? {} : { file: values.config });
   const config = values.listen === undefined ? loaded : withListenAddress(loaded, values.listen);
   const logger = createLogger({ name: 'proxy' });
+  await compileUpstreamParser();
   const proxy = await startProxy({ config, logger });
 
   let stopping = false;

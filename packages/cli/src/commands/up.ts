@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkProxyListen, startProxy, type RunningProxy } from '@mlx-gateway/proxy';
+import {
+  checkProxyListen,
+  compileUpstreamParser,
+  startProxy,
+  type RunningProxy,
+} from '@mlx-gateway/proxy';
 import { loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
 import { preparePaths, resolveHome } from '@mlx-gateway/shared/paths';
@@ -80,6 +85,7 @@ export async function up(opts: UpOptions): Promise<void> {
       destination: join(paths.logsDir, 'proxy.log'),
       buffered: true,
     });
+    await compileUpstreamParser();
     proxy = await startProxy({ config, logger });
   } catch (err) {
     await stopStarted(config, supervisor, lock);

@@ -2,7 +2,8 @@ import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import { checkUrl, createGuardedLookup } from '@mlx-gateway/shared/security';
 import type { GuardedResolver, SsrfPolicy } from '@mlx-gateway/shared/security';
-import { buildConnector } from 'undici';
+import { buildConnector } from '@mlx-gateway/shared/undici';
+import type { buildConnector as UndiciConnector } from 'undici';
 
 export interface GuardedConnectorOptions {
   /** TCP/TLS connect timeout in ms. */
@@ -38,12 +39,12 @@ function reasonOf(err: unknown): string | undefined {
 export function guardedConnector(
   policy: SsrfPolicy,
   options: GuardedConnectorOptions,
-): buildConnector.connector {
+): UndiciConnector.connector {
   const connect = buildConnector({
     timeout: options.timeoutMs,
     lookup: createGuardedLookup(policy, options.resolver),
   });
-  const refuse = (reason: string, callback: buildConnector.Callback): void => {
+  const refuse = (reason: string, callback: UndiciConnector.Callback): void => {
     options.onRefused?.(reason);
     callback(refusedError(), null);
   };

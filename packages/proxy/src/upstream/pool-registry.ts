@@ -1,8 +1,8 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared/errors';
 import type { GuardedResolver, SsrfPolicy } from '@mlx-gateway/shared/security';
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Pool } from '@mlx-gateway/shared/undici';
+import type { Dispatcher, Pool as UndiciPool } from 'undici';
 import { guardedConnector } from './guarded-connector.js';
 import type { RemoteEndpoint } from './remote-endpoints.js';
 
@@ -22,7 +22,7 @@ export interface PoolRegistryOptions {
   /** Told when the SSRF guard refuses a connection, with the reason (for the log). */
   onConnectRefused?: (origin: string, reason: string) => void;
   /** Builds the pool of an origin (tests count or replace pools). */
-  createPool?: (origin: string, options: Pool.Options) => Dispatcher;
+  createPool?: (origin: string, options: UndiciPool.Options) => Dispatcher;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -37,10 +37,10 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
  */
 export class PoolRegistry {
   private readonly pools = new Map<string, Dispatcher>();
-  private readonly baseOptions: Pool.Options;
+  private readonly baseOptions: UndiciPool.Options;
   private readonly policies = new Map<string, SsrfPolicy>();
   private readonly options: PoolRegistryOptions;
-  private readonly createPool: (origin: string, options: Pool.Options) => Dispatcher;
+  private readonly createPool: (origin: string, options: UndiciPool.Options) => Dispatcher;
   private closing = false;
 
   constructor(options: PoolRegistryOptions) {
@@ -81,7 +81,7 @@ export class PoolRegistry {
     return pool;
   }
 
-  private poolOptions(origin: string): Pool.Options {
+  private poolOptions(origin: string): UndiciPool.Options {
     const policy = this.policies.get(origin);
     if (policy === undefined) {
       if (!LOOPBACK_HOSTS.has(new URL(origin).hostname)) {

@@ -1,4 +1,5 @@
-import { Agent, buildConnector } from 'undici';
+import type { Agent as UndiciAgent, buildConnector as UndiciConnector } from 'undici';
+import { Agent, buildConnector } from '../undici/index.js';
 import { createGuardedLookup, ssrfBlockedError, type GuardedResolver } from './guarded-lookup.js';
 import { hostRefusal, type SsrfPolicy } from './ssrf-policy.js';
 
@@ -17,7 +18,7 @@ export interface GuardedAgentOptions {
   keepAliveTimeout?: number;
   pipelining?: number;
   /** Extra TLS options, e.g. `ca` for a private CA. The lookup cannot be overridden. */
-  tls?: Omit<buildConnector.BuildOptions, 'lookup' | 'timeout'>;
+  tls?: Omit<UndiciConnector.BuildOptions, 'lookup' | 'timeout'>;
 }
 
 /**
@@ -33,13 +34,16 @@ export interface GuardedAgentOptions {
  * - Time and size bounds (`headersTimeout`, `bodyTimeout`, `maxResponseSize`,
  *   `connectTimeout`) are passed to undici.
  */
-export function createGuardedAgent(policy: SsrfPolicy, options: GuardedAgentOptions = {}): Agent {
+export function createGuardedAgent(
+  policy: SsrfPolicy,
+  options: GuardedAgentOptions = {},
+): UndiciAgent {
   const connector = buildConnector({
     ...options.tls,
     timeout: options.connectTimeout ?? 10_000,
     lookup: createGuardedLookup(policy, options.resolver),
   });
-  const connect: buildConnector.connector = (connectOptions, callback) => {
+  const connect: UndiciConnector.connector = (connectOptions, callback) => {
     const refused = hostRefusal(connectOptions.hostname, policy);
     if (refused !== undefined) {
       callback(ssrfBlockedError(refused), null);
@@ -47,7 +51,7 @@ export function createGuardedAgent(policy: SsrfPolicy, options: GuardedAgentOpti
     }
     connector(connectOptions, callback);
   };
-  const agentOptions: Agent.Options = {
+  const agentOptions: UndiciAgent.Options = {
     connect,
     headersTimeout: options.headersTimeout ?? 300_000,
     bodyTimeout: options.bodyTimeout ?? 300_000,
