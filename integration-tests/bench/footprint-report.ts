@@ -1,5 +1,6 @@
 import type { TargetCheck } from './bench-report.js';
 import { formatColdStart, type ColdStart } from './cold-start.js';
+import { formatStorm, type StormResult } from './disconnect-storm.js';
 import {
   EARLY_IDLE_MS,
   IDLE_AFTER_MS,
@@ -17,6 +18,8 @@ export interface Footprint {
   /** After the load, once settled (or at the end of the wait). */
   settled: GatewayMemory;
   settleMs: number;
+  /** 1,000 streams at once, most cut off by their client: memory right after, and settled. */
+  storm: StormResult & { after: GatewayMemory; settled: GatewayMemory; settleMs: number };
   coldStarts: ColdStart[];
   /** 100 requests sent straight to a fresh stand-in when its /health first answers. */
   directColdStart?: ColdStart;
@@ -39,6 +42,9 @@ export function footprintLines(f: Footprint): string[] {
     `    ${EARLY_IDLE_MS / 1000} s after it:          ${formatMemory(f.idleEarly)}`,
     `  at the end of the load:   ${formatMemory(f.endOfLoad)}`,
     `  ${(f.settleMs / 1000).toFixed(0)} s after the load:     ${formatMemory(f.settled)}`,
+    `  ${formatStorm(f.storm)}:`,
+    `    right after:            ${formatMemory(f.storm.after)}`,
+    `    ${(f.storm.settleMs / 1000).toFixed(0)} s after:               ${formatMemory(f.storm.settled)}`,
     'Cold start (stand-in model, gateway overhead):',
     ...f.coldStarts.map((c) => `  ${formatColdStart(c)}`),
     ...(f.directColdStart === undefined
@@ -64,6 +70,16 @@ export function footprintChecks(f: Footprint): TargetCheck[] {
       target: 'memory settles within 10% + 10 MB of idle after the load',
       measured: `${mb(f.settled.total)} (bound ${mb(settleBound(f.idle))})`,
       met: f.settled.total <= settleBound(f.idle),
+    },
+    {
+      target: 'memory settles within 10% + 10 MB of idle after 1,000 streams cut off at random',
+      measured: `${mb(f.storm.settled.total)} (bound ${mb(settleBound(f.idle))})`,
+      met: f.storm.settled.total <= settleBound(f.idle),
+    },
+    {
+      target: 'every stream of the 1,000 answered until its client left',
+      measured: `${f.storm.failed} failed`,
+      met: f.storm.failed === 0,
     },
     ...f.coldStarts.flatMap((c) => coldStartChecks(c, f.directColdStart)),
   ];

@@ -1,7 +1,8 @@
-import { COLD_LOAD_MS, COLD_MODELS } from './bench-gateway.js';
+import { COLD_LOAD_MS, COLD_MODELS, REMOTE_MODEL } from './bench-gateway.js';
 import type { BenchGateway } from './bench-gateway.js';
 import { measureColdStart } from './cold-start.js';
 import { measureDirectColdStart } from './direct-cold-start.js';
+import { disconnectStorm } from './disconnect-storm.js';
 import { settleBound } from './footprint-report.js';
 import type { Footprint } from './footprint-report.js';
 import { gatewayMemory, idleMemory, settledMemory } from './gateway-memory.js';
@@ -15,7 +16,8 @@ export function gatewayIdleMemory(
 }
 
 /**
- * The gateway's own cost once the load is over: memory at its end and after it settles, then
+ * The gateway's own cost once the load is over: memory at its end and after it settles; the
+ * same after 1,000 streams at once, most cut off by their client (disconnect-storm.ts); then
  * two cold starts of stand-in models (one request waiting, then a hundred), and the hundred
  * sent straight to a fresh stand-in for comparison.
  */
@@ -27,6 +29,14 @@ export async function measureFootprint(
   const { proxy, supervisor } = gateway;
   const endOfLoad = gatewayMemory(proxy.pid, supervisor.pid);
   const settled = await settledMemory(proxy.pid, supervisor.pid, settleBound(idle.idle), 30_000);
+  const storm = await disconnectStorm(proxy.url, REMOTE_MODEL);
+  const afterStorm = gatewayMemory(proxy.pid, supervisor.pid);
+  const stormSettled = await settledMemory(
+    proxy.pid,
+    supervisor.pid,
+    settleBound(idle.idle),
+    30_000,
+  );
   const coldStarts = [
     await measureColdStart(proxy.url, home, COLD_MODELS.one, 1),
     await measureColdStart(proxy.url, home, COLD_MODELS.hundred, 100),
@@ -39,6 +49,7 @@ export async function measureFootprint(
     endOfLoad,
     settled: settled.memory,
     settleMs: settled.ms,
+    storm: { ...storm, after: afterStorm, settled: stormSettled.memory, settleMs: stormSettled.ms },
     coldStarts,
     directColdStart,
   };
