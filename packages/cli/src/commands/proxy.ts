@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { checkProxyListen, startProxy } from '@mlx-gateway/proxy';
+import { checkProxyListen, compileUpstreamParser, startProxy } from '@mlx-gateway/proxy';
 import { withListenAddress, loadConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
 import { preparePaths } from '@mlx-gateway/shared/paths';
@@ -38,6 +38,7 @@ export async function proxy(opts: ProxyOptions): Promise<void> {
   const paths = preparePaths(config.home);
   const logFile = join(paths.logsDir, `proxy-${config.proxy.port}.log`);
   const logger = createLogger({ name: 'proxy', destination: logFile, buffered: true });
+  await compileUpstreamParser();
   const running = await startProxy({ config, logger });
   process.stdout.write(
     `mlx-gateway proxy listening on ${running.url} (log: ${logFile}); Ctrl-C stops it\n`,

@@ -17,8 +17,8 @@ import { Client } from '@mlx-gateway/shared/undici';
  * the parser in baseline code costs ~24 µs of CPU per streamed answer (docs/benchmarks.md,
  * "Idle memory"). The compilation takes ~100 ms here instead of during a first request.
  *
- * For the proxy's process entry points only (`mlx-gateway up`, the proxy's main): the flag is
- * the process's. A failure is not fatal: the parser is then compiled on first use.
+ * For the proxy's process entry points only (`mlx-gateway up`, `mlx-gateway proxy`, the proxy's
+ * main), not `startProxy` (tests run many proxies in one process): the flag is the process's. A failure is not fatal: the parser is then compiled on first use.
  */
 export async function compileUpstreamParser(): Promise<void> {
   setFlagsFromString('--no-liftoff');
