@@ -18,7 +18,8 @@ import { Client } from '@mlx-gateway/shared/undici';
  * "Idle memory"). The compilation takes ~100 ms here instead of during a first request.
  *
  * For the proxy's process entry points only (`mlx-gateway up`, `mlx-gateway proxy`, the proxy's
- * main), not `startProxy` (tests run many proxies in one process): the flag is the process's. A failure is not fatal: the parser is then compiled on first use.
+ * main), not `startProxy` (tests run many proxies in one process): the flag is the process's.
+ * A failure is not fatal: the parser is then compiled on first use.
  */
 export async function compileUpstreamParser(): Promise<void> {
   setFlagsFromString('--no-liftoff');
