@@ -9,7 +9,7 @@ import type { GatewayError } from '@mlx-gateway/shared/errors';
 import { isAnthropicApiPath } from './anthropic-paths.js';
 import { OPENAI_SSE_DIALECT } from './sse-dialect.js';
 import type { SseDialect } from './sse-dialect.js';
-import { ANTHROPIC_PING_FRAME } from '../translate/index.js';
+import { ANTHROPIC_PING_FRAME } from '../translate/sse.js';
 
 /**
  * The API a client speaks, as far as the proxy's own answers go: the body of an error response,

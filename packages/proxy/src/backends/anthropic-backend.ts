@@ -8,8 +8,9 @@ import { isAnthropicApiPath } from '../api/anthropic-paths.js';
 import { chatCompletionsEndpoint } from '../api/openai-endpoints.js';
 import { unsupportedByTarget } from '../routing/capability-check.js';
 import type { Target } from '../routing/target.js';
-import { openAIToAnthropicRequest } from '../translate/index.js';
-import type { OpenAIChatRequest } from '../translate/index.js';
+import { loadTranslators, loadedTranslators } from '../translate/load-translators.js';
+import type { Translators } from '../translate/load-translators.js';
+import type { OpenAIChatRequest } from '../translate/types.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
 import type { BackendRequest, PreparedRequest } from './backend.js';
 import { PooledBackend } from './pooled-backend.js';
@@ -59,10 +60,17 @@ export class AnthropicBackend extends PooledBackend {
 
   prepare(req: BackendRequest): PreparedRequest | Promise<PreparedRequest> {
     const plan = this.plans.get(remoteModel(req.target));
-    const build = isAnthropicApiPath(req.endpoint.path)
-      ? this.passThrough(req, plan)
-      : this.translated(req, plan);
-    return withPlanHeaders(plan, this.secrets, build);
+    if (isAnthropicApiPath(req.endpoint.path)) {
+      return withPlanHeaders(plan, this.secrets, this.passThrough(req, plan));
+    }
+    // The translators load on the first translated request; after that, no wait.
+    const translators = loadedTranslators();
+    if (translators === undefined) {
+      return loadTranslators().then((loaded) =>
+        withPlanHeaders(plan, this.secrets, this.translated(loaded, req, plan)),
+      );
+    }
+    return withPlanHeaders(plan, this.secrets, this.translated(translators, req, plan));
   }
 
   private passThrough(
@@ -85,6 +93,7 @@ export class AnthropicBackend extends PooledBackend {
   }
 
   private translated(
+    translators: Translators,
     req: BackendRequest,
     plan: RemotePlan,
   ): (secretHeaders: Record<string, string>) => PreparedRequest {
@@ -102,7 +111,7 @@ export class AnthropicBackend extends PooledBackend {
     const client = req.request.body as unknown as OpenAIChatRequest;
     let body;
     try {
-      body = openAIToAnthropicRequest(client, {
+      body = translators.openAIToAnthropicRequest(client, {
         upstreamModel: target.upstreamModel,
         defaultMaxTokens: this.defaultMaxTokens,
       });
@@ -119,6 +128,7 @@ export class AnthropicBackend extends PooledBackend {
       return withTransform(
         prepared,
         anthropicToOpenAITransform({
+          translators,
           model: req.request.model,
           includeUsage,
           who: prepared.identity,

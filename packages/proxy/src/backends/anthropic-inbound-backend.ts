@@ -1,7 +1,8 @@
 import type { BackendRequest, PrepareContext, PreparedRequest } from './backend.js';
 import { unsupportedByTarget } from '../routing/capability-check.js';
-import { anthropicToOpenAIRequest, countTokensAnthropic } from '../translate/index.js';
-import type { AnthropicMessagesRequest } from '../translate/index.js';
+import { loadTranslators, loadedTranslators } from '../translate/load-translators.js';
+import type { Translators } from '../translate/load-translators.js';
+import type { AnthropicMessagesRequest } from '../translate/types.js';
 import { ChatTranslatingBackend, maxTokensFieldFor } from './chat-translating-backend.js';
 import { openAIToAnthropicTransform } from './transforms/openai-to-anthropic-transform.js';
 
@@ -13,20 +14,38 @@ import { openAIToAnthropicTransform } from './transforms/openai-to-anthropic-tra
  */
 export class AnthropicInboundBackend extends ChatTranslatingBackend {
   prepare(req: BackendRequest, ctx: PrepareContext): PreparedRequest | Promise<PreparedRequest> {
+    // The translators load on the first translated request; after that, no wait.
+    const translators = loadedTranslators();
+    if (translators === undefined) {
+      return loadTranslators().then((loaded) => this.translate(loaded, req, ctx));
+    }
+    return this.translate(translators, req, ctx);
+  }
+
+  private translate(
+    translators: Translators,
+    req: BackendRequest,
+    ctx: PrepareContext,
+  ): PreparedRequest | Promise<PreparedRequest> {
     const { target } = req;
     const client = req.request.body as unknown as AnthropicMessagesRequest;
     let body;
     try {
-      body = anthropicToOpenAIRequest(client, {
+      body = translators.anthropicToOpenAIRequest(client, {
         upstreamModel: target.upstreamModel,
         maxTokensField: maxTokensFieldFor(target),
       });
     } catch (err) {
       throw unsupportedByTarget(err, target);
     }
-    const inputTokensEstimate = countTokensAnthropic(client).input_tokens;
+    const inputTokensEstimate = translators.countTokensAnthropic(client).input_tokens;
     return this.prepareChat(req, ctx, body, (who) =>
-      openAIToAnthropicTransform({ model: req.request.model, inputTokensEstimate, who }),
+      openAIToAnthropicTransform({
+        translators,
+        model: req.request.model,
+        inputTokensEstimate,
+        who,
+      }),
     );
   }
 }

@@ -1,7 +1,6 @@
 import type { Backend, BackendRequest, PrepareContext, PreparedRequest } from './backend.js';
 import { unsupportedByTarget } from '../routing/capability-check.js';
-import { responsesToChatRequest } from '../translate/responses/index.js';
-import type { ResponsesRequest } from '../translate/responses/index.js';
+import type { ResponsesRequest } from '../translate/responses/types.js';
 import { ChatTranslatingBackend, maxTokensFieldFor } from './chat-translating-backend.js';
 import type { ResponsesSession } from './transforms/responses-session.js';
 import { responsesTransform } from './transforms/responses-transform.js';
@@ -27,7 +26,7 @@ export class ResponsesInboundBackend extends ChatTranslatingBackend {
     const client = req.request.body as unknown as ResponsesRequest;
     let mapped;
     try {
-      mapped = responsesToChatRequest(client, {
+      mapped = this.session.translators.responsesToChatRequest(client, {
         upstreamModel: target.upstreamModel,
         maxTokensField: maxTokensFieldFor(target),
       });

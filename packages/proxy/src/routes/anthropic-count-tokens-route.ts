@@ -1,7 +1,7 @@
 import { anthropicClientFormat } from '../api/client-format.js';
 import type { ProxyRoute } from '../http/proxy-call.js';
-import { countTokensAnthropic } from '../translate/index.js';
-import type { AnthropicMessagesRequest } from '../translate/index.js';
+import { loadTranslators, loadedTranslators } from '../translate/load-translators.js';
+import type { AnthropicMessagesRequest } from '../translate/types.js';
 import { anthropicCountTokensEndpoint } from '../api/anthropic-endpoints.js';
 import { readAnthropicInput } from './anthropic-route-input.js';
 import { forwardExchange } from './forward-exchange.js';
@@ -30,9 +30,12 @@ export function anthropicCountTokensRoute(deps: ProxyRouteDeps): ProxyRoute {
         record.target = first.target.name;
         record.backend = first.backendName;
       }
+      const translators = loadedTranslators() ?? (await loadTranslators());
       record.complete = true;
       const body = JSON.stringify(
-        countTokensAnthropic(routed.request.body as unknown as AnthropicMessagesRequest),
+        translators.countTokensAnthropic(
+          routed.request.body as unknown as AnthropicMessagesRequest,
+        ),
       );
       call.outgoing.writeHead(200, {
         'content-type': 'application/json',

@@ -4,7 +4,8 @@ import type { PlannedTarget } from '../forwarding/exchange.js';
 import type { ProxyCall } from '../http/proxy-call.js';
 import { ANTHROPIC_MESSAGES_PATH } from '../api/anthropic-paths.js';
 import type { ApiRequest } from '../api/api-request.js';
-import { droppedAnthropicFields } from '../translate/index.js';
+import { loadTranslators, loadedTranslators } from '../translate/load-translators.js';
+import type { Translators } from '../translate/load-translators.js';
 import { planTargets } from './plan-targets.js';
 import type { ProxyRouteDeps } from './route-deps.js';
 import { readRoutedRequest } from './routed-request.js';
@@ -36,11 +37,16 @@ export async function readAnthropicInput(
     if (backend !== undefined) plan.push({ ...step, backend });
   }
   if (endpoint.path !== ANTHROPIC_MESSAGES_PATH) return { routed, plan };
+  // A chain with a target that translates loads the translators now (the first such request
+  // only): naming the dropped fields needs them before its attempt starts.
+  const translators = plan.some((step) => !deps.backends.speaksAnthropic(step.target))
+    ? (loadedTranslators() ?? (await loadTranslators()))
+    : undefined;
   const backendRequest = routed.requestFor;
   let dropped: string[] | undefined;
   const requestFor: RoutedRequest['requestFor'] = (target) => {
-    const translated = !deps.backends.speaksAnthropic(target);
-    dropped = translated ? (dropped ?? droppedFor(routed.request, call)) : [];
+    const translated = translators !== undefined && !deps.backends.speaksAnthropic(target);
+    dropped = translated ? (dropped ?? droppedFor(translators, routed.request, call)) : [];
     noteDropped(call, dropped);
     return backendRequest(target);
   };
@@ -48,8 +54,8 @@ export async function readAnthropicInput(
 }
 
 /** What a translation for an OpenAI-compatible backend leaves out, beta features included. */
-function droppedFor(request: ApiRequest, call: ProxyCall): string[] {
-  const fields = droppedAnthropicFields(request.body);
+function droppedFor(translators: Translators, request: ApiRequest, call: ProxyCall): string[] {
+  const fields = translators.droppedAnthropicFields(request.body);
   const betas = call.incoming.headers['anthropic-beta'];
   return betas === undefined || betas === '' ? fields : [...fields, 'anthropic-beta'];
 }

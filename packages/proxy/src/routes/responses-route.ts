@@ -6,8 +6,8 @@ import { ResponsesSession } from '../backends/transforms/responses-session.js';
 import type { ProxyRoute } from '../http/proxy-call.js';
 import type { ResponseStore } from '../state/response-store.js';
 import type { Target } from '../routing/target.js';
-import { newResponseId } from '../translate/responses/index.js';
-import type { ResponsesRequest, ResponsesResponse } from '../translate/responses/index.js';
+import { loadTranslators, loadedTranslators } from '../translate/load-translators.js';
+import type { ResponsesRequest, ResponsesResponse } from '../translate/responses/types.js';
 import type { ProxyRouteDeps } from './route-deps.js';
 import { planTargets } from './plan-targets.js';
 import { continueConversation } from './responses-conversation.js';
@@ -36,6 +36,9 @@ export function responsesRoute(deps: ResponsesRouteDeps): ProxyRoute {
     const routed = await readRoutedRequest(call, responsesEndpoint, deps);
     if (routed === undefined) return;
     const { request, resolution } = routed;
+    // Every Responses request needs them (the response id and failure events, even when passed
+    // through): loaded by the first one, then at hand without a wait.
+    const translators = loadedTranslators() ?? (await loadTranslators());
     const client = request.body as ResponsesRequest;
     const primary = resolution.targets[0];
     const conversation = await continueConversation(
@@ -51,8 +54,9 @@ export function responsesRoute(deps: ResponsesRouteDeps): ProxyRoute {
 
     const store = client.store !== false;
     const session = new ResponsesSession(
+      translators,
       {
-        id: newResponseId(),
+        id: translators.newResponseId(),
         model: request.model,
         createdAt: Math.floor(Date.now() / 1000),
         request: client,

@@ -1,10 +1,8 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared/errors';
-import {
-  AnthropicToOpenAIStream,
-  OPENAI_DONE_FRAME,
-  anthropicToOpenAIResponse,
-} from '../../translate/index.js';
+import type { AnthropicToOpenAIStream } from '../../translate/anthropic-to-openai-stream.js';
+import type { Translators } from '../../translate/load-translators.js';
+import { OPENAI_DONE_FRAME } from '../../translate/sse.js';
 import { sanitizeUpstreamMessage } from '../../upstream/sanitize-message.js';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 import type { ResponseTransform, StreamStep, StreamTransform } from './response-transform.js';
@@ -12,6 +10,8 @@ import { SseEventReader } from './sse-event-reader.js';
 import { parseUpstreamJson, translationFailure } from './upstream-json.js';
 
 export interface AnthropicToOpenAITransformOptions {
+  /** Loaded by the backend before it prepares the request (load-translators.ts). */
+  translators: Translators;
   /** The model name the client asked for. */
   model: string;
   /** The client's `stream_options.include_usage`. */
@@ -33,7 +33,9 @@ export function anthropicToOpenAITransform(
     body(upstream: Buffer): string {
       const message = parseUpstreamJson(upstream, options.who);
       try {
-        return JSON.stringify(anthropicToOpenAIResponse(message, { model: options.model }));
+        return JSON.stringify(
+          options.translators.anthropicToOpenAIResponse(message, { model: options.model }),
+        );
       } catch (err) {
         throw translationFailure(err, options.who);
       }
@@ -48,7 +50,7 @@ class AnthropicToOpenAIStreamTransform implements StreamTransform {
   private finished = false;
 
   constructor(private readonly options: AnthropicToOpenAITransformOptions) {
-    this.translator = new AnthropicToOpenAIStream({
+    this.translator = new options.translators.AnthropicToOpenAIStream({
       model: options.model,
       includeUsage: options.includeUsage,
     });

@@ -1,6 +1,7 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared/errors';
-import { OpenAIToAnthropicStream, openAIToAnthropicResponse } from '../../translate/index.js';
+import type { OpenAIToAnthropicStream } from '../../translate/openai-to-anthropic-stream.js';
+import type { Translators } from '../../translate/load-translators.js';
 import { sanitizeUpstreamMessage } from '../../upstream/sanitize-message.js';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 import type { ResponseTransform, StreamStep, StreamTransform } from './response-transform.js';
@@ -8,6 +9,8 @@ import { SseEventReader } from './sse-event-reader.js';
 import { parseUpstreamJson, translationFailure } from './upstream-json.js';
 
 export interface OpenAIToAnthropicTransformOptions {
+  /** Loaded by the backend before it prepares the request (load-translators.ts). */
+  translators: Translators;
   /** The model name the client asked for. */
   model: string;
   /** countTokensAnthropic of the request: usage of `message_start`, and when the upstream has none. */
@@ -30,7 +33,7 @@ export function openAIToAnthropicTransform(
       const completion = parseUpstreamJson(upstream, options.who);
       try {
         return JSON.stringify(
-          openAIToAnthropicResponse(completion, {
+          options.translators.openAIToAnthropicResponse(completion, {
             model: options.model,
             inputTokensEstimate: options.inputTokensEstimate,
           }),
@@ -49,7 +52,7 @@ class OpenAIToAnthropicStreamTransform implements StreamTransform {
   private finished = false;
 
   constructor(private readonly options: OpenAIToAnthropicTransformOptions) {
-    this.translator = new OpenAIToAnthropicStream({
+    this.translator = new options.translators.OpenAIToAnthropicStream({
       model: options.model,
       inputTokensEstimate: options.inputTokensEstimate,
     });

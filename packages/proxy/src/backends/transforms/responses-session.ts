@@ -2,8 +2,9 @@ import { DROPPED_FIELDS_HEADER } from '../../api/dropped-fields.js';
 import type { ServerResponse } from 'node:http';
 import { errorFrom, toOpenAIErrorBody } from '@mlx-gateway/shared/errors';
 import { SSE_HEARTBEAT as HEARTBEAT } from '../../api/sse-dialect.js';
-import { responseShell, responsesFrame } from '../../translate/responses/index.js';
-import type { ResponseContext, ResponsesResponse } from '../../translate/responses/index.js';
+import type { Translators } from '../../translate/load-translators.js';
+import type { ResponseContext } from '../../translate/responses/response-shell.js';
+import type { ResponsesResponse } from '../../translate/responses/types.js';
 import type { ClientFormat } from '../../api/client-format.js';
 import { openAIClientFormat } from '../../api/client-format.js';
 
@@ -19,6 +20,8 @@ export class ResponsesSession {
   private readonly noted = new Set<string>();
 
   constructor(
+    /** Loaded by the route before the session starts (load-translators.ts). */
+    readonly translators: Translators,
     readonly context: ResponseContext,
     private readonly res: ServerResponse,
     /** Called with each response the gateway translated to completion. */
@@ -54,12 +57,16 @@ export class ResponsesSession {
         const err = errorFrom(thrown);
         const body = toOpenAIErrorBody(err).error;
         const response = {
-          ...responseShell(this.context),
+          ...this.translators.responseShell(this.context),
           status: 'failed',
           error: { code: body.code ?? 'server_error', message: body.message },
         };
         return Buffer.from(
-          responsesFrame({ type: 'response.failed', sequence_number: this.sequence++, response }),
+          this.translators.responsesFrame({
+            type: 'response.failed',
+            sequence_number: this.sequence++,
+            response,
+          }),
         );
       },
     };

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import { contextOf } from '../../testing/responses-fixture-context.js';
+import * as translators from '../../translate/translators.js';
 import { anthropicToOpenAITransform } from './anthropic-to-openai-transform.js';
 import type { StreamStep } from './response-transform.js';
 import { ResponsesSession } from './responses-session.js';
@@ -18,7 +19,7 @@ function session(stored: unknown[]): ResponsesSession {
     createdAt: 1,
     request: { model: 'claude' },
   });
-  return new ResponsesSession(context, {} as ServerResponse, (r) => stored.push(r));
+  return new ResponsesSession(translators, context, {} as ServerResponse, (r) => stored.push(r));
 }
 
 function events(steps: StreamStep[]): Array<Record<string, unknown>> {
@@ -32,7 +33,12 @@ function events(steps: StreamStep[]): Array<Record<string, unknown>> {
 
 /** The Anthropic backend's own translation, composed in front of the Responses one. */
 function composed(stored: unknown[]) {
-  const inner = anthropicToOpenAITransform({ model: 'claude', includeUsage: true, who });
+  const inner = anthropicToOpenAITransform({
+    translators,
+    model: 'claude',
+    includeUsage: true,
+    who,
+  });
   return responsesTransform({ session: session(stored), who, inner }).stream();
 }
 

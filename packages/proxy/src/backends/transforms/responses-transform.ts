@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import { GatewayError } from '@mlx-gateway/shared/errors';
-import { ChatToResponsesStream, chatToResponse } from '../../translate/responses/index.js';
+import type { ChatToResponsesStream } from '../../translate/responses/chat-to-response-stream.js';
 import { sanitizeUpstreamMessage } from '../../upstream/sanitize-message.js';
 import type { UpstreamIdentity } from '../../upstream/upstream-error.js';
 import type { ResponseTransform, StreamStep, StreamTransform } from './response-transform.js';
@@ -31,7 +31,7 @@ export function responsesTransform(options: ResponsesTransformOptions): Response
       const completion = parseUpstreamJson(chat, who);
       let response;
       try {
-        response = chatToResponse(completion, session.context);
+        response = session.translators.chatToResponse(completion, session.context);
       } catch (err) {
         throw translationFailure(err, who);
       }
@@ -51,7 +51,9 @@ class ResponsesStreamTransform implements StreamTransform {
     private readonly options: ResponsesTransformOptions,
     private readonly inner: StreamTransform | undefined,
   ) {
-    this.translator = new ChatToResponsesStream(options.session.context);
+    this.translator = new options.session.translators.ChatToResponsesStream(
+      options.session.context,
+    );
     options.session.sequence = 0;
   }
 

@@ -1,5 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
+import * as translators from '../../translate/translators.js';
 import { anthropicToOpenAITransform } from './anthropic-to-openai-transform.js';
 import { openAIToAnthropicTransform } from './openai-to-anthropic-transform.js';
 import type { StreamStep } from './response-transform.js';
@@ -21,7 +22,7 @@ const chunk = (delta: object): string =>
 
 describe('OpenAI → Anthropic stream transform', () => {
   const transform = () =>
-    openAIToAnthropicTransform({ model: 'm', inputTokensEstimate: 10, who }).stream();
+    openAIToAnthropicTransform({ translators, model: 'm', inputTokensEstimate: 10, who }).stream();
 
   it('keeps a character split between two network chunks intact', () => {
     const stream = transform();
@@ -84,7 +85,12 @@ describe('OpenAI → Anthropic stream transform', () => {
   });
 
   it('translates a non-streamed completion, refusing one without choices', () => {
-    const { body } = openAIToAnthropicTransform({ model: 'm', inputTokensEstimate: 3, who });
+    const { body } = openAIToAnthropicTransform({
+      translators,
+      model: 'm',
+      inputTokensEstimate: 3,
+      who,
+    });
     expect(() => body(Buffer.from('{"id":"x","choices":[]}'))).toThrow(
       /model 'm' gave an answer the gateway cannot translate/,
     );
@@ -94,7 +100,7 @@ describe('OpenAI → Anthropic stream transform', () => {
 
 describe('Anthropic → OpenAI stream transform', () => {
   const transform = () =>
-    anthropicToOpenAITransform({ model: 'm', includeUsage: false, who }).stream();
+    anthropicToOpenAITransform({ translators, model: 'm', includeUsage: false, who }).stream();
   const ev = (type: string, data: object): string =>
     `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
