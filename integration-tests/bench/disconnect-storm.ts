@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { planClients, type ClientPlan } from '../support/disconnect-plans.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 /**
@@ -24,17 +25,6 @@ const EVENTS = 60;
 const GAP_MS = 5;
 const SEED = 20_261_205;
 
-type Plan = { kind: 'complete' } | { kind: 'events'; n: number } | { kind: 'delay'; ms: number };
-
-function plans(count: number, random: () => number): Plan[] {
-  return Array.from({ length: count }, (): Plan => {
-    const r = random();
-    if (r < 0.2) return { kind: 'complete' };
-    if (r < 0.7) return { kind: 'events', n: 1 + Math.floor(random() * 30) };
-    return { kind: 'delay', ms: Math.floor(random() * 100) };
-  });
-}
-
 const EVENT_END = Buffer.from('\n\n');
 
 function countEvents(chunk: Buffer): number {
@@ -46,7 +36,7 @@ function countEvents(chunk: Buffer): number {
 async function oneStream(
   url: string,
   model: string,
-  plan: Plan,
+  plan: ClientPlan,
   dispatcher: Agent,
 ): Promise<keyof Omit<StormResult, 'streams' | 'ms'>> {
   const abort = new AbortController();
@@ -91,7 +81,9 @@ export async function disconnectStorm(url: string, model: string): Promise<Storm
   const started = Date.now();
   try {
     const outcomes = await Promise.all(
-      plans(STREAMS, seededRandom(SEED)).map((plan) => oneStream(url, model, plan, dispatcher)),
+      planClients(STREAMS, seededRandom(SEED)).map((plan) =>
+        oneStream(url, model, plan, dispatcher),
+      ),
     );
     const count = (o: string): number => outcomes.filter((x) => x === o).length;
     return {

@@ -4,6 +4,7 @@ import type { TestGateway } from '../support/gateway.js';
 import { proxyHeap } from '../support/heap-debug.js';
 import { standinModel } from '../support/processes.js';
 import { requestLogLines } from '../support/request-log.js';
+import { planClients, type ClientPlan } from '../support/disconnect-plans.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { streamChat, type StreamOptions } from '../support/sse-client.js';
 import { standinStats, type StandinStatsSnapshot } from '../support/standin-stats.js';
@@ -32,18 +33,6 @@ afterEach(async () => {
   await gateway?.stop();
   gateway = undefined;
 });
-
-type ClientPlan =
-  { kind: 'complete' } | { kind: 'events'; n: number } | { kind: 'delay'; ms: number };
-
-function planClients(count: number, random: () => number): ClientPlan[] {
-  return Array.from({ length: count }, (): ClientPlan => {
-    const r = random();
-    if (r < 0.2) return { kind: 'complete' };
-    if (r < 0.7) return { kind: 'events', n: 1 + Math.floor(random() * 30) };
-    return { kind: 'delay', ms: Math.floor(random() * 100) };
-  });
-}
 
 interface RoundResult {
   completed: string[];
