@@ -68,6 +68,22 @@ describe('SecretMatcher', () => {
     }
   });
 
+  it('finds each anchor at every offset of short and long buffers (the two searches)', () => {
+    const matcher = new SecretMatcher([KEY, 'mgw-Zr8Hq3LmW0pTy6VbXc5N'], 'latin1');
+    const text =
+      'data: {"choices":[{"delta":{"content":"the model is here, and then it said"}}]}\n\n';
+    for (const anchor of [KEY.slice(0, 6), `**${KEY.slice(-4)}`, 'mgw-Zr', '..Xc5N']) {
+      for (const length of [8, 40, 95, 96, 97, 160, 300]) {
+        const filler = text.repeat(4).slice(0, length);
+        expect(matcher.mightContainBytes(Buffer.from(filler))).toBe(false);
+        for (let at = 0; at <= length; at++) {
+          const bytes = Buffer.from(filler.slice(0, at) + anchor + filler.slice(at));
+          expect(matcher.mightContainBytes(bytes)).toBe(true);
+        }
+      }
+    }
+  });
+
   it('holds back only a tail that could start a match', () => {
     const matcher = new SecretMatcher([KEY]);
     expect(matcher.holdFrom('data: {"a":1}\n\n')).toBe(15);
