@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { withListenAddress, loadConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
+import { releaseFreedMemoryWhenIdle } from '@mlx-gateway/shared/memory';
 import { startProxy } from './server.js';
 import { compileUpstreamParser } from './upstream/parser-warmup.js';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'proxy' });
   await compileUpstreamParser();
   const proxy = await startProxy({ config, logger });
+  releaseFreedMemoryWhenIdle();
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { checkProxyListen, compileUpstreamParser, startProxy } from '@mlx-gateway/proxy';
 import { withListenAddress, loadConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
+import { releaseFreedMemoryWhenIdle } from '@mlx-gateway/shared/memory';
 import { preparePaths } from '@mlx-gateway/shared/paths';
 import { pingSupervisor } from '../supervisor-process.js';
 
@@ -40,6 +41,7 @@ export async function proxy(opts: ProxyOptions): Promise<void> {
   const logger = createLogger({ name: 'proxy', destination: logFile, buffered: true });
   await compileUpstreamParser();
   const running = await startProxy({ config, logger });
+  releaseFreedMemoryWhenIdle();
   process.stdout.write(
     `mlx-gateway proxy listening on ${running.url} (log: ${logFile}); Ctrl-C stops it\n`,
   );

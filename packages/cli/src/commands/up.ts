@@ -8,6 +8,7 @@ import {
 } from '@mlx-gateway/proxy';
 import { loadConfig, type GatewayConfig } from '@mlx-gateway/shared/config';
 import { createLogger } from '@mlx-gateway/shared/logging';
+import { releaseFreedMemoryWhenIdle } from '@mlx-gateway/shared/memory';
 import { preparePaths, resolveHome } from '@mlx-gateway/shared/paths';
 import { prepareDemo, workspaceRoot } from '../demo.js';
 import { watchConfigFile } from './config-watch.js';
@@ -87,6 +88,7 @@ export async function up(opts: UpOptions): Promise<void> {
     });
     await compileUpstreamParser();
     proxy = await startProxy({ config, logger });
+    releaseFreedMemoryWhenIdle();
   } catch (err) {
     await stopStarted(config, supervisor, lock);
     throw err;
