@@ -7,7 +7,21 @@
  * seem to come before the /health answer they followed.
  */
 export function epochMs(): number {
-  return offset + performance.now();
+  const at = offset + performance.now();
+  // The wall clock can run at another rate than the monotonic one (a clock being slewed: 5 ms a
+  // second on the bench machine one morning), and processes started at different times then
+  // disagree by that drift times their age. Date.now() is the true time rounded down to the
+  // millisecond: an estimate outside [now, now + 1) follows it back to that edge.
+  const now = Date.now();
+  if (at < now) {
+    offset += now - at;
+    return now;
+  }
+  if (at >= now + 1) {
+    offset -= at - (now + 0.999);
+    return now + 0.999;
+  }
+  return at;
 }
 
 /** Date.now() minus performance.now() at the moment Date.now() ticks (spins about 5 ms). */
@@ -24,4 +38,4 @@ function wallClockOffset(): number {
 }
 
 // Taken once, when the module loads, so that no measured moment waits for it.
-const offset = wallClockOffset();
+let offset = wallClockOffset();
