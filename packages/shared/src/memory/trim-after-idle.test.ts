@@ -1,6 +1,5 @@
-import { constants } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isMemoryReducerCollection, trimAfterIdleCollections } from './trim-after-idle.js';
+import { trimAfterIdleCollections } from './trim-after-idle.js';
 import type { Trimmer } from './trim-after-idle.js';
 
 describe('trimAfterIdleCollections', () => {
@@ -48,9 +47,36 @@ describe('trimAfterIdleCollections', () => {
     vi.advanceTimersByTime(500);
     expect(calls).toEqual(['collect', 'trim']);
     expect(t.trims).toBe(1);
-    // Nothing more until another load.
+    // Trimmed again at the next five quiet looks (what V8's memory reducer frees later)...
+    cpuUs += 10_000;
+    vi.advanceTimersByTime(4_500);
+    expect(t.trims).toBe(2);
     vi.advanceTimersByTime(60_000);
+    expect(t.trims).toBe(6);
+    expect(calls.filter((c) => c === 'collect')).toHaveLength(1);
+    // ...and not again until another load.
+    vi.advanceTimersByTime(60_000);
+    expect(t.trims).toBe(6);
+    cpuUs += 3_000_000;
+    vi.advanceTimersByTime(5_000);
+    cpuUs += 10_000;
+    vi.advanceTimersByTime(5_500);
+    expect(calls.filter((c) => c === 'collect')).toHaveLength(2);
+    expect(t.trims).toBe(7);
+  });
+
+  it('waits for a load to end: a busy look postpones the follow-up trims', () => {
+    const t = start();
+    cpuUs += 2_000_000;
+    vi.advanceTimersByTime(5_000);
+    vi.advanceTimersByTime(5_500);
     expect(t.trims).toBe(1);
+    // Busy again (but less than a load's worth since the trim): no trim while busy.
+    cpuUs += 500_000;
+    vi.advanceTimersByTime(4_500);
+    expect(t.trims).toBe(1);
+    vi.advanceTimersByTime(5_000);
+    expect(t.trims).toBe(2);
   });
 
   it('does not trim while the load goes on', () => {
@@ -78,18 +104,5 @@ describe('trimAfterIdleCollections', () => {
     vi.advanceTimersByTime(30_000);
     expect(errors).toHaveLength(1);
     expect(t.trims).toBe(0);
-  });
-});
-
-describe('isMemoryReducerCollection', () => {
-  it("is a major collection of all external memory (what V8's memory reducer runs)", () => {
-    const major = constants.NODE_PERFORMANCE_GC_MAJOR;
-    const external = constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY;
-    expect(isMemoryReducerCollection({ kind: major, flags: external })).toBe(true);
-    expect(isMemoryReducerCollection({ kind: major, flags: 64 })).toBe(false);
-    expect(
-      isMemoryReducerCollection({ kind: constants.NODE_PERFORMANCE_GC_MINOR, flags: external }),
-    ).toBe(false);
-    expect(isMemoryReducerCollection(undefined)).toBe(false);
   });
 });
