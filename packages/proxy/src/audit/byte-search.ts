@@ -11,16 +11,12 @@ const LONG = 4096;
  */
 export class BytePattern {
   private readonly shift = new Uint8Array(256);
-  /** The same table for a search from the end: by the byte under the needle's first position. */
-  private readonly shiftBack = new Uint8Array(256);
 
   constructor(readonly needle: Buffer) {
     const m = needle.length;
     if (m === 0 || m > 255) throw new Error('a byte pattern is 1 to 255 bytes long');
     this.shift.fill(m);
     for (let i = 0; i < m - 1; i++) this.shift[needle[i] as number] = m - 1 - i;
-    this.shiftBack.fill(m);
-    for (let i = m - 1; i > 0; i--) this.shiftBack[needle[i] as number] = i;
   }
 
   /** Where the needle first occurs in `buf` from `from`, or -1 (as Buffer#indexOf). */
@@ -39,29 +35,6 @@ export class BytePattern {
         if (j === m) return i - m + 1;
       }
       i += shift[c] as number;
-    }
-    return -1;
-  }
-
-  /**
-   * Where the needle last occurs in `buf` starting at or before `from`, or -1 (as
-   * Buffer#lastIndexOf). A JSON answer's usage is its last member: searched from the end, it is
-   * found after a few dozen reads, where Buffer#lastIndexOf costs a native call (~90 ns).
-   */
-  lastIndexIn(buf: Buffer, from = buf.length): number {
-    const { needle, shiftBack } = this;
-    const m = needle.length;
-    let i = Math.min(from, buf.length - m);
-    if (i > LONG) return buf.lastIndexOf(needle, from);
-    const first = needle[0] as number;
-    while (i >= 0) {
-      const c = buf[i] as number;
-      if (c === first) {
-        let j = 1;
-        while (j < m && buf[i + j] === needle[j]) j++;
-        if (j === m) return i;
-      }
-      i -= shiftBack[c] as number;
     }
     return -1;
   }

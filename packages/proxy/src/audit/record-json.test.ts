@@ -76,30 +76,4 @@ describe('writeRecordJson', () => {
       expect(written(record)).toBe(JSON.stringify(record));
     }
   });
-
-  it('writes the repeating runs it keeps (one attempt) as JSON does, for more combinations than it keeps', () => {
-    const names = ['qwen', 'a"b', 'c\\d', 'модель', 'x\ud800y', 'tab\there'];
-    const records: AuditRecord[] = [];
-    for (let i = 0; i < 60; i++) {
-      const b = new AuditRecordBuilder(
-        `req-${i}`,
-        i % 2 === 0 ? 'openai.chat' : 'anthropic.messages',
-        0,
-        WALL,
-      );
-      b.setClient(i % 3 === 0 ? undefined : names[(i + 1) % names.length]);
-      b.setModel(i % 4 === 0 ? undefined : names[i % names.length], i % 5 === 0);
-      b.attemptBegan(names[(i + 2) % names.length] as string, i % 7 === 0 ? 'local' : 'openai', 1);
-      if (i % 6 === 0) b.modelReady(3.25, true);
-      b.setStatus([200, 499, 502][i % 3] as number);
-      if (i % 3 === 2) b.attemptEnded('error', 'UPSTREAM_FAILED', 4);
-      else b.attemptEnded('ok', undefined, 4);
-      if (i % 3 === 1) b.setIncomplete('client_closed');
-      const record = b.end(5 + i);
-      expect(written(record)).toBe(JSON.stringify(record));
-      records.push(record);
-    }
-    // The same records again, now that their runs are kept or were replaced by later ones.
-    for (const record of records) expect(written(record)).toBe(JSON.stringify(record));
-  });
 });

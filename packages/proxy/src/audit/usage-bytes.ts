@@ -43,17 +43,10 @@ const CACHE_READ = 3;
 const CACHE_WRITE = 4;
 const DETAILS = 5;
 
-/**
- * Key names as bytes with the count each sets: compared in place, no string per key. Objects,
- * not [name, code] pairs: destructuring a pair per key compared cost more than the read.
- */
-interface Key {
-  readonly name: Buffer;
-  readonly code: number;
-}
-type Keys = readonly Key[];
+/** Key names as bytes with the count each sets: compared in place, no string per key. */
+type Keys = ReadonlyArray<readonly [Buffer, number]>;
 const keyList = (entries: Array<[string, number]>): Keys =>
-  entries.map(([name, code]) => ({ name: Buffer.from(name, 'latin1'), code }));
+  entries.map(([name, code]) => [Buffer.from(name, 'latin1'), code] as const);
 
 const OPENAI_KEYS = keyList([
   ['prompt_tokens', INPUT],
@@ -74,7 +67,7 @@ const NO_KEYS: Keys = [];
 function keyCode(b: Buffer, from: number, to: number, keys: Keys): number {
   const length = to - from;
   for (let k = 0; k < keys.length; k++) {
-    const { name, code } = keys[k] as Key;
+    const [name, code] = keys[k] as readonly [Buffer, number];
     if (name.length !== length) continue;
     let i = 0;
     while (i < length && name[i] === b[from + i]) i++;
@@ -83,34 +76,14 @@ function keyCode(b: Buffer, from: number, to: number, keys: Keys): number {
   return NONE;
 }
 
+let pos = 0;
+
 function isSpace(c: number | undefined): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** The first offset from `at` that is not JSON whitespace. */
-function skipSpace(b: Buffer, at: number): number {
-  while (isSpace(b[at])) at++;
-  return at;
-}
-
-/**
- * Reads the usage object that begins at `start` (its brace) into USAGE_COUNTS, looking no
- * further than `limit`; answers the offset just after its closing brace, or -1 when it does not
- * have the usual shape (the caller then parses it). Positions are passed as arguments and
- * results, not kept in a module variable: a context slot read and written on every byte made
- * this read several times slower.
- */
-export function readUsageObject(
-  format: UsageFormat,
-  b: Buffer,
-  start: number,
-  limit: number = b.length,
-): number {
-  USAGE_COUNTS.input = -1;
-  USAGE_COUNTS.output = -1;
-  USAGE_COUNTS.cacheRead = -1;
-  USAGE_COUNTS.cacheWrite = -1;
-  return readObject(b, start, limit, format === 'openai' ? OPENAI_KEYS : ANTHROPIC_KEYS, true);
+function skipSpace(b: Buffer): void {
+  while (isSpace(b[pos])) pos++;
 }
 
 /** Reads the usage object `b[start, end)` (its braces included) into USAGE_COUNTS. */
@@ -120,83 +93,97 @@ export function readUsageCounts(
   start: number,
   end: number,
 ): boolean {
-  const after = readUsageObject(format, b, start, end);
-  return after !== -1 && skipSpace(b, after) === end;
+  USAGE_COUNTS.input = -1;
+  USAGE_COUNTS.output = -1;
+  USAGE_COUNTS.cacheRead = -1;
+  USAGE_COUNTS.cacheWrite = -1;
+  pos = start;
+  const keys = format === 'openai' ? OPENAI_KEYS : ANTHROPIC_KEYS;
+  if (!readObject(b, end, keys, true)) return false;
+  skipSpace(b);
+  return pos === end;
 }
 
-/**
- * One object at `at`; `nested`: one level of objects is allowed inside. Answers the offset after
- * it, or -1.
- */
-function readObject(b: Buffer, at: number, end: number, keys: Keys, nested: boolean): number {
-  if (b[at] !== OPEN) return -1;
-  at = skipSpace(b, at + 1);
-  if (b[at] === CLOSE) return at + 1;
+/** One object at `pos`; `nested`: one level of objects is allowed inside. */
+function readObject(b: Buffer, end: number, keys: Keys, nested: boolean): boolean {
+  if (b[pos] !== OPEN) return false;
+  pos++;
+  skipSpace(b);
+  if (b[pos] === CLOSE) {
+    pos++;
+    return true;
+  }
   for (;;) {
-    if (at >= end || b[at] !== QUOTE) return -1;
-    const keyStart = ++at;
-    while (at < end && b[at] !== QUOTE) {
-      if (b[at] === BACKSLASH || (b[at] as number) < 0x20) return -1;
-      at++;
+    if (pos >= end || b[pos] !== QUOTE) return false;
+    const keyStart = ++pos;
+    while (pos < end && b[pos] !== QUOTE) {
+      if (b[pos] === BACKSLASH || (b[pos] as number) < 0x20) return false;
+      pos++;
     }
-    if (at >= end) return -1;
-    const code = keyCode(b, keyStart, at, keys);
-    at = skipSpace(b, at + 1);
-    if (b[at] !== COLON) return -1;
-    at = readValue(b, skipSpace(b, at + 1), end, code, nested);
-    if (at === -1) return -1;
-    at = skipSpace(b, at);
-    if (b[at] === COMMA) {
-      at = skipSpace(b, at + 1);
+    if (pos >= end) return false;
+    const code = keyCode(b, keyStart, pos, keys);
+    pos++;
+    skipSpace(b);
+    if (b[pos] !== COLON) return false;
+    pos++;
+    skipSpace(b);
+    if (!readValue(b, end, code, nested)) return false;
+    skipSpace(b);
+    if (b[pos] === COMMA) {
+      pos++;
+      skipSpace(b);
       continue;
     }
-    return b[at] === CLOSE ? at + 1 : -1;
+    if (b[pos] !== CLOSE) return false;
+    pos++;
+    return true;
   }
 }
 
-/** One value at `at`, counted under `code`; answers the offset after it, or -1. */
-function readValue(b: Buffer, at: number, end: number, code: number, nested: boolean): number {
-  const c = b[at];
+function readValue(b: Buffer, end: number, code: number, nested: boolean): boolean {
+  const c = b[pos];
   if (c === OPEN) {
-    if (!nested) return -1;
+    if (!nested) return false;
     // A details object seen again replaces the earlier one; an object is no count.
     if (code === DETAILS) USAGE_COUNTS.cacheRead = -1;
     else setCount(code, -1);
-    return readObject(b, at, end, code === DETAILS ? OPENAI_DETAIL_KEYS : NO_KEYS, false);
+    return readObject(b, end, code === DETAILS ? OPENAI_DETAIL_KEYS : NO_KEYS, false);
   }
   if (c === QUOTE) {
     // A string (Anthropic's `service_tier`): skipped; as a count it is none, as asNumber says.
-    at++;
-    while (at < end && b[at] !== QUOTE) {
-      if (b[at] === BACKSLASH || (b[at] as number) < 0x20) return -1;
-      at++;
+    pos++;
+    while (pos < end && b[pos] !== QUOTE) {
+      if (b[pos] === BACKSLASH || (b[pos] as number) < 0x20) return false;
+      pos++;
     }
-    if (at >= end) return -1;
+    if (pos >= end) return false;
+    pos++;
     if (code === DETAILS) USAGE_COUNTS.cacheRead = -1;
     else setCount(code, -1);
-    return at + 1;
+    return true;
   }
   if (c === 0x6e) {
     // null
-    if (b[at + 1] !== 0x75 || b[at + 2] !== 0x6c || b[at + 3] !== 0x6c) return -1;
+    if (b[pos + 1] !== 0x75 || b[pos + 2] !== 0x6c || b[pos + 3] !== 0x6c) return false;
+    pos += 4;
     if (code === DETAILS) USAGE_COUNTS.cacheRead = -1;
     else setCount(code, -1);
-    return at + 4;
+    return true;
   }
-  if (c === undefined || c < ZERO || c > NINE || code === DETAILS) return -1;
+  if (c === undefined || c < ZERO || c > NINE || code === DETAILS) return false;
   let n = 0;
-  const from = at;
-  while (at < end && (b[at] as number) >= ZERO && (b[at] as number) <= NINE) {
-    n = n * 10 + ((b[at] as number) - ZERO);
-    at++;
+  const from = pos;
+  while (pos < end && (b[pos] as number) >= ZERO && (b[pos] as number) <= NINE) {
+    n = n * 10 + ((b[pos] as number) - ZERO);
+    pos++;
   }
-  const digits = at - from;
+  const digits = pos - from;
   // JSON has no leading zeros; a fraction or exponent goes to JSON.parse.
-  if (digits > MAX_DIGITS || (digits > 1 && c === ZERO)) return -1;
-  const next = b[at];
-  if (next === 0x2e || next === 0x65 || next === 0x45) return -1;
+  if (digits > MAX_DIGITS || (digits > 1 && c === ZERO)) return false;
+  const next = b[pos];
+  if (next === 0x2e || next === 0x65 || next === 0x45) return false;
   setCount(code, n);
-  return at;
+  return true;
 }
 
 function setCount(code: number, n: number): void {

@@ -2,7 +2,7 @@ import type { AuditRecordBuilder } from '../../audit/record-builder.js';
 import { BytePattern } from '../../audit/byte-search.js';
 import { hasFirstToken } from '../../audit/first-token.js';
 import { filterUsageChunk } from '../../audit/stream-usage.js';
-import { readUsageObject, USAGE_COUNTS } from '../../audit/usage-bytes.js';
+import { readUsageCounts, USAGE_COUNTS } from '../../audit/usage-bytes.js';
 import { usageFromJsonBody, usageFromSseEvents } from '../../audit/usage-extractor.js';
 import type { UsageFormat } from '../../audit/usage-extractor.js';
 import type { Clock } from '@mlx-gateway/shared/clock';
@@ -170,14 +170,24 @@ export class BodyUsageTapSink implements ResponseSink {
 }
 
 /**
- * The usage of a JSON body: its last `"usage":{...}` object, read in place when it has the usual
- * shape (usage-bytes.ts), else (braces matched: usage objects hold numbers and nested objects,
- * no strings with braces) parsed alone, never the whole answer.
+ * The usage of a JSON body: its last top-level-looking `"usage":{...}` object (braces matched;
+ * usage objects hold numbers and nested objects, no strings with braces), read in place when
+ * it has the usual shape (usage-bytes.ts), else parsed alone, never the whole answer.
  */
 function readBodyUsage(audit: AuditRecordBuilder, format: UsageFormat, body: Buffer): void {
   const start = usageObjectStart(body);
   if (start === -1) return;
-  if (readUsageObject(format, body, start) !== -1) {
+  let depth = 0;
+  let end = -1;
+  for (let j = start; j < body.length; j++) {
+    if (body[j] === BRACE) depth++;
+    else if (body[j] === CLOSE_BRACE && --depth === 0) {
+      end = j + 1;
+      break;
+    }
+  }
+  if (end === -1) return;
+  if (readUsageCounts(format, body, start, end)) {
     const c = USAGE_COUNTS;
     if (format === 'anthropic') {
       audit.usageCounts(c.input, c.output, c.cacheRead, c.cacheWrite);
@@ -190,30 +200,18 @@ function readBodyUsage(audit: AuditRecordBuilder, format: UsageFormat, body: Buf
     audit.usageCounts(prompt - cached - written, Math.max(0, c.output), cached, written);
     return;
   }
-  const end = closingBrace(body, start);
-  if (end === -1) return;
   const report = usageFromJsonBody(format, { usage: parseJson(body.subarray(start, end)) });
   if (report !== undefined) audit.usage(report);
 }
 
-/** The offset after the brace that closes the one at `start` (braces counted), or -1. */
-function closingBrace(body: Buffer, start: number): number {
-  let depth = 0;
-  for (let j = start; j < body.length; j++) {
-    if (body[j] === BRACE) depth++;
-    else if (body[j] === CLOSE_BRACE && --depth === 0) return j + 1;
-  }
-  return -1;
-}
-
 /** Where the last `"usage":{` object of a body begins (its brace), or -1. */
 function usageObjectStart(body: Buffer): number {
-  let at = USAGE_PATTERN.lastIndexIn(body);
+  let at = body.lastIndexOf(USAGE_KEY);
   while (at !== -1) {
     let i = at + USAGE_KEY.length;
     while (body[i] === SPACE) i++;
     if (body[i] === BRACE) return i;
-    at = at === 0 ? -1 : USAGE_PATTERN.lastIndexIn(body, at - 1);
+    at = at === 0 ? -1 : body.lastIndexOf(USAGE_KEY, at - 1);
   }
   return -1;
 }
