@@ -285,6 +285,14 @@ describe('leases and idle stop', () => {
     await gw.waitForState('m', 'ready');
     const stop = gw.control().request({ cmd: 'stop', model: 'm' });
     await gw.waitForState('m', 'stopping');
+    // The proxy learns of the stop from the supervisor's events. Until it has, a request still
+    // joins the shared lease the stream holds and is served by the running server (the stop
+    // waits for that lease): also a success, but not the wait this test is about.
+    await waitUntil(async () => {
+      const res = await fetch(`${url}/v1/gateway/models`);
+      const { data } = (await res.json()) as { data: Array<{ name: string; state?: string }> };
+      return data.find((m) => m.name === 'm')?.state === 'stopping';
+    }, 'the proxy to see the model stopping');
     const during = await postJson(`${url}/v1/chat/completions`, chat('m'));
     expect(during.status).toBe(200);
     expect((await long).events.at(-1)).toBe('[DONE]');
