@@ -3,12 +3,11 @@ import type Koffi from 'koffi';
 
 /**
  * glibc's `malloc_trim(0)`, called through koffi (a foreign-function interface with prebuilt
- * binaries: nothing to compile). Undefined where there is none: macOS (whose allocator gives
- * freed pages back by itself), a C library other than glibc, or a system where koffi cannot
- * load. Loaded on first use: koffi adds a few megabytes to the process.
+ * binaries: nothing to compile). Undefined where there is none: a C library other than glibc,
+ * or a system where koffi cannot load (releaseFreedMemoryWhenIdle asks only on Linux). Loaded
+ * on first use: koffi adds a few megabytes to the process.
  */
 export function loadMallocTrim(): (() => void) | undefined {
-  if (process.platform !== 'linux') return undefined;
   try {
     const koffi = createRequire(import.meta.url)('koffi') as typeof Koffi;
     const mallocTrim = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)');

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { trimAfterIdleCollections } from './trim-after-idle.js';
+import { trimWhenQuiet } from './trim-after-idle.js';
 import type { Trimmer } from './trim-after-idle.js';
 
-describe('trimAfterIdleCollections', () => {
+describe('trimWhenQuiet', () => {
   let cpuUs = 0;
   let trimmer: Trimmer | undefined;
   const calls: string[] = [];
   const start = (overrides: { trim?: () => void; onError?: (err: unknown) => void } = {}) => {
-    trimmer = trimAfterIdleCollections({
+    trimmer = trimWhenQuiet({
       trim: overrides.trim ?? (() => calls.push('trim')),
       collect: () => calls.push('collect'),
       onError: overrides.onError,

@@ -56,7 +56,7 @@ const processCpuUs = (): number => {
  * Runs `collect` and then `trim` when the process turns quiet after a load (looked at every
  * 5 s), and `trim` again at the next quiet looks. Its timers never keep the process alive.
  */
-export function trimAfterIdleCollections(options: TrimOptions): Trimmer {
+export function trimWhenQuiet(options: TrimOptions): Trimmer {
   const cpuTimeUs = options.cpuTimeUs ?? processCpuUs;
   let trims = 0;
   let followUps = 0;
