@@ -64,8 +64,11 @@ function spell(value: string, encoding: MatcherEncoding): string {
 
 export class SecretMatcher {
   private readonly secrets: Secret[];
-  /** Every secret's anchors, found in one pass over a text (many secrets) or a Buffer. */
-  private readonly anchors: AnchorIndex;
+  /**
+   * Every secret's anchors, found in one pass over a Buffer (latin1 mode) or a text (many
+   * secrets); not built for a text matcher of a few secrets, which never reads it.
+   */
+  private readonly anchors: AnchorIndex | undefined;
   /** The anchors' probe bytes, for the zero-copy check of a long Buffer: for a few secrets. */
   private readonly probes: ProbeSearch | undefined;
   /** Mask units as they are spelled in this encoding (`•` is 3 units in latin1 mode). */
@@ -98,7 +101,9 @@ export class SecretMatcher {
     const anchors = this.secrets.flatMap((s) => [s.first, s.last]);
     const probes = new ProbeSearch(anchors);
     if (probes.size <= MAX_PROBE_GROUPS && encoding === 'latin1') this.probes = probes;
-    this.anchors = new AnchorIndex(anchors);
+    if (encoding === 'latin1' || this.secrets.length > MAX_INCLUDES_SECRETS) {
+      this.anchors = new AnchorIndex(anchors);
+    }
     for (const text of [...seen, ...this.masks]) {
       for (let i = 0; i < text.length; i++) this.tailCodes.add(text.charCodeAt(i));
     }
@@ -112,7 +117,8 @@ export class SecretMatcher {
 
   /** False when `text` certainly contains no match. */
   mightContain(text: string): boolean {
-    if (this.secrets.length > MAX_INCLUDES_SECRETS) return this.anchors.inText(text);
+    if (this.secrets.length > MAX_INCLUDES_SECRETS)
+      return (this.anchors as AnchorIndex).inText(text);
     for (const s of this.secrets) {
       if (text.includes(s.first) || text.includes(s.last)) return true;
     }
@@ -122,7 +128,7 @@ export class SecretMatcher {
   /** `mightContain` for bytes, without decoding them (latin1 mode). */
   mightContainBytes(bytes: Buffer): boolean {
     if (this.probes !== undefined && bytes.length > SHORT_BYTES) return this.probes.inBytes(bytes);
-    return this.anchors.inBytes(bytes);
+    return (this.anchors as AnchorIndex).inBytes(bytes);
   }
 
   /** False when a text ending in this character code holds nothing back. */
