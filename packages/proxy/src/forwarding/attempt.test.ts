@@ -124,8 +124,14 @@ function harness(stream: boolean, idleMs = 1_000, transform?: ResponseTransform)
     if (!listener) throw new Error('not sent');
     return listener;
   };
-  return { clock, res, call, result, upstream, host };
+  return { clock, res, call, result, upstream, host, attempt };
 }
+
+/**
+ * The end of one turn of the event loop. On a socket, each read is its own turn: the body
+ * chunks of one read reach the sink together at its end (see Attempt#onData).
+ */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('Attempt backpressure', () => {
   it('stops reading the upstream while the client is not writable, and resumes on drain', async () => {
@@ -134,9 +140,11 @@ describe('Attempt backpressure', () => {
     up.onConnected();
     up.onResponseStart(200, { 'content-type': 'text/event-stream' });
     up.onData(Buffer.from('data: 1\n\n'));
+    await turn();
     expect(call.paused).toBe(false);
     res.accepting = false;
     up.onData(Buffer.from('data: 2\n\n'));
+    await turn();
     expect(call.paused).toBe(true);
     expect(call.pauses).toBe(1);
     res.drain();
@@ -152,7 +160,6 @@ describe('Attempt backpressure', () => {
     const { res, call, upstream, result, clock } = harness(false, 1_000);
     // Each upstream or client event is its own turn of the event loop, as on a socket: the
     // attempt arms its timeouts at the end of the turn (see PhaseDeadlines).
-    const turn = (): Promise<void> => Promise.resolve();
     const up = upstream();
     up.onConnected();
     up.onResponseStart(200, { 'content-type': 'application/json' });
@@ -193,7 +200,9 @@ describe('Attempt response sinks', () => {
     const up = upstream();
     up.onResponseStart(200, { 'content-type': 'text/event-stream' });
     up.onData(Buffer.from('one'));
+    await turn();
     up.onData(Buffer.from('last'));
+    await turn();
     // The transform said the stream is complete: anything after it is not the client's.
     up.onData(Buffer.from('late'));
     await expect(result).resolves.toEqual({ ok: true });
@@ -234,5 +243,69 @@ describe('Attempt response sinks', () => {
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.error.code).toBe(ErrorCodes.STREAM_INTERRUPTED);
     expect(res.written.join('')).toBe('{"id":');
+  });
+});
+
+describe('Attempt body chunks', () => {
+  it('hands the chunks of one read to the sink together: one client write for all their events', async () => {
+    const { res, upstream, result } = harness(true);
+    const up = upstream();
+    up.onResponseStart(200, { 'content-type': 'text/event-stream' });
+    // A fast upstream's read: every event is its own HTTP chunk, all parsed in one go.
+    for (const n of [1, 2, 3]) up.onData(Buffer.from(`data: ${n}\n\n`));
+    expect(res.written).toEqual([]);
+    await turn();
+    expect(res.written).toEqual(['data: 1\n\ndata: 2\n\ndata: 3\n\n']);
+    up.onData(Buffer.from('data: 4\n\n'));
+    await turn();
+    expect(res.written).toEqual(['data: 1\n\ndata: 2\n\ndata: 3\n\n', 'data: 4\n\n']);
+    up.onData(Buffer.from('data: [DONE]\n\n'));
+    up.onEnd();
+    await expect(result).resolves.toEqual({ ok: true });
+    expect(res.written.join('')).toBe(
+      'data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\ndata: [DONE]\n\n',
+    );
+  });
+
+  it('relays what came in the same read before the end of the body, before ending', async () => {
+    const { res, upstream, result } = harness(true);
+    const up = upstream();
+    up.onResponseStart(200, { 'content-type': 'text/event-stream' });
+    up.onData(Buffer.from('data: 1\n\n'));
+    up.onData(Buffer.from('data: [DONE]\n\n'));
+    up.onEnd();
+    await expect(result).resolves.toEqual({ ok: true });
+    expect(res.written).toEqual(['data: 1\n\ndata: [DONE]\n\n']);
+    expect(res.writableEnded).toBe(true);
+  });
+
+  it('relays what came in the same read before a break, and counts it as sent content', async () => {
+    const { res, upstream, result, host } = harness(true);
+    const up = upstream();
+    up.onResponseStart(200, { 'content-type': 'text/event-stream' });
+    up.onData(Buffer.from('data: 1\n\n'));
+    up.onData(Buffer.from('data: 2\n\n'));
+    up.onError(new Error('socket hang up'));
+    const outcome = await result;
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error.code).toBe(ErrorCodes.STREAM_INTERRUPTED);
+    // Content reached the client: the exchange must not fail over to another target.
+    expect(host.contentSent).toBe(true);
+    expect(res.written.join('')).toBe('data: 1\n\ndata: 2\n\n');
+  });
+
+  it('writes nothing more once the attempt ended in the middle of a read (client gone)', async () => {
+    const { res, upstream, result, attempt, call } = harness(true);
+    const up = upstream();
+    up.onResponseStart(200, { 'content-type': 'text/event-stream' });
+    up.onData(Buffer.from('data: 1\n\n'));
+    attempt.cancel(
+      new GatewayError(ErrorCodes.STREAM_INTERRUPTED, 'the client closed the connection'),
+    );
+    up.onData(Buffer.from('data: 2\n\n'));
+    await turn();
+    expect((await result).ok).toBe(false);
+    expect(call.aborted).toBeDefined();
+    expect(res.written).toEqual([]);
   });
 });

@@ -66,6 +66,8 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
   /** Where the response body goes; set when the response starts. */
   private sink: ResponseSink | undefined;
   private gotFirstByte = false;
+  /** Body chunks received in this tick, not yet handed to the sink (see onData). */
+  private readonly received: Buffer[] = [];
   private paused = false;
   private readonly deadlines: PhaseDeadlines;
   private commitTimer: Timer | undefined;
@@ -134,25 +136,45 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
     );
   }
 
+  /**
+   * A body chunk. The chunks of one socket read (a chunked upstream sends each event as its own
+   * chunk, and a fast one sends many per read) reach the sink together, at the end of the
+   * tick: one framing, scrub and client write for all of them instead of one each. Nothing
+   * waits for a later read; the end or the failure of the body hands over what came first.
+   */
   onData(chunk: Buffer): void {
     if (this.settled) return;
     if (!this.gotFirstByte) {
       this.gotFirstByte = true;
       this.deadlines.clear('first byte');
       this.host.firstByte();
-      this.deadlines.set('idle', this.timeouts.idleMs);
-    } else if (!this.paused) {
-      this.deadlines.set('idle', this.timeouts.idleMs);
     }
-    this.sink?.data(chunk);
+    if (this.received.push(chunk) === 1) process.nextTick(this.handOver);
   }
 
+  /** What arrived in this tick, to the sink as one chunk; the idle clock restarts. */
+  private readonly handOver = (): void => {
+    const { received } = this;
+    if (received.length === 0 || this.settled) {
+      received.length = 0;
+      return;
+    }
+    const chunk = received.length === 1 ? (received[0] as Buffer) : Buffer.concat(received);
+    received.length = 0;
+    if (!this.paused) this.deadlines.set('idle', this.timeouts.idleMs);
+    this.sink?.data(chunk);
+  };
+
   onEnd(): void {
+    if (this.settled) return;
+    this.handOver();
     if (this.settled) return;
     this.sink?.end();
   }
 
   onError(err: Error): void {
+    if (this.settled) return;
+    this.handOver();
     if (this.settled) return;
     const { sink } = this;
     if (sink === undefined) {

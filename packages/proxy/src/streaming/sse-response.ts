@@ -32,9 +32,10 @@ export class SseResponse {
 
   /**
    * Sends the status line and SSE headers (idempotent). They leave with the first events when
-   * those follow in the same tick (the usual case: the upstream's headers and first events
-   * arrive together), saving a write per stream; otherwise they are flushed on their own at
-   * the end of the tick, so a client never waits for the first event to see the 200.
+   * those are written before the event loop turns (the usual case: the upstream's headers and
+   * first events arrive together, and the attempt hands the events over at the end of that
+   * tick), saving a write per stream; otherwise they are flushed on their own right after, so a
+   * client never waits for the first event to see the 200.
    */
   commit(): void {
     if (this.res.headersSent || this.res.destroyed) return;
@@ -45,7 +46,7 @@ export class SseResponse {
       connection: 'keep-alive',
       'x-request-id': this.reqId,
     });
-    process.nextTick(this.flushIdleHeaders);
+    setImmediate(this.flushIdleHeaders);
     this.heartbeat = this.clock.timer(this.heartbeatMs, () => this.beat());
   }
 

@@ -13,7 +13,10 @@ import type { SseResponse } from '../../streaming/sse-response.js';
  * or create a promise per chunk beyond what its own job needs: this is the proxy's hot path.
  */
 export interface ResponseSink {
-  /** One chunk of the upstream body. Not called once the attempt has ended. */
+  /**
+   * The next bytes of the upstream body: what one socket read brought (the attempt joins the
+   * chunks a chunked body is cut into). Not called once the attempt has ended.
+   */
   data(chunk: Buffer): void;
   /** The upstream body ended. The sink ends the attempt, one way or the other. */
   end(): void;
