@@ -77,3 +77,37 @@ describe('writeRecordJson', () => {
     }
   });
 });
+
+describe('writeRecordJson, the repeating runs of a line', () => {
+  it('writes each line as JSON.stringify would while the combinations of names change', () => {
+    let seed = 11;
+    const pick = <T>(xs: readonly T[]): T => {
+      seed = (seed * 48271) % 2147483647;
+      return xs[seed % xs.length] as T;
+    };
+    // More combinations than the runs kept, so that earlier ones are made again.
+    const models = ['qwen', 'llama', 'gpt-4o', 'claude', 'mistral', 'phi', 'gemma', 'model "x"'];
+    for (let i = 0; i < 5_000; i++) {
+      const b = new AuditRecordBuilder(
+        `req-${i}`,
+        pick(['openai.chat', 'anthropic.messages']),
+        0,
+        WALL + i,
+      );
+      const model = pick(models);
+      b.setClient(pick([undefined, 'ci', 'ops-ключ']));
+      b.setModel(pick([model, undefined]), pick([true, false]));
+      b.addBytesIn(i);
+      b.attemptBegan(pick(models), pick(['local', 'openai', 'anthropic']), 1);
+      if (pick([true, false])) b.modelReady(i / 7, pick([true, false]));
+      if (pick([true, false])) b.firstByte(2 + i / 3);
+      b.setStatus(pick([200, 400, 429, 502]));
+      const outcome = pick(['ok', 'error'] as const);
+      b.attemptEnded(outcome, outcome === 'ok' ? undefined : 'UPSTREAM_ERROR', 3 + i / 11);
+      if (pick([true, false])) b.usageCounts(i, i % 13, 0, pick([0, 5]));
+      if (pick([false, false, true])) b.setIncomplete('client_closed');
+      const record = b.end(10 + i / 9);
+      expect(written(record)).toBe(JSON.stringify(record));
+    }
+  });
+});

@@ -78,6 +78,100 @@ let at = 0;
  * answers the offset after it.
  */
 export function writeRecordJson(buf: Buffer, offset: number, r: AuditRecord): number {
+  return r.attempts.length === 1 && r.capture === undefined
+    ? writeOneAttempt(buf, offset, r)
+    : writeAnyRecord(buf, offset, r);
+}
+
+/**
+ * The runs of a line that repeat from request to request, as the bytes JSON.stringify makes of
+ * them, kept for the last few combinations of their values: what the API, the target, the
+ * outcome, the status and the names of a record are, its line mostly is.
+ */
+class Runs {
+  private readonly keys: unknown[][] = [];
+  private readonly runs: Buffer[] = [];
+  private next = 0;
+
+  constructor(private readonly render: (...values: never[]) => string) {}
+
+  /** The run for these values (compared with ===), rendered on first use. */
+  of(a: unknown, b: unknown, c: unknown, d: unknown, e?: unknown): Buffer {
+    const { keys } = this;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as unknown[];
+      if (k[0] === a && k[1] === b && k[2] === c && k[3] === d && k[4] === e) {
+        return this.runs[i] as Buffer;
+      }
+    }
+    const run = Buffer.from((this.render as (...v: unknown[]) => string)(a, b, c, d, e), 'utf8');
+    const slot = keys.length < RUNS_KEPT ? keys.length : this.next++ % RUNS_KEPT;
+    keys[slot] = [a, b, c, d, e];
+    this.runs[slot] = run;
+    return run;
+  }
+}
+
+const RUNS_KEPT = 16;
+const json = JSON.stringify;
+const opt = (name: string, value: unknown): string =>
+  value === undefined ? '' : `,${json(name)}:${json(value)}`;
+
+/** From `,"api":` to the attempt's `"durationMs":`. */
+const HEAD = new Runs(
+  (api: string, stream: boolean, target: string, backend: string, outcome: string) =>
+    `,"api":${json(api)},"stream":${json(stream)},"attempts":[{"target":${json(target)},` +
+    `"backend":${json(backend)},"outcome":${json(outcome)},"durationMs":`,
+);
+/** From the attempt's error code to the record's `"durationMs":`. */
+const MIDDLE = new Runs(
+  (errorCode: string | undefined, coldStart: boolean, status: number, complete: boolean) =>
+    `${opt('errorCode', errorCode)}}],"coldStart":${json(coldStart)},"status":${json(status)},` +
+    `"complete":${json(complete)},"durationMs":`,
+);
+/** The names after the sizes. */
+const NAMES = new Runs(
+  (
+    client: string | undefined,
+    model: string | undefined,
+    resolvedModel: string | undefined,
+    backend: string | undefined,
+  ) =>
+    opt('client', client) +
+    opt('model', model) +
+    opt('resolvedModel', resolvedModel) +
+    opt('backend', backend),
+);
+
+const OPEN = Buffer.from('{"v":1,"time":');
+
+/**
+ * A record of one attempt and no capture (nearly every record): the repeating runs copied
+ * whole, only the times, the id, the sizes and the counts written one by one.
+ */
+function writeOneAttempt(buf: Buffer, offset: number, r: AuditRecord): number {
+  if (r.v !== 1) return writeAnyRecord(buf, offset, r);
+  const a = r.attempts[0] as AuditAttempt;
+  out = buf;
+  at = offset;
+  bytes(OPEN);
+  str(r.time);
+  bytes(K.requestId);
+  str(r.requestId);
+  bytes(HEAD.of(r.api, r.stream, a.target, a.backend, a.outcome));
+  num(a.durationMs);
+  bytes(MIDDLE.of(a.errorCode, r.coldStart, r.status, r.complete));
+  num(r.durationMs);
+  bytes(K.bytesIn);
+  num(r.bytesIn);
+  bytes(K.bytesOut);
+  num(r.bytesOut);
+  bytes(NAMES.of(r.client, r.model, r.resolvedModel, r.backend));
+  return writeTail(r);
+}
+
+/** Any record, field by field. */
+function writeAnyRecord(buf: Buffer, offset: number, r: AuditRecord): number {
   out = buf;
   at = offset;
   out[at++] = 0x7b; // {
@@ -114,6 +208,11 @@ export function writeRecordJson(buf: Buffer, offset: number, r: AuditRecord): nu
   optStr(K.model, r.model);
   optStr(K.resolvedModel, r.resolvedModel);
   optStr(K.backend, r.backend);
+  return writeTail(r);
+}
+
+/** From `modelWaitMs` to the end of the line. */
+function writeTail(r: AuditRecord): number {
   optNum(K.modelWaitMs, r.modelWaitMs);
   optStr(K.errorCode, r.errorCode);
   optStr(K.incomplete, r.incomplete);
@@ -239,6 +338,26 @@ function uint(n: number): void {
     out[at++] = ZERO + n;
     return;
   }
+  if (n >= 2_147_483_648) {
+    largeUint(n);
+    return;
+  }
+  // Below 2^31: integer divisions (a multiply and a shift), no Math.floor.
+  let digits = 2;
+  for (let limit = 100; n >= limit && digits < 10; limit *= 10) digits++;
+  let m = n | 0;
+  let i = at + digits - 1;
+  const end = i + 1;
+  while (m >= 10) {
+    const q = (m / 10) | 0;
+    out[i--] = ZERO + (m - q * 10);
+    m = q;
+  }
+  out[i] = ZERO + m;
+  at = end;
+}
+
+function largeUint(n: number): void {
   let digits = 1;
   for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
   let m = n;
