@@ -47,15 +47,18 @@ export class StampedEventReader {
       return;
     }
     if (!text.startsWith('data: ', start) && !text.startsWith('event: ', start)) return;
-    // The upstream stamp: `"t":<ms>` in the fake's own events, `t=<ms>` in text it sent as a chunk.
-    let at = text.indexOf('"t":', start);
+    // The upstream stamp: `"t":<ms>` in the fake's own events, `t=<ms>` in text it sent as a
+    // chunk. Looked for in this event only: a search of the whole text from here would read the
+    // rest of a read of many events once per event.
+    const event = text.slice(start, end);
+    let at = event.indexOf('"t":');
     let skip = 4;
-    if (at === -1 || at >= end) {
-      at = text.indexOf('t=', start);
+    if (at === -1) {
+      at = event.indexOf('t=');
       skip = 2;
     }
-    if (at === -1 || at >= end) return;
+    if (at === -1) return;
     this.events += 1;
-    this.onEvent(arrivedAt - Number.parseFloat(text.slice(at + skip, end)));
+    this.onEvent(arrivedAt - Number.parseFloat(event.slice(at + skip)));
   }
 }
