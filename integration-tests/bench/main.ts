@@ -39,6 +39,8 @@ import type { LoadResult } from './load-protocol.js';
 import { startService } from './service.js';
 import { cpuOf, cpuPerRequest, job } from './bench-jobs.js';
 import { measureTogether, togetherTable } from './together.js';
+import { abChecks, abTableLines, runSameProcessAb } from './same-process-ab.js';
+import type { AbResult } from './same-process-ab.js';
 import type { Service } from './service.js';
 
 async function measure(
@@ -89,6 +91,7 @@ function parseBenchArgs() {
       baseline: { type: 'string' },
       rounds: { type: 'string' },
       chunks: { type: 'boolean', default: false },
+      'ab-phases': { type: 'string' },
       together: { type: 'boolean', default: false },
     },
   });
@@ -100,6 +103,7 @@ interface Running {
   services: Service[];
   gateway?: BenchGateway;
   client?: LoadClient;
+  upstreamUrl?: string;
 }
 
 async function stopAll(running: Running): Promise<void> {
@@ -114,6 +118,7 @@ async function startTargets(values: BenchArgs, running: Running): Promise<BenchP
   const { work, services } = running;
   const upstream = await startFakeUpstream(work);
   services.push(upstream);
+  running.upstreamUrl = upstream.url;
   const minimal = await startService({
     name: 'minimal proxy',
     nodeArgs: [
@@ -319,6 +324,32 @@ async function measureAllTogether(
   return togetherTable(await measureTogether(chosen, scenarios));
 }
 
+/**
+ * The cost targets of the audit log, the metrics and the stream scrubber: the same-process A/B
+ * (same-process-ab.ts) on the scenarios chosen, after the rest (40 phases a scenario, about
+ * 3.5 minutes for all four; none with --quick unless --ab-phases is given, none with
+ * --ab-phases 0).
+ */
+async function measureSameProcessAb(
+  values: BenchArgs,
+  running: Running,
+  client: LoadClient,
+): Promise<AbResult[]> {
+  const phases = Number(values['ab-phases'] ?? (values.quick ? 0 : 40));
+  if (!(Number.isInteger(phases) && phases > 0)) return [];
+  return runSameProcessAb({
+    features: ['audit', 'scrub'],
+    ...(values.only === undefined ? {} : { only: values.only.split(',') }),
+    phases,
+    phaseMs: 1000,
+    chunks: values.chunks,
+    work: running.work,
+    upstreamUrl: running.upstreamUrl!,
+    client,
+    services: running.services,
+  });
+}
+
 /** Prints the figures and the targets, and writes them to the --json file when given. */
 function report(
   measurements: Measurement[],
@@ -326,8 +357,9 @@ function report(
   values: BenchArgs,
   started: number,
   together: string,
+  ab: AbResult[],
 ): void {
-  const checks = [...checkTargets(measurements), ...footprintChecks(footprint)];
+  const checks = [...checkTargets(measurements), ...abChecks(ab), ...footprintChecks(footprint)];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
     [
@@ -341,6 +373,7 @@ function report(
       abTable(measurements),
       '',
       ...(together === '' ? [] : [together, '']),
+      ...(ab.length === 0 ? [] : [...abTableLines(ab), '']),
       ...footprintLines(footprint),
       '',
       'Targets:',
@@ -353,7 +386,7 @@ function report(
   if (values.json !== undefined) {
     writeFileSync(
       values.json,
-      JSON.stringify({ quick: values.quick, measurements, footprint, checks }, null, 2),
+      JSON.stringify({ quick: values.quick, measurements, footprint, ab, checks }, null, 2),
     );
   }
 }
@@ -380,7 +413,8 @@ async function main(): Promise<number> {
     const measurements = await measureAll(client, paths, values, rounds);
     const together = await measureAllTogether(paths, values, rounds);
     const footprint = await measureFootprint(running.gateway!, join(running.work, 'home'), idle);
-    report(measurements, footprint, values, started, together);
+    const ab = await measureSameProcessAb(values, running, client);
+    report(measurements, footprint, values, started, together, ab);
     return 0;
   } finally {
     await stopAll(running);
