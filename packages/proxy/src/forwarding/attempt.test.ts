@@ -294,6 +294,18 @@ describe('Attempt body chunks', () => {
     expect(res.written.join('')).toBe('data: 1\n\ndata: 2\n\n');
   });
 
+  it('relays a body that is not a stream as each chunk comes, without waiting for the tick', async () => {
+    const { res, upstream, result } = harness(false);
+    const up = upstream();
+    up.onResponseStart(200, { 'content-type': 'application/json' });
+    up.onData(Buffer.from('{"id":'));
+    expect(res.written).toEqual(['{"id":']);
+    up.onData(Buffer.from('1}'));
+    up.onEnd();
+    await expect(result).resolves.toEqual({ ok: true });
+    expect(res.written.join('')).toBe('{"id":1}');
+  });
+
   it('writes nothing more once the attempt ended in the middle of a read (client gone)', async () => {
     const { res, upstream, result, attempt, call } = harness(true);
     const up = upstream();

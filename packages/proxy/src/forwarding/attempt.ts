@@ -137,10 +137,12 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
   }
 
   /**
-   * A body chunk. The chunks of one socket read (a chunked upstream sends each event as its own
-   * chunk, and a fast one sends many per read) reach the sink together, at the end of the
-   * tick: one framing, scrub and client write for all of them instead of one each. Nothing
-   * waits for a later read; the end or the failure of the body hands over what came first.
+   * A body chunk. For a stream, the chunks of one socket read (a chunked upstream sends each
+   * event as its own chunk, and a fast one sends many per read) reach the sink together, at the
+   * end of the tick: one framing, scrub and client write for all of them instead of one each.
+   * Nothing waits for a later read; the end or the failure of the body hands over what came
+   * first. Any other body goes on as it comes (a JSON answer is one chunk: the deferral cost it
+   * ~25 µs of CPU per request in the bench's sibling comparison).
    */
   onData(chunk: Buffer): void {
     if (this.settled) return;
@@ -148,6 +150,12 @@ export class Attempt implements UpstreamListener, PrepareContext, SinkOwner {
       this.gotFirstByte = true;
       this.deadlines.clear('first byte');
       this.host.firstByte();
+    }
+    if (this.host.sse === undefined) {
+      // A body that is not a stream comes in one or a few large chunks: nothing to join.
+      if (!this.paused) this.deadlines.set('idle', this.timeouts.idleMs);
+      this.sink?.data(chunk);
+      return;
     }
     if (this.received.push(chunk) === 1) process.nextTick(this.handOver);
   }
