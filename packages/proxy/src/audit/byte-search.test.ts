@@ -14,9 +14,13 @@ describe('BytePattern', () => {
         '"usag',
         'aaaa "delt "delta" content_block_delt',
         '',
+        // Long: the needle's rest without its quote first (a false hit), then whole.
+        `${'q'.repeat(5000)}usage": xdelta" "usag "usage": "delta"`,
+        `"usage":${'r'.repeat(5000)}`,
+        `${'"'.repeat(5000)}usage":`,
       ]) {
         const buf = Buffer.from(text);
-        for (const from of [0, 1, 9, 5001]) {
+        for (const from of [0, 1, 9, 5001, 5008]) {
           expect(pattern.indexIn(buf, from)).toBe(buf.indexOf(needle, from));
         }
       }

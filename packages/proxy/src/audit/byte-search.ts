@@ -1,5 +1,6 @@
 /** From this length on, Buffer#indexOf (a native call, then memchr speed) beats the JS loop. */
 const LONG = 4096;
+const QUOTE = 0x22;
 
 /**
  * A fixed needle searched for in the short buffers of a stream (a relayed event is a few dozen
@@ -11,19 +12,28 @@ const LONG = 4096;
  */
 export class BytePattern {
   private readonly shift = new Uint8Array(256);
+  /**
+   * The needle after its opening quote, for long buffers. Buffer#indexOf runs memchr for the
+   * needle's first byte and compares at each hit: a needle that begins with a quote, the
+   * commonest byte of JSON, stops it at every string (4.3 µs for 7.7 KB of small events, where
+   * the same needle without its quote takes 0.1–0.4 µs). So the rest is searched, and the quote
+   * before it checked.
+   */
+  private readonly afterQuote: Buffer | undefined;
 
   constructor(readonly needle: Buffer) {
     const m = needle.length;
     if (m === 0 || m > 255) throw new Error('a byte pattern is 1 to 255 bytes long');
     this.shift.fill(m);
     for (let i = 0; i < m - 1; i++) this.shift[needle[i] as number] = m - 1 - i;
+    this.afterQuote = m > 1 && needle[0] === QUOTE ? needle.subarray(1) : undefined;
   }
 
   /** Where the needle first occurs in `buf` from `from`, or -1 (as Buffer#indexOf). */
   indexIn(buf: Buffer, from = 0): number {
     const { needle, shift } = this;
     const n = buf.length;
-    if (n - from > LONG) return buf.indexOf(needle, from);
+    if (n - from > LONG) return this.longIndexIn(buf, Math.max(from, 0));
     const m = needle.length;
     const last = needle[m - 1] as number;
     let i = Math.max(from, 0) + m - 1;
@@ -37,5 +47,13 @@ export class BytePattern {
       i += shift[c] as number;
     }
     return -1;
+  }
+
+  private longIndexIn(buf: Buffer, from: number): number {
+    const rest = this.afterQuote;
+    if (rest === undefined) return buf.indexOf(this.needle, from);
+    let at = buf.indexOf(rest, from + 1);
+    while (at !== -1 && buf[at - 1] !== QUOTE) at = buf.indexOf(rest, at + 1);
+    return at === -1 ? -1 : at - 1;
   }
 }
