@@ -58,6 +58,7 @@ export class AuditRecordBuilder {
   private errorCode: string | undefined;
   private incomplete: IncompleteReason | undefined;
   private capture: BodyCapture | undefined;
+  private endedAt = NOT_SEEN;
 
   /**
    * @param startMs the request's arrival on the caller's (monotonic) clock
@@ -176,8 +177,16 @@ export class AuditRecordBuilder {
     this.incomplete ??= reason;
   }
 
-  /** The record, made once; `now` is the end on the same clock as the start. */
-  end(now: number): AuditRecord {
+  /** The request ended at `now` (the caller's clock); its record is made later, by `end()`. */
+  ended(now: number): void {
+    this.endedAt = now;
+  }
+
+  /**
+   * The record, made once; `now` is the end on the same clock as the start (by default the
+   * time given to `ended`).
+   */
+  end(now: number = this.endedAt): AuditRecord {
     const record: AuditRecord = {
       v: 1,
       time: isoTime(this.wallMs),

@@ -8,12 +8,7 @@ import { registerAuditSinkMetrics } from '../metrics/audit-sink-metrics.js';
 import type { AuditSinkStatsByName } from '../metrics/audit-sink-metrics.js';
 import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
 import type { RequestEnd } from './request-audit.js';
-import {
-  openAuditStream,
-  openAuditWriter,
-  pipelineRequestEnd,
-  requestEndHandler,
-} from './request-end.js';
+import { RequestEnds, openAuditStream, openAuditWriter, requestEndHandler } from './request-end.js';
 
 /** What the app gets: each part absent when switched off. */
 export interface ObservabilityParts {
@@ -74,10 +69,9 @@ export function openObservability(
     };
     events.publish(info.reason === undefined ? event : { ...event, reason: info.reason });
   });
-  const appDeps: ObservabilityParts = {
-    onRequestEnd: pipelineRequestEnd(requestEndHandler({ writer, stream, metrics, events })),
-    events,
-  };
+  const ends = new RequestEnds(requestEndHandler({ writer, stream, metrics, events }));
+  metrics?.beforeScrape(ends.drain);
+  const appDeps: ObservabilityParts = { onRequestEnd: ends.end, events };
   if (metrics !== undefined) appDeps.metrics = metrics;
   const capture =
     config.audit?.enabled === true ? new CapturePolicy(config.audit.capture) : undefined;
@@ -86,6 +80,7 @@ export function openObservability(
     appDeps,
     close: async () => {
       unfollow?.();
+      ends.drain();
       await Promise.all([writer?.close(), stream?.close()]);
     },
   };

@@ -1,5 +1,4 @@
 import { apiOfPath } from '../audit/audit-record.js';
-import type { AuditRecord } from '../audit/audit-record.js';
 import { AuditRecordBuilder } from '../audit/record-builder.js';
 import type { RequestRecord } from '../logging/request-record.js';
 
@@ -17,16 +16,13 @@ export function requestAudit(
 }
 
 /**
- * The audit record of a request that ended. What the request record already holds (client,
- * model, stream, status, error, bytes out, time to first byte, a client that left) is read from
- * it here, once, rather than tracked twice while the request runs; the builder holds the rest
- * (attempts, model wait, first token, usage, bytes in, why a response ended early).
+ * Completes the builder of a request that ended, so that its record can be made later (by
+ * `audit.end()`). What the request record already holds (client, model, stream, status, error,
+ * bytes out, time to first byte, a client that left) is read from it here, once, rather than
+ * tracked twice while the request runs; the builder holds the rest (attempts, model wait,
+ * first token, usage, bytes in, why a response ended early).
  */
-export function completeAudit(
-  audit: AuditRecordBuilder,
-  record: RequestRecord,
-  now: number,
-): AuditRecord {
+export function settleAudit(audit: AuditRecordBuilder, record: RequestRecord, now: number): void {
   audit.setClient(record.client);
   audit.setModel(record.model, record.stream === true);
   audit.setStatus(record.status ?? 0);
@@ -34,5 +30,5 @@ export function completeAudit(
   if (record.bytes !== undefined) audit.addBytesOut(record.bytes);
   if (record.ttfbMs !== undefined) audit.firstByte(record.start + record.ttfbMs);
   if (record.clientClosed === true) audit.setIncomplete('client_closed');
-  return audit.end(now);
+  audit.ended(now);
 }

@@ -1,11 +1,19 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventHub } from '../events/event-hub.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AuditRecordBuilder } from '../audit/record-builder.js';
-import { openAuditStream, openAuditWriter, requestEndHandler } from './request-end.js';
+import {
+  REQUEST_END_BATCH_MS,
+  RequestEnds,
+  openAuditStream,
+  openAuditWriter,
+  requestEndHandler,
+} from './request-end.js';
+import type { AuditRecord } from '../audit/audit-record.js';
+import { newRequestRecord } from '../logging/request-record.js';
 import type { StateStore } from '@mlx-gateway/shared/state';
 
 let dir: string;
@@ -22,6 +30,73 @@ const config = (fields = {}) => ({
   capture: { models: [], clients: [], maxBytes: 1024 },
   stream: { enabled: true, maxLength: 1000 },
   ...fields,
+});
+
+describe('RequestEnds', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** A request that ended at `endMs` with `status`, as the pipeline closes it. */
+  const finished = (ends: RequestEnds, id: string, status: number, endMs: number) => {
+    const record = newRequestRecord(id, 'POST', '/v1/chat/completions', 0);
+    record.status = status;
+    record.model = 'qwen';
+    const builder = new AuditRecordBuilder(id, 'openai.chat', 0, Date.UTC(2026, 11, 5));
+    builder.attemptBegan('qwen', 'local', 0);
+    ends.end(builder, record, endMs);
+    return record;
+  };
+
+  it('makes the records of ended requests together, one batch time after the first ended', () => {
+    vi.useFakeTimers();
+    const handled: AuditRecord[] = [];
+    const ends = new RequestEnds((r) => handled.push(r));
+    finished(ends, 'a', 200, 7);
+    vi.advanceTimersByTime(REQUEST_END_BATCH_MS - 10);
+    finished(ends, 'b', 502, 9);
+    expect(handled).toEqual([]);
+    expect(ends.queued).toBe(2);
+    vi.advanceTimersByTime(10);
+    expect(handled.map((r) => [r.requestId, r.status, r.durationMs])).toEqual([
+      ['a', 200, 7],
+      ['b', 502, 9],
+    ]);
+    expect(ends.queued).toBe(0);
+    // The next request starts the next batch.
+    finished(ends, 'c', 200, 11);
+    vi.advanceTimersByTime(REQUEST_END_BATCH_MS);
+    expect(handled.map((r) => r.requestId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('reads the request record when the request ends, not when its record is made', () => {
+    vi.useFakeTimers();
+    const handled: AuditRecord[] = [];
+    const ends = new RequestEnds((r) => handled.push(r));
+    const record = finished(ends, 'a', 200, 7);
+    // The socket closes after the response ended: that request was complete.
+    record.clientClosed = true;
+    record.status = 499;
+    ends.drain();
+    expect(handled).toMatchObject([{ requestId: 'a', status: 200, complete: true }]);
+    expect(handled[0]!.incomplete).toBeUndefined();
+  });
+
+  it('drain() handles the queue at once, and a scrape drains it first', async () => {
+    const metrics = new GatewayMetrics({ processMetrics: false });
+    const ends = new RequestEnds(requestEndHandler({ metrics }), 60_000);
+    metrics.beforeScrape(ends.drain);
+    finished(ends, 'a', 200, 7);
+    finished(ends, 'b', 200, 8);
+    expect(await metrics.metrics()).toContain(
+      'mlx_gateway_requests_total{model="qwen",api="openai.chat",backend="local",status_class="2xx"} 2',
+    );
+    expect(ends.queued).toBe(0);
+    const handled: AuditRecord[] = [];
+    const direct = new RequestEnds((r) => handled.push(r), 60_000);
+    finished(direct, 'c', 200, 1);
+    direct.drain();
+    direct.drain();
+    expect(handled.map((r) => r.requestId)).toEqual(['c']);
+  });
 });
 
 describe('requestEndHandler', () => {

@@ -7,7 +7,8 @@ import { AuditWriter } from '../audit/audit-writer.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { AuditStreamSink } from '../audit/audit-stream-sink.js';
 import type { StateStore } from '@mlx-gateway/shared/state';
-import { completeAudit } from './request-audit.js';
+import { settleAudit } from './request-audit.js';
+import type { AuditRecordBuilder } from '../audit/record-builder.js';
 import type { RequestEnd } from './request-audit.js';
 
 /** Where a finished request's record goes; each part is absent when switched off. */
@@ -20,9 +21,9 @@ export interface RequestEndTargets {
 }
 
 /**
- * The one call the request path makes when a request ends: the record is queued for the audit
- * log, counted in the metrics and, when somebody follows the live events, published. None of
- * it waits or throws.
+ * What becomes of a finished request's record: it is queued for the audit log (and the shared
+ * stream), counted in the metrics and, when somebody follows the live events, published. None
+ * of it waits or throws.
  */
 export function requestEndHandler(targets: RequestEndTargets): (record: AuditRecord) => void {
   const { writer, stream, metrics, events } = targets;
@@ -36,9 +37,59 @@ export function requestEndHandler(targets: RequestEndTargets): (record: AuditRec
   };
 }
 
-/** The pipeline's request end (request-audit.ts): the record completed, then handled. */
-export function pipelineRequestEnd(handle: (record: AuditRecord) => void): RequestEnd {
-  return (audit, record, now) => handle(completeAudit(audit, record, now));
+/** How long the first of a batch of finished requests waits for its record to be made. */
+export const REQUEST_END_BATCH_MS = 50;
+/** A batch this large is handled at once. */
+export const REQUEST_END_BATCH_SIZE = 64;
+
+/**
+ * The pipeline's request end (`end`, the one call the request path makes): the builder is
+ * completed from the request record, and put in a queue; every REQUEST_END_BATCH_MS the queued
+ * builders make their records, which are handled together. Made one by one among the
+ * proxy's other work, a record, its JSON line and its metric updates cost 3–4 µs per request,
+ * and the same-process A/B (docs/benchmarks.md) read them at 11–17 µs; in a batch the same code
+ * runs hot, and the request path only pushes to an array.
+ *
+ * `drain()` handles the queue at once: before a scrape (the metrics are exact when read), and
+ * before the audit sinks close (a graceful stop loses nothing). A record reaches the writer at
+ * most REQUEST_END_BATCH_MS after its request ended, well within the writer's bound of a
+ * second on what a SIGKILL may lose.
+ */
+export class RequestEnds {
+  private queue: AuditRecordBuilder[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly handle: (record: AuditRecord) => void,
+    private readonly batchMs: number = REQUEST_END_BATCH_MS,
+  ) {}
+
+  readonly end: RequestEnd = (audit, record, now) => {
+    settleAudit(audit, record, now);
+    if (this.queue.push(audit) >= REQUEST_END_BATCH_SIZE) {
+      this.drain();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(this.drain, this.batchMs);
+      this.timer.unref();
+    }
+  };
+
+  /** Requests that ended and wait for their records to be made. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Makes and handles the record of every queued request now. */
+  readonly drain = (): void => {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    this.queue = [];
+    for (let i = 0; i < queue.length; i++) this.handle((queue[i] as AuditRecordBuilder).end());
+  };
 }
 
 /**

@@ -274,9 +274,18 @@ export class GatewayMetrics {
   private readonly series = new Map<string, Map<string, Map<string, RequestSeries>>>();
   private seenResets = 0;
 
+  /** Runs before every scrape (the requests that ended and are not counted yet, counted). */
+  beforeScrape(settle: () => void): void {
+    this.settle = settle;
+  }
+
+  private settle: (() => void) | undefined;
+
   /** The text format for a scrape. */
   async metrics(): Promise<string> {
-    return (await this.registryReady()).metrics();
+    const registry = await this.registryReady();
+    this.settle?.();
+    return registry.metrics();
   }
 
   /** Prometheus' text format (prom-client's registry default), the type of `metrics()`. */
