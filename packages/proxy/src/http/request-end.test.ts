@@ -7,6 +7,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AuditRecordBuilder } from '../audit/record-builder.js';
 import {
   REQUEST_END_BATCH_MS,
+  REQUEST_END_BATCH_SIZE,
   RequestEnds,
   openAuditStream,
   openAuditWriter,
@@ -65,6 +66,20 @@ describe('RequestEnds', () => {
     finished(ends, 'c', 200, 11);
     vi.advanceTimersByTime(REQUEST_END_BATCH_MS);
     expect(handled.map((r) => r.requestId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('handles a full batch at once, without waiting for the timer', () => {
+    vi.useFakeTimers();
+    const handled: AuditRecord[] = [];
+    const ends = new RequestEnds((r) => handled.push(r));
+    for (let i = 1; i < REQUEST_END_BATCH_SIZE; i++) finished(ends, `r${i}`, 200, i);
+    expect(handled).toEqual([]);
+    finished(ends, 'last', 200, 99);
+    expect(handled).toHaveLength(REQUEST_END_BATCH_SIZE);
+    expect(handled.at(-1)?.requestId).toBe('last');
+    // The timer of that batch went with it: nothing is handled twice.
+    vi.advanceTimersByTime(REQUEST_END_BATCH_MS);
+    expect(handled).toHaveLength(REQUEST_END_BATCH_SIZE);
   });
 
   it('reads the request record when the request ends, not when its record is made', () => {
