@@ -27,6 +27,28 @@ describe('BytePattern', () => {
     }
   });
 
+  it('finds what Buffer#lastIndexOf finds, in short and long buffers, up to an offset', () => {
+    for (const needle of ['"usage":', 'a', 'aa']) {
+      const pattern = new BytePattern(Buffer.from(needle));
+      for (const text of [
+        '{"usage":{"prompt_tokens":1}}',
+        '{"id":"x","usage":null,"choices":[],"usage":{"a":1}}',
+        '"usage":',
+        '"usage',
+        'aaa',
+        '',
+        `"usage":${'s'.repeat(5000)}"usage":${'t'.repeat(10)}`,
+      ]) {
+        const buf = Buffer.from(text);
+        for (const from of [undefined, 0, 1, 7, 8, 20, 5007, 9000]) {
+          const expected =
+            from === undefined ? buf.lastIndexOf(needle) : buf.lastIndexOf(needle, from);
+          expect(pattern.lastIndexIn(buf, from)).toBe(expected);
+        }
+      }
+    }
+  });
+
   it('refuses an empty needle', () => {
     expect(() => new BytePattern(Buffer.alloc(0))).toThrow(/1 to 255/);
   });

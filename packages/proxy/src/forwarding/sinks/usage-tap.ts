@@ -206,12 +206,12 @@ function readBodyUsage(audit: AuditRecordBuilder, format: UsageFormat, body: Buf
 
 /** Where the last `"usage":{` object of a body begins (its brace), or -1. */
 function usageObjectStart(body: Buffer): number {
-  let at = body.lastIndexOf(USAGE_KEY);
+  let at = USAGE_PATTERN.lastIndexIn(body);
   while (at !== -1) {
     let i = at + USAGE_KEY.length;
     while (body[i] === SPACE) i++;
     if (body[i] === BRACE) return i;
-    at = at === 0 ? -1 : body.lastIndexOf(USAGE_KEY, at - 1);
+    at = at === 0 ? -1 : USAGE_PATTERN.lastIndexIn(body, at - 1);
   }
   return -1;
 }
