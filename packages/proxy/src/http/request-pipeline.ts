@@ -135,12 +135,13 @@ export class RequestPipeline {
    * its audit record (completed from the request record) to the request-end handler.
    */
   close(record: RequestRecord, audit?: AuditRecordBuilder): void {
-    if (audit !== undefined) this.onRequestEnd?.(audit, record, this.clock.now());
+    const now = this.clock.now();
+    if (audit !== undefined) this.onRequestEnd?.(audit, record, now);
     const status = record.status ?? 0;
     if (QUIET_PATHS.has(record.path) && status < 400) {
       this.logger.debug({ reqId: record.reqId, path: record.path, status }, 'request');
       return;
     }
-    logRequest(this.logger, record, this.clock.now());
+    logRequest(this.logger, record, now);
   }
 }
