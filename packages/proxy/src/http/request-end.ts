@@ -46,10 +46,10 @@ export const REQUEST_END_BATCH_SIZE = 64;
  * The pipeline's request end (`end`, the one call the request path makes): the builder is
  * completed from the request record, and put in a queue; when REQUEST_END_BATCH_SIZE have
  * ended, or REQUEST_END_BATCH_MS after the first, the queued builders make their records, which
- * are handled together (a batch small enough that its builders mostly die young). Made one by one among the
- * proxy's other work, a record, its JSON line and its metric updates cost 3–4 µs per request,
- * and the same-process A/B (docs/benchmarks.md) read them at 11–17 µs; in a batch the same code
- * runs hot, and the request path only pushes to an array.
+ * are handled together (a batch small enough that its builders mostly die young). Made one by
+ * one among the proxy's other work, a record, its JSON line and its metric updates took 3–4 µs
+ * per request in place; in a batch the same code runs hot, and the request path only pushes
+ * to an array (docs/benchmarks.md, "sixth look").
  *
  * `drain()` handles the queue at once: before a scrape (the metrics are exact when read), and
  * before the audit sinks close (a graceful stop loses nothing). A record reaches the writer at
