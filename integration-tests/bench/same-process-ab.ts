@@ -8,8 +8,9 @@
 // resolution), so both sides share the runtime, the JIT's code, the heap and whatever else runs
 // on the machine at that moment. The cost is side A's CPU per request over all its phases
 // against side B's (their totals: the phase-to-phase noise averages out, and the A B B A order
-// cancels a drift), with the spread of the same ratio pair by pair; the throughput cost is the
-// median over the pairs.
+// cancels a drift), with the spread of the same ratio pair by pair and a 95% interval of the
+// total's ratio (bootstrap over the pairs, `costInterval`); the throughput cost is the median
+// over the pairs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -42,8 +43,11 @@ export interface AbResult {
   /** CPU µs per request over all the phases of each side (their CPU over their requests). */
   a: number;
   b: number;
-  /** a / b − 1, and the spread of the same ratio pair by pair (A B, B A, …). */
-  cpuCost: { total: number; min: number; max: number };
+  /**
+   * a / b − 1; the spread of the same ratio pair by pair (A B, B A, …); and a 95% interval of
+   * the total's ratio (pairs resampled, `costInterval`).
+   */
+  cpuCost: { total: number; min: number; max: number; low: number; high: number };
   throughputCost: number;
   errors: number;
 }
@@ -53,6 +57,62 @@ const median = (xs: number[]): number => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
+
+/** The CPU and the requests of one phase. */
+export interface PhaseCpu {
+  cpuUs: number;
+  requests: number;
+}
+
+/** A small seeded generator (mulberry32): the same run gives the same interval. */
+function seeded(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * A 95% interval of side A's CPU per request over side B's, minus one, by the bootstrap: the
+ * pairs (A and B phases side by side) are drawn with replacement, as many as there are, and
+ * the ratio of the drawn phases' totals taken, `draws` times. The spread pair by pair says how
+ * much one phase can mislead; this says how far the total itself may be from what more phases
+ * would read.
+ */
+export function costInterval(
+  as: PhaseCpu[],
+  bs: PhaseCpu[],
+  draws = 2000,
+): { low: number; high: number } {
+  const pairs = Math.min(as.length, bs.length);
+  if (pairs === 0) return { low: Number.NaN, high: Number.NaN };
+  const random = seeded(pairs * 7919 + draws);
+  const ratios: number[] = [];
+  for (let d = 0; d < draws; d++) {
+    let aCpu = 0;
+    let aReq = 0;
+    let bCpu = 0;
+    let bReq = 0;
+    for (let k = 0; k < pairs; k++) {
+      const i = Math.floor(random() * pairs);
+      const a = as[i]!;
+      const b = bs[i]!;
+      aCpu += a.cpuUs;
+      aReq += a.requests;
+      bCpu += b.cpuUs;
+      bReq += b.requests;
+    }
+    ratios.push(aCpu / aReq / (bCpu / bReq) - 1);
+  }
+  ratios.sort((x, y) => x - y);
+  return {
+    low: ratios[Math.floor(0.025 * (draws - 1))]!,
+    high: ratios[Math.ceil(0.975 * (draws - 1))]!,
+  };
+}
 
 async function cpuAt(control: string, phase?: 'A' | 'B'): Promise<number> {
   const res = await request(`${control}/${phase === undefined ? 'cpu' : `phase?p=${phase}`}`);
@@ -153,7 +213,12 @@ async function measure(
     scenario: scenario.key,
     a,
     b,
-    cpuCost: { total: a / b - 1, min: Math.min(...cpu), max: Math.max(...cpu) },
+    cpuCost: {
+      total: a / b - 1,
+      min: Math.min(...cpu),
+      max: Math.max(...cpu),
+      ...costInterval(as, bs),
+    },
     throughputCost: median(tput),
     errors,
   };
@@ -164,12 +229,12 @@ const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 /** The figures, one row per feature and scenario. */
 export function abTableLines(results: AbResult[]): string[] {
   const lines = [
-    '| scenario | cost of (same process) | CPU µs/req with | without | added | CPU cost [min, max of pairs] | throughput cost, median of pairs |',
+    '| scenario | cost of (same process) | CPU µs/req with | without | added | CPU cost (95% interval) [min, max of pairs] | throughput cost, median of pairs |',
     '|---|---|--:|--:|--:|--:|--:|',
   ];
   for (const r of results) {
     lines.push(
-      `| ${r.scenario} | ${FEATURES[r.feature].what} | ${r.a.toFixed(1)} | ${r.b.toFixed(1)} | ${(r.a - r.b).toFixed(1)} | ${pct(r.cpuCost.total)} [${pct(r.cpuCost.min)}, ${pct(r.cpuCost.max)}] | ${pct(r.throughputCost)} |`,
+      `| ${r.scenario} | ${FEATURES[r.feature].what} | ${r.a.toFixed(1)} | ${r.b.toFixed(1)} | ${(r.a - r.b).toFixed(1)} | ${pct(r.cpuCost.total)} (${pct(r.cpuCost.low)} to ${pct(r.cpuCost.high)}) [${pct(r.cpuCost.min)}, ${pct(r.cpuCost.max)}] | ${pct(r.throughputCost)} |`,
     );
   }
   return lines;
@@ -181,7 +246,7 @@ export function abChecks(results: AbResult[]): TargetCheck[] {
     const { what, budget } = FEATURES[r.feature];
     return {
       target: `${r.scenario}: ${what} costs < ${pct(budget)} of the CPU per request (same process)`,
-      measured: `${pct(r.cpuCost.total)}${r.errors > 0 ? `, ${r.errors} errors` : ''}`,
+      measured: `${pct(r.cpuCost.total)} (95% interval ${pct(r.cpuCost.low)} to ${pct(r.cpuCost.high)})${r.errors > 0 ? `, ${r.errors} errors` : ''}`,
       met: r.cpuCost.total < budget && r.errors === 0,
     };
   });
