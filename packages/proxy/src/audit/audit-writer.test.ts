@@ -106,6 +106,45 @@ describe('AuditWriter', () => {
     expect(w.stats).toMatchObject({ written: 402, pending: 0 });
   });
 
+  it('reuses its buffers once written: lines queued while a write is under way stay whole', async () => {
+    const w = writer({ maxFileSizeBytes: 100_000_000 });
+    const all: AuditRecord[] = [];
+    const queue = (from: number, count: number): void => {
+      for (let i = from; i < from + count; i++) {
+        const r = { ...record(i), model: `model-${i}-${'x'.repeat(i % 300)}` };
+        all.push(r);
+        w.write(r);
+      }
+    };
+    // Each batch spans several 64 KB slabs; the next one is queued while the last is written.
+    queue(0, 600);
+    for (let batch = 1; batch <= 12; batch++) {
+      const written = w.flush();
+      queue(batch * 600, 600);
+      await written;
+    }
+    await w.flush();
+    const lines = readFileSync(join(dir, 'audit', 'audit-2026-12-04.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as AuditRecord);
+    expect(lines).toEqual(all);
+  });
+
+  it('keeps the lines of a failed write whole though its buffers are reused', async () => {
+    const blocker = join(dir, 'audit');
+    writeFileSync(blocker, 'not a directory');
+    const w = writer();
+    const all = Array.from({ length: 1500 }, (_, i) => ({ ...record(i), model: `m-${i}` }));
+    for (const r of all.slice(0, 700)) w.write(r);
+    await w.flush();
+    expect(w.stats).toMatchObject({ writeErrors: 1, pending: 700 });
+    for (const r of all.slice(700)) w.write(r);
+    rmSync(blocker);
+    await w.flush();
+    expect(ids(join(blocker, 'audit-2026-12-04.jsonl'))).toEqual(all.map((r) => r.requestId));
+  });
+
   it('writes a large batch at once, without waiting for the timer', async () => {
     const w = writer({ flushAtRecords: 3 });
     for (let i = 0; i < 3; i++) w.write(record(i));

@@ -39,6 +39,10 @@ const MAX_INTERVAL_MS = 1_000;
 const NEWLINE = 0x0a;
 /** Records are queued as bytes in slabs of this size (off the JavaScript heap). */
 const SLAB_BYTES = 64 * 1024;
+/** Written slabs kept for reuse (1 MB): what a second of records under load fills. */
+const FREE_SLABS_KEPT = 16;
+/** The largest gather buffer kept for reuse (a flush of ~8,000 records). */
+const GATHER_KEPT_BYTES = 4 * 1024 * 1024;
 
 /**
  * The audit log's writer. `write()` only queues the record (the request path never waits for a
@@ -51,6 +55,12 @@ const SLAB_BYTES = 64 * 1024;
  * JavaScript heap (record-json.ts: no string of it is made): the record object dies young. Queued as objects, half a
  * second of records (thousands under load) outlived every young-generation collection in
  * between, copied each time and then promoted: that cost the proxy more than the JSON did.
+ *
+ * The slabs, and the buffer a flush gathers them in, are reused once written. Allocated anew
+ * (5 MB a second under load, each slab alive until its flush), they kept V8's count of external
+ * memory climbing until a full collection freed them: the proxy then ran in a regime of
+ * repeated old-generation marking and costlier scavenges, ~20% of its CPU per request
+ * (docs/benchmarks.md, "seventh look").
  */
 export class AuditWriter {
   /** Queued lines, oldest first: regions of earlier slabs, or bytes a failed write left. */
@@ -59,6 +69,11 @@ export class AuditWriter {
   private slab: Buffer | undefined;
   private slabStart = 0;
   private used = 0;
+  /** Slabs filled and cut into `parts`, not written yet; then free for reuse. */
+  private retired: Buffer[] = [];
+  private readonly freeSlabs: Buffer[] = [];
+  /** Where a flush gathers the queued regions (reused; grown when a flush needs more). */
+  private gather: Buffer | undefined;
   /** Lines queued (in `parts` and the slab). */
   private pendingLines = 0;
   private readonly sink: AuditFileSink;
@@ -138,7 +153,10 @@ export class AuditWriter {
     let slab = this.slab;
     if (slab === undefined || slab.length - this.used < most) {
       this.cutSlab();
-      slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, most));
+      if (slab !== undefined) this.retired.push(slab);
+      slab =
+        (most <= SLAB_BYTES ? this.freeSlabs.pop() : undefined) ??
+        Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, most));
       this.slab = slab;
       this.slabStart = 0;
       this.used = 0;
@@ -157,24 +175,50 @@ export class AuditWriter {
   }
 
   /** Every queued line, taken off the queue. */
+  /** The queued lines as one buffer: the one region there is, or the regions gathered. */
   private takeQueued(): Buffer {
     this.cutSlab();
     const parts = this.parts;
     this.parts = [];
     this.pendingLines = 0;
-    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    if (parts.length === 1) return parts[0] as Buffer;
+    let total = 0;
+    for (const part of parts) total += part.length;
+    // A backlog (after a disk came back) is gathered once, not kept.
+    if (total > GATHER_KEPT_BYTES) return Buffer.concat(parts, total);
+    if (this.gather === undefined || this.gather.length < total) {
+      this.gather = Buffer.allocUnsafeSlow(
+        Math.min(GATHER_KEPT_BYTES, Math.max(total, 2 * (this.gather?.length ?? 0))),
+      );
+    }
+    let at = 0;
+    for (const part of parts) at += part.copy(this.gather, at);
+    return this.gather.subarray(0, total);
+  }
+
+  /** The slabs written whole go back to the free list (up to FREE_SLABS_KEPT). */
+  private recycle(slabs: Buffer[]): void {
+    for (const slab of slabs) {
+      if (slab.length === SLAB_BYTES && this.freeSlabs.length < FREE_SLABS_KEPT) {
+        this.freeSlabs.push(slab);
+      }
+    }
   }
 
   private async flushOnce(): Promise<void> {
     if (this.pendingLines === 0) return;
     const lines = this.pendingLines;
     const data = this.takeQueued();
+    const written = this.retired;
+    this.retired = [];
     try {
       await this.sink.append(data, this.now());
     } catch (err) {
-      this.failed(err, data);
+      // What was not written is kept (a copy: the slabs and the gather buffer are reused).
+      this.failed(err, Buffer.from(data));
       return;
     }
+    this.recycle(written);
     this.written += lines;
     if (this.inIncident) {
       this.inIncident = false;
