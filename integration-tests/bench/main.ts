@@ -39,6 +39,8 @@ import type { LoadResult } from './load-protocol.js';
 import { startService } from './service.js';
 import { cpuOf, cpuPerRequest, job } from './bench-jobs.js';
 import { measureTogether, togetherTable } from './together.js';
+import { measurePinnedPair, pinnedPairCheck, pinnedPairLines } from './pinned-pair.js';
+import type { PairBothOrders } from './pinned-pair.js';
 import { abChecks, abTableLines, runSameProcessAb } from './same-process-ab.js';
 import type { AbResult } from './same-process-ab.js';
 import type { Service } from './service.js';
@@ -92,6 +94,7 @@ function parseBenchArgs() {
       rounds: { type: 'string' },
       chunks: { type: 'boolean', default: false },
       'ab-phases': { type: 'string' },
+      'pinned-rounds': { type: 'string' },
       together: { type: 'boolean', default: false },
     },
   });
@@ -358,8 +361,14 @@ function report(
   started: number,
   together: string,
   ab: AbResult[],
+  pinned: PairBothOrders | undefined,
 ): void {
-  const checks = [...checkTargets(measurements), ...abChecks(ab), ...footprintChecks(footprint)];
+  const checks = [
+    ...checkTargets(measurements),
+    ...abChecks(ab),
+    ...(pinned === undefined ? [] : [pinnedPairCheck(pinned)]),
+    ...footprintChecks(footprint),
+  ];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
     [
@@ -374,6 +383,7 @@ function report(
       '',
       ...(together === '' ? [] : [together, '']),
       ...(ab.length === 0 ? [] : [...abTableLines(ab), '']),
+      ...(pinned === undefined ? [] : [...pinnedPairLines(pinned), '']),
       ...footprintLines(footprint),
       '',
       'Targets:',
@@ -386,7 +396,7 @@ function report(
   if (values.json !== undefined) {
     writeFileSync(
       values.json,
-      JSON.stringify({ quick: values.quick, measurements, footprint, ab, checks }, null, 2),
+      JSON.stringify({ quick: values.quick, measurements, footprint, ab, pinned, checks }, null, 2),
     );
   }
 }
@@ -414,7 +424,15 @@ async function main(): Promise<number> {
     const together = await measureAllTogether(paths, values, rounds);
     const footprint = await measureFootprint(running.gateway!, join(running.work, 'home'), idle);
     const ab = await measureSameProcessAb(values, running, client);
-    report(measurements, footprint, values, started, together, ab);
+    // Last: it pins this process off the CPU of its two gateways. 20 rounds of 2 s in two slot
+    // orders, about 1.5 minutes; none with --quick unless --pinned-rounds is given, none with
+    // --pinned-rounds 0.
+    const pinned = await measurePinnedPair(
+      Number(values['pinned-rounds'] ?? (values.quick ? 0 : 20)),
+      join(running.work, 'pinned'),
+      running.services,
+    );
+    report(measurements, footprint, values, started, together, ab, pinned);
     return 0;
   } finally {
     await stopAll(running);

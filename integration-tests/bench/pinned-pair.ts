@@ -1,0 +1,274 @@
+// The audit log's and the metrics' cost between two gateway processes, as a user would compare
+// them: one with both on (the default), one with both off, each in its own process, both pinned
+// to the same CPU and loaded at the same time (the load and the upstream on the other CPUs).
+//
+// The same-process A/B (same-process-ab.ts) keeps both sides in one process: one heap, one JIT.
+// Whatever the audited side does to the process as a whole (how much of the young generation
+// survives a scavenge, how often the old generation is marked, what its code does to the
+// shared call sites) is paid by both sides there, and cancels out of its ratio. Here it does not.
+// Two processes on one CPU share the machine's moment-to-moment state as the phases of the
+// same-process A/B do, since the kernel splits that CPU between them every few milliseconds:
+// the A/A run (both sides on) reads within ±1%.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus as cpuList } from 'node:os';
+import { join } from 'node:path';
+import {
+  BENCH_UPSTREAM_KEY,
+  PROXY_ENV,
+  PROXY_NODE_FLAGS,
+  REMOTE_MODEL,
+  startFakeUpstream,
+} from './bench-gateway.js';
+import { job } from './bench-jobs.js';
+import { quietGatewayMain } from './bench-paths.js';
+import { benchPlan } from './bench-plan.js';
+import type { BenchPath, Scenario } from './bench-plan.js';
+import { LoadClient } from './load-client-process.js';
+import type { TargetCheck } from './bench-report.js';
+import { cpuTimeMs, startService } from './service.js';
+import type { Service } from './service.js';
+
+/** One round: each side's CPU (ms, from /proc) and requests over the same seconds. */
+export interface PairRound {
+  a: { cpuMs: number; requests: number };
+  b: { cpuMs: number; requests: number };
+}
+
+export interface PairResult {
+  /** CPU µs per request over all the rounds of each side. */
+  a: number;
+  b: number;
+  /** a / b − 1; and the mean of the rounds' own ratios with its standard error. */
+  cpuCost: number;
+  roundMean: number;
+  roundError: number;
+  /** Requests side B served over side A's, minus one (B's throughput advantage). */
+  throughputCost: number;
+}
+
+/** The cost over the rounds: totals, and the rounds' spread (their ratios' standard error). */
+export function pairResult(rounds: PairRound[]): PairResult {
+  const sum = (pick: (r: PairRound) => number): number =>
+    rounds.reduce((total, r) => total + pick(r), 0);
+  const a = (sum((r) => r.a.cpuMs) * 1000) / sum((r) => r.a.requests);
+  const b = (sum((r) => r.b.cpuMs) * 1000) / sum((r) => r.b.requests);
+  const ratios = rounds.map((r) => r.a.cpuMs / r.a.requests / (r.b.cpuMs / r.b.requests) - 1);
+  const mean = ratios.reduce((x, y) => x + y, 0) / ratios.length;
+  const variance =
+    ratios.length < 2
+      ? Number.NaN
+      : ratios.reduce((x, y) => x + (y - mean) ** 2, 0) / (ratios.length - 1);
+  return {
+    a,
+    b,
+    cpuCost: a / b - 1,
+    roundMean: mean,
+    roundError: Math.sqrt(variance / ratios.length),
+    throughputCost: sum((r) => r.b.requests) / sum((r) => r.a.requests) - 1,
+  };
+}
+
+function proxyConfig(upstream: string, observability: boolean): string {
+  return `listen: 127.0.0.1:0
+models:
+  ${REMOTE_MODEL}:
+    backend: openai-compatible
+    url: ${upstream}/v1
+    apiKey: \${env:BENCH_UPSTREAM_KEY}
+    allowPrivateNetwork: true
+${observability ? '' : 'audit:\n  enabled: false\nmetrics:\n  enabled: false\n'}`;
+}
+
+/** Runs `taskset` (util-linux) to set the CPUs of a process and, with `all`, of its threads. */
+function pin(pid: number, cpus: string, all: boolean): void {
+  execFileSync('taskset', [...(all ? ['-a'] : []), '-p', '-c', cpus, String(pid)], {
+    stdio: 'ignore',
+  });
+}
+
+export interface PinnedPairOptions {
+  scenario: Scenario;
+  rounds: number;
+  roundMs: number;
+  /** Side A's and side B's audit log and metrics (the default: A on, B off). */
+  observability: { a: boolean; b: boolean };
+  /** A directory of its own: the upstream's, the gateways' homes and logs. */
+  work: string;
+  /** Where what it starts is listed too (it stops them itself when done). */
+  services: Service[];
+}
+
+/** Whether this machine can run the pinned pair: two CPUs or more, and Linux's `taskset`. */
+export function canPin(): boolean {
+  if (cpuList().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pins this process to every CPU but the last (so the upstream and the two load clients it
+ * starts run there), starts the two gateways on the last one, and loads both at once, round by
+ * round. Needs `canPin()`.
+ */
+export async function runPinnedPair(options: PinnedPairOptions): Promise<PairResult> {
+  const cpus = cpuList().length;
+  if (!canPin()) throw new Error('the pinned pair needs two CPUs and taskset');
+  pin(process.pid, `0-${cpus - 2}`, false);
+  const gatewayCpu = String(cpus - 1);
+  mkdirSync(options.work, { recursive: true });
+  const started: Service[] = [];
+  const clients: [LoadClient, LoadClient] = [new LoadClient(), new LoadClient()];
+  try {
+    const register = (s: Service): void => {
+      started.push(s);
+      options.services.push(s);
+    };
+    const upstream = await startFakeUpstream(options.work);
+    register(upstream);
+    return await loadPair(options, upstream.url, gatewayCpu, clients, register);
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    for (const s of started.reverse()) await s.stop(10_000);
+  }
+}
+
+async function loadPair(
+  options: PinnedPairOptions,
+  upstreamUrl: string,
+  gatewayCpu: string,
+  [ca, cb]: [LoadClient, LoadClient],
+  register: (s: Service) => void,
+): Promise<PairResult> {
+  const gateway = async (side: 'a' | 'b'): Promise<{ service: Service; path: BenchPath }> => {
+    const home = join(options.work, `pinned-${side}`);
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    const file = join(home, 'config.yaml');
+    writeFileSync(file, proxyConfig(upstreamUrl, options.observability[side]), {
+      mode: 0o600,
+    });
+    const service = await startService({
+      name: `pinned gateway ${side}`,
+      nodeArgs: [...PROXY_NODE_FLAGS, quietGatewayMain, file],
+      env: { MLX_GATEWAY_HOME: home, BENCH_UPSTREAM_KEY, ...PROXY_ENV },
+      logFile: join(options.work, `pinned-${side}.out`),
+      ready: /quiet gateway listening on (\S+)/,
+    });
+    register(service);
+    pin(service.pid, gatewayCpu, true);
+    const path: BenchPath = {
+      key: 'gateway',
+      label: side,
+      origin: service.url,
+      model: REMOTE_MODEL,
+      pids: [],
+    };
+    return { service, path };
+  };
+  const a = await gateway('a');
+  const b = await gateway('b');
+  const scenario = {
+    ...options.scenario,
+    concurrency: Math.max(1, Math.floor(options.scenario.concurrency / 2)),
+  };
+  const cpuOf = (s: Service): number => cpuTimeMs(s.pid) ?? Number.NaN;
+  // The JIT and the heaps settle over the first seconds: a short warm-up left the first
+  // round's CPU per request at twice the others'.
+  await Promise.all([
+    ca.run(job(a.path, scenario, WARMUP_MS)),
+    cb.run(job(b.path, scenario, WARMUP_MS)),
+  ]);
+  const rounds: PairRound[] = [];
+  for (let i = 0; i < options.rounds; i++) {
+    const a0 = cpuOf(a.service);
+    const b0 = cpuOf(b.service);
+    const [ra, rb] = await Promise.all([
+      ca.run(job(a.path, scenario, options.roundMs)),
+      cb.run(job(b.path, scenario, options.roundMs)),
+    ]);
+    if (ra.errors + rb.errors > 0) throw new Error('requests failed during the pinned pair');
+    rounds.push({
+      a: { cpuMs: cpuOf(a.service) - a0, requests: ra.requests },
+      b: { cpuMs: cpuOf(b.service) - b0, requests: rb.requests },
+    });
+  }
+  return pairResult(rounds);
+}
+
+const WARMUP_MS = 5_000;
+
+/** The scenario `main.js` runs the pair on. */
+const MAIN_SCENARIO = 'json-c32';
+
+/** Both slot orders of the pair, and the cost read from them together. */
+export interface PairBothOrders {
+  scenario: string;
+  rounds: number;
+  /** Audit log and metrics on in slot A, then in slot B (its cost read as on over off). */
+  onFirst: PairResult;
+  onSecond: PairResult;
+  /** The geometric mean of the two orders' on-over-off ratios, minus one. */
+  cost: number;
+}
+
+/**
+ * The pair as `main.js` runs it: audit log and metrics on against both off, on json-c32, rounds
+ * of 2 s, half the rounds with the audited gateway started first and half with it second (the
+ * slot started first reads ~2% dearer whatever runs in it: off against off read +2.9%, on
+ * against on +1.5%); undefined for no rounds, or (with a word on stderr) where it cannot pin.
+ */
+export async function measurePinnedPair(
+  rounds: number,
+  work: string,
+  services: Service[],
+): Promise<PairBothOrders | undefined> {
+  if (!(Number.isInteger(rounds) && rounds > 1)) return undefined;
+  if (!canPin()) {
+    process.stderr.write('the pinned pair is skipped: it needs two CPUs and taskset\n');
+    return undefined;
+  }
+  const scenario = benchPlan(false, 1, false).find((s) => s.key === MAIN_SCENARIO)!;
+  const run = (a: boolean, dir: string): Promise<PairResult> =>
+    runPinnedPair({
+      scenario,
+      rounds: Math.ceil(rounds / 2),
+      roundMs: 2000,
+      observability: { a, b: !a },
+      work: join(work, dir),
+      services,
+    });
+  const onFirst = await run(true, 'on-first');
+  const onSecond = await run(false, 'on-second');
+  const cost = Math.sqrt((1 + onFirst.cpuCost) / (1 + onSecond.cpuCost)) - 1;
+  return { scenario: scenario.key, rounds, onFirst, onSecond, cost };
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+/** One order's line: CPU per request of each slot and the cost of slot A over slot B. */
+export function pinnedPairLine(r: PairResult): string {
+  return `CPU µs per request: A ${r.a.toFixed(1)}, B ${r.b.toFixed(1)}: A over B ${pct(r.cpuCost)} (rounds ${pct(r.roundMean)} ± ${pct(r.roundError)})`;
+}
+
+/** The pair's lines for a report. */
+export function pinnedPairLines(r: PairBothOrders): string[] {
+  return [
+    `Two gateway processes pinned to one CPU, loaded at once (${r.scenario}, ${r.rounds} rounds): audit log + metrics on against both off`,
+    `  audited gateway started first (A): ${pinnedPairLine(r.onFirst)}`,
+    `  audited gateway started second (B): ${pinnedPairLine(r.onSecond)}`,
+    `  cost, both orders: ${pct(r.cost)}`,
+  ];
+}
+
+/** The issue-13 target read from the pair: the audit log and the metrics cost under 5%. */
+export function pinnedPairCheck(r: PairBothOrders): TargetCheck {
+  return {
+    target: `${r.scenario}: audit log + metrics cost < 5.0% of the CPU per request (two processes pinned to one CPU, both orders)`,
+    measured: `${pct(r.cost)} (started first ${pct(r.onFirst.cpuCost)}, second ${pct(1 / (1 + r.onSecond.cpuCost) - 1)})`,
+    met: r.cost < 0.05,
+  };
+}
