@@ -159,6 +159,21 @@ export function writeNoScrubConfig(home: string): string {
 }
 
 /** The fake upstream of a run (bench/fake-upstream-main.ts), its output in `work`. */
+/**
+ * A proxy's config with the remote model only, on `upstream`; `observability` false switches the
+ * audit log and the metrics off (the A/B pairs of their cost).
+ */
+export function remoteProxyConfig(upstream: string, observability: boolean): string {
+  return `listen: 127.0.0.1:0
+models:
+  ${REMOTE_MODEL}:
+    backend: openai-compatible
+    url: ${upstream}/v1
+    apiKey: \${env:BENCH_UPSTREAM_KEY}
+    allowPrivateNetwork: true
+${observability ? '' : 'audit:\n  enabled: false\nmetrics:\n  enabled: false\n'}`;
+}
+
 export function startFakeUpstream(work: string): Promise<Service> {
   return startService({
     name: 'fake upstream',

@@ -18,6 +18,7 @@ import {
   PROXY_ENV,
   PROXY_NODE_FLAGS,
   REMOTE_MODEL,
+  remoteProxyConfig,
   startFakeUpstream,
 } from './bench-gateway.js';
 import { job } from './bench-jobs.js';
@@ -67,17 +68,6 @@ export function pairResult(rounds: PairRound[]): PairResult {
     roundError: Math.sqrt(variance / ratios.length),
     throughputCost: sum((r) => r.b.requests) / sum((r) => r.a.requests) - 1,
   };
-}
-
-function proxyConfig(upstream: string, observability: boolean): string {
-  return `listen: 127.0.0.1:0
-models:
-  ${REMOTE_MODEL}:
-    backend: openai-compatible
-    url: ${upstream}/v1
-    apiKey: \${env:BENCH_UPSTREAM_KEY}
-    allowPrivateNetwork: true
-${observability ? '' : 'audit:\n  enabled: false\nmetrics:\n  enabled: false\n'}`;
 }
 
 /** Runs `taskset` (util-linux) to set the CPUs of a process and, with `all`, of its threads. */
@@ -148,7 +138,7 @@ async function loadPair(
     const home = join(options.work, `pinned-${side}`);
     mkdirSync(home, { recursive: true, mode: 0o700 });
     const file = join(home, 'config.yaml');
-    writeFileSync(file, proxyConfig(upstreamUrl, options.observability[side]), {
+    writeFileSync(file, remoteProxyConfig(upstreamUrl, options.observability[side]), {
       mode: 0o600,
     });
     const service = await startService({

@@ -14,7 +14,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { BENCH_UPSTREAM_KEY, PROXY_ENV, PROXY_NODE_FLAGS, REMOTE_MODEL } from './bench-gateway.js';
+import {
+  BENCH_UPSTREAM_KEY,
+  PROXY_ENV,
+  PROXY_NODE_FLAGS,
+  REMOTE_MODEL,
+  remoteProxyConfig,
+} from './bench-gateway.js';
 import { abGatewayMain } from './bench-paths.js';
 import { benchPlan } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
@@ -119,17 +125,6 @@ async function cpuAt(control: string, phase?: 'A' | 'B'): Promise<number> {
   return ((await res.body.json()) as { cpuUs: number }).cpuUs;
 }
 
-function proxyConfig(upstream: string, observability: boolean): string {
-  return `listen: 127.0.0.1:0
-models:
-  ${REMOTE_MODEL}:
-    backend: openai-compatible
-    url: ${upstream}/v1
-    apiKey: \${env:BENCH_UPSTREAM_KEY}
-    allowPrivateNetwork: true
-${observability ? '' : 'audit:\n  enabled: false\nmetrics:\n  enabled: false\n'}`;
-}
-
 /** The feature's two sides in one gateway process. */
 async function startAbGateway(
   feature: Feature,
@@ -140,7 +135,7 @@ async function startAbGateway(
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const write = (name: string, observability: boolean): string => {
     const file = join(home, name);
-    writeFileSync(file, proxyConfig(upstream, observability), { mode: 0o600 });
+    writeFileSync(file, remoteProxyConfig(upstream, observability), { mode: 0o600 });
     return file;
   };
   const args = [feature, write('config.yaml', true)];
