@@ -174,8 +174,10 @@ export class AuditWriter {
     this.slabStart = this.used;
   }
 
-  /** Every queued line, taken off the queue. */
-  /** The queued lines as one buffer: the one region there is, or the regions gathered. */
+  /**
+   * Every queued line, taken off the queue, as one buffer: the one region there is, or the
+   * regions gathered.
+   */
   private takeQueued(): Buffer {
     this.cutSlab();
     const parts = this.parts;
