@@ -12,7 +12,7 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 }
 
 /**
- * GET /debug/heap, for leak tests and diagnosis: runs a full garbage collection when the
+ * GET /debug/heap, for leak tests and diagnosis: runs two full garbage collections when the
  * process was started with `--expose-gc`, then answers `{ gc, memory }` with
  * `process.memoryUsage()` in bytes. Registered only when MLX_GATEWAY_DEBUG_HEAP=1, and even
  * then answered only to loopback clients (anyone else gets the ordinary 404).
@@ -25,6 +25,10 @@ export function registerDebugHeapRoute(
   app.get('/debug/heap', (c) => {
     if (!isLoopbackAddress(c.env.incoming.socket.remoteAddress)) return c.notFound();
     const gc = (globalThis as { gc?: () => void }).gc;
+    // Twice: V8 frees the buffers a collection found dead on a background thread, and
+    // `arrayBuffers` counts them until that sweep is done, which the next collection awaits.
+    // After one, a stream's relayed chunks (already garbage) read as megabytes held.
+    gc?.();
     gc?.();
     return c.json({ gc: gc !== undefined, memory: process.memoryUsage() });
   });
