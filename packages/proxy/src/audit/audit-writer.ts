@@ -57,10 +57,10 @@ const GATHER_KEPT_BYTES = 4 * 1024 * 1024;
  * between, copied each time and then promoted: that cost the proxy more than the JSON did.
  *
  * The slabs, and the buffer a flush gathers them in, are reused once written. Allocated anew
- * (5 MB a second under load, each slab alive until its flush), they kept V8's count of external
- * memory climbing until a full collection freed them: the proxy then ran in a regime of
- * repeated old-generation marking and costlier scavenges, ~20% of its CPU per request
- * (docs/benchmarks.md, "seventh look").
+ * (5 MB a second under load, each slab alive until its flush), they left the proxy in a regime
+ * where ~30 times more of the young generation was promoted, scavenges cost more and the old
+ * generation was marked again and again: ~20% of its CPU per request (docs/benchmarks.md,
+ * "seventh look"; why fresh external buffers tip V8 into it is not established).
  */
 export class AuditWriter {
   /** Queued lines, oldest first: regions of earlier slabs, or bytes a failed write left. */
