@@ -95,6 +95,7 @@ function parseBenchArgs() {
       chunks: { type: 'boolean', default: false },
       'ab-phases': { type: 'string' },
       'pinned-rounds': { type: 'string' },
+      'pinned-pairs': { type: 'string' },
       together: { type: 'boolean', default: false },
     },
   });
@@ -424,13 +425,14 @@ async function main(): Promise<number> {
     const together = await measureAllTogether(paths, values, rounds);
     const footprint = await measureFootprint(running.gateway!, join(running.work, 'home'), idle);
     const ab = await measureSameProcessAb(values, running, client);
-    // Last: it pins this process off the CPU of its two gateways. 20 rounds of 2 s in two slot
-    // orders, about 1.5 minutes; none with --quick unless --pinned-rounds is given, none with
-    // --pinned-rounds 0.
+    // Last: it pins this process off the CPU of its two gateways. 24 rounds of 2 s in 6 pairs
+    // of processes, both slot orders, about 2 minutes; none with --quick unless --pinned-rounds
+    // is given, none with --pinned-rounds 0.
     const pinned = await measurePinnedPair(
-      Number(values['pinned-rounds'] ?? (values.quick ? 0 : 20)),
+      Number(values['pinned-rounds'] ?? (values.quick ? 0 : 24)),
       join(running.work, 'pinned'),
       running.services,
+      Number(values['pinned-pairs'] ?? 6),
     );
     report(measurements, footprint, values, started, together, ab, pinned);
     return 0;

@@ -1,13 +1,21 @@
 // The audit log's and the metrics' cost between two gateway processes pinned to one CPU:
 // `node integration-tests/dist/bench/pinned-pair-main.js [--rounds 20] [--round-ms 2000]
-// [--scenario json-c32] [--a on|off] [--b on|off]`. How it measures: pinned-pair.ts. Needs two
-// CPUs and `taskset` (util-linux).
+// [--scenario json-c32] [--a on|off] [--b on|off]` runs one pair of processes;
+// `pinned-pair-main.js --pairs 6 [--rounds 24]` runs what `main.js` reports (json-c32, audit
+// log and metrics on against off, that many pairs of fresh processes in both slot orders). How
+// it measures: pinned-pair.ts. Needs two CPUs and `taskset` (util-linux).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchPlan } from './bench-plan.js';
-import { pinnedPairLine, runPinnedPair } from './pinned-pair.js';
+import {
+  measurePinnedPair,
+  pinnedPairLine,
+  pinnedPairLines,
+  runPinnedPair,
+} from './pinned-pair.js';
+import type { Scenario } from './bench-plan.js';
 import type { Service } from './service.js';
 
 const { values } = parseArgs({
@@ -18,6 +26,7 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: 'json-c32' },
     a: { type: 'string', default: 'on' },
     b: { type: 'string', default: 'off' },
+    pairs: { type: 'string' },
   },
 });
 const side = (value: string, name: string): boolean => {
@@ -31,6 +40,18 @@ const work = mkdtempSync(join(tmpdir(), 'mlxgw-pinned-'));
 const services: Service[] = [];
 try {
   const rounds = Number(values.rounds);
+  if (values.pairs !== undefined) {
+    const r = await measurePinnedPair(rounds, work, services, Number(values.pairs));
+    if (r !== undefined) process.stdout.write(`${pinnedPairLines(r).join('\n')}\n`);
+  } else {
+    await onePair(scenario, rounds);
+  }
+} finally {
+  for (const s of services.reverse()) await s.stop(10_000);
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function onePair(scenario: Scenario, rounds: number): Promise<void> {
   const r = await runPinnedPair({
     scenario,
     rounds,
@@ -42,7 +63,4 @@ try {
   process.stdout.write(
     `pinned pair, ${scenario.key}, ${rounds} rounds: audit log + metrics ${values.a} in A (started first), ${values.b} in B\n${pinnedPairLine(r)}\n`,
   );
-} finally {
-  for (const s of services.reverse()) await s.stop(10_000);
-  rmSync(work, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pairResult } from '../bench/pinned-pair.js';
+import { auditedCost, pairResult, pairsCost } from '../bench/pinned-pair.js';
+import type { PairRun } from '../bench/pinned-pair.js';
 
 describe('pinned pair result', () => {
   it('reads the cost from the totals, and the rounds spread from their own ratios', () => {
@@ -24,5 +25,31 @@ describe('pinned pair result', () => {
     expect(r.cpuCost).toBeCloseTo(0, 9);
     expect(r.roundMean).toBeCloseTo(0, 9);
     expect(r.roundError).toBeCloseTo(0, 9);
+  });
+});
+
+describe('pinned pairs cost', () => {
+  const run = (auditedFirst: boolean, cpuCost: number): PairRun => ({
+    auditedFirst,
+    result: { a: 0, b: 0, cpuCost, roundMean: cpuCost, roundError: 0, throughputCost: 0 },
+  });
+
+  it('reads the audited gateway over the other in either slot', () => {
+    expect(auditedCost(run(true, 0.1))).toBeCloseTo(0.1, 9);
+    // Audited in slot B, which spent 1.1 times slot A's CPU per request: A over B read −1/11.
+    expect(auditedCost(run(false, 1 / 1.1 - 1))).toBeCloseTo(0.1, 9);
+  });
+
+  it('takes the geometric mean over the pairs, with its standard error from their spread', () => {
+    const r = pairsCost([
+      run(true, 0.1),
+      run(false, 1 / 1.05 - 1),
+      run(true, 0.05),
+      run(false, 1 / 1.1 - 1),
+    ]);
+    expect(r.cost).toBeCloseTo(Math.sqrt(1.1 * 1.05) - 1, 9);
+    const d = (Math.log(1.1) - Math.log(1.05)) / 2;
+    // Four samples at ±d around the mean: variance 4d²/3, standard error sqrt(d²/3).
+    expect(r.costError).toBeCloseTo(Math.sqrt((d * d) / 3), 9);
   });
 });
