@@ -48,6 +48,16 @@ export interface PairResult {
   throughputCost: number;
 }
 
+/** The mean of `values` and its standard error (NaN for fewer than two values). */
+function meanAndError(values: number[]): { mean: number; error: number } {
+  const mean = values.reduce((x, y) => x + y, 0) / values.length;
+  const variance =
+    values.length < 2
+      ? Number.NaN
+      : values.reduce((x, y) => x + (y - mean) ** 2, 0) / (values.length - 1);
+  return { mean, error: Math.sqrt(variance / values.length) };
+}
+
 /** The cost over the rounds: totals, and the rounds' spread (their ratios' standard error). */
 export function pairResult(rounds: PairRound[]): PairResult {
   const sum = (pick: (r: PairRound) => number): number =>
@@ -55,17 +65,13 @@ export function pairResult(rounds: PairRound[]): PairResult {
   const a = (sum((r) => r.a.cpuMs) * 1000) / sum((r) => r.a.requests);
   const b = (sum((r) => r.b.cpuMs) * 1000) / sum((r) => r.b.requests);
   const ratios = rounds.map((r) => r.a.cpuMs / r.a.requests / (r.b.cpuMs / r.b.requests) - 1);
-  const mean = ratios.reduce((x, y) => x + y, 0) / ratios.length;
-  const variance =
-    ratios.length < 2
-      ? Number.NaN
-      : ratios.reduce((x, y) => x + (y - mean) ** 2, 0) / (ratios.length - 1);
+  const { mean, error } = meanAndError(ratios);
   return {
     a,
     b,
     cpuCost: a / b - 1,
     roundMean: mean,
-    roundError: Math.sqrt(variance / ratios.length),
+    roundError: error,
     throughputCost: sum((r) => r.b.requests) / sum((r) => r.a.requests) - 1,
   };
 }
@@ -224,12 +230,8 @@ export function auditedCost(run: PairRun): number {
  */
 export function pairsCost(runs: PairRun[]): { cost: number; costError: number } {
   const logs = runs.map((r) => Math.log(1 + auditedCost(r)));
-  const mean = logs.reduce((x, y) => x + y, 0) / logs.length;
-  const variance =
-    logs.length < 2
-      ? Number.NaN
-      : logs.reduce((x, y) => x + (y - mean) ** 2, 0) / (logs.length - 1);
-  return { cost: Math.exp(mean) - 1, costError: Math.sqrt(variance / logs.length) };
+  const { mean, error } = meanAndError(logs);
+  return { cost: Math.exp(mean) - 1, costError: error };
 }
 
 /**
