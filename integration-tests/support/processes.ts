@@ -28,6 +28,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A port on 127.0.0.1 that nothing listens on, for an upstream that cannot be reached: below
+ * 10 000, where neither `listen(0)` (the ephemeral range) nor `portRanges()` hands out ports.
+ * A port from `freePort()` would not do: the OS may give it to the next `listen(0)`, such as the
+ * proxy's own, which then answers the requests meant to fail.
+ */
+export async function closedPort(): Promise<number> {
+  for (;;) {
+    const port = 5_000 + Math.floor(Math.random() * 5_000);
+    const server = createServer();
+    server.listen(port, '127.0.0.1');
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('listening', () => resolve(true));
+      server.once('error', () => resolve(false));
+    });
+    if (!ok) continue;
+    server.close();
+    await once(server, 'close');
+    return port;
+  }
+}
+
 /** The lowest port the OS hands out for `listen(0)` (Linux; 32768 elsewhere). */
 function ephemeralLow(): number {
   try {

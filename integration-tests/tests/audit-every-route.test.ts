@@ -6,7 +6,7 @@ import { createClientKey } from '@mlx-gateway/shared/clients';
 import type { AuditRecord } from '@mlx-gateway/proxy';
 import { FakeOpenAICloud } from '../fakes/openai-cloud.js';
 import { TestGateway } from '../support/gateway.js';
-import { freePort } from '../support/processes.js';
+import { closedPort } from '../support/processes.js';
 import { configureSections, fakeProvider, startProxyWithEnv } from '../support/routing-gateway.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -91,11 +91,11 @@ function answered(a: Answer, api: string, fields: Partial<AuditRecord> = {}) {
 
 beforeAll(async () => {
   cloud = await FakeOpenAICloud.start({ apiKey: CLOUD_KEY, models: ['gpt-4o'] });
-  const closedPort = await freePort();
+  const gonePort = await closedPort();
   await configureSections(
     gateway,
     `providers:
-${fakeProvider('cloud', cloud.baseUrl, 'CLOUD_KEY')}${fakeProvider('gone', `http://127.0.0.1:${closedPort}/v1`, 'CLOUD_KEY')}models:
+${fakeProvider('cloud', cloud.baseUrl, 'CLOUD_KEY')}${fakeProvider('gone', `http://127.0.0.1:${gonePort}/v1`, 'CLOUD_KEY')}models:
   gpt: { provider: cloud, upstreamModel: gpt-4o }
   nowhere: { provider: gone, upstreamModel: x }
 `,
