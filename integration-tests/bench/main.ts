@@ -39,7 +39,13 @@ import type { LoadResult } from './load-protocol.js';
 import { startService } from './service.js';
 import { cpuOf, cpuPerRequest, job } from './bench-jobs.js';
 import { measureTogether, togetherTable } from './together.js';
-import { measurePinnedPair, pinnedPairCheck, pinnedPairLines } from './pinned-pair.js';
+import {
+  DEFAULT_PAIRS,
+  DEFAULT_ROUNDS,
+  measurePinnedPair,
+  pinnedPairCheck,
+  pinnedPairLines,
+} from './pinned-pair.js';
 import type { PairBothOrders } from './pinned-pair.js';
 import { abChecks, abTableLines, runSameProcessAb } from './same-process-ab.js';
 import type { AbResult } from './same-process-ab.js';
@@ -425,14 +431,14 @@ async function main(): Promise<number> {
     const together = await measureAllTogether(paths, values, rounds);
     const footprint = await measureFootprint(running.gateway!, join(running.work, 'home'), idle);
     const ab = await measureSameProcessAb(values, running, client);
-    // Last: it pins this process off the CPU of its two gateways. 24 rounds of 2 s in 6 pairs
-    // of processes, both slot orders, about 2 minutes; none with --quick unless --pinned-rounds
+    // Last: it pins this process off the CPU of its two gateways. 40 rounds of 2 s in 20 pairs
+    // of processes, both slot orders, about 4 minutes; none with --quick unless --pinned-rounds
     // is given, none with --pinned-rounds 0.
     const pinned = await measurePinnedPair(
-      Number(values['pinned-rounds'] ?? (values.quick ? 0 : 24)),
+      Number(values['pinned-rounds'] ?? (values.quick ? 0 : DEFAULT_ROUNDS)),
       join(running.work, 'pinned'),
       running.services,
-      Number(values['pinned-pairs'] ?? 6),
+      Number(values['pinned-pairs'] ?? DEFAULT_PAIRS),
     );
     report(measurements, footprint, values, started, together, ab, pinned);
     return 0;

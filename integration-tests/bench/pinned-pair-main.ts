@@ -1,7 +1,7 @@
 // The audit log's and the metrics' cost between two gateway processes pinned to one CPU:
 // `node integration-tests/dist/bench/pinned-pair-main.js [--rounds 20] [--round-ms 2000]
 // [--scenario json-c32] [--a on|off] [--b on|off]` runs one pair of processes;
-// `pinned-pair-main.js --pairs 6 [--rounds 24]` runs what `main.js` reports (json-c32, audit
+// `pinned-pair-main.js --pairs 20 [--rounds 40]` runs what `main.js` reports (json-c32, audit
 // log and metrics on against off, that many pairs of fresh processes in both slot orders). How
 // it measures: pinned-pair.ts. Needs two CPUs and `taskset` (util-linux).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchPlan } from './bench-plan.js';
 import {
+  DEFAULT_ROUNDS,
   measurePinnedPair,
   pinnedPairLine,
   pinnedPairLines,
@@ -21,7 +22,7 @@ import type { Service } from './service.js';
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
-    rounds: { type: 'string', default: '20' },
+    rounds: { type: 'string' },
     'round-ms': { type: 'string', default: '2000' },
     scenario: { type: 'string', default: 'json-c32' },
     a: { type: 'string', default: 'on' },
@@ -39,12 +40,12 @@ if (scenario === undefined) throw new Error(`no scenario ${values.scenario}`);
 const work = mkdtempSync(join(tmpdir(), 'mlxgw-pinned-'));
 const services: Service[] = [];
 try {
-  const rounds = Number(values.rounds);
   if (values.pairs !== undefined) {
+    const rounds = Number(values.rounds ?? DEFAULT_ROUNDS);
     const r = await measurePinnedPair(rounds, work, services, Number(values.pairs));
     if (r !== undefined) process.stdout.write(`${pinnedPairLines(r).join('\n')}\n`);
   } else {
-    await onePair(scenario, rounds);
+    await onePair(scenario, Number(values.rounds ?? 20));
   }
 } finally {
   for (const s of services.reverse()) await s.stop(10_000);

@@ -215,6 +215,12 @@ export interface PairBothOrders {
   cost: number;
   /** The standard error of that mean, from the spread of the pairs (as a fraction of 1 + cost). */
   costError: number;
+  /**
+   * The median of the pairs' costs: what the target is checked on. A pair in which one gateway
+   * reached its first full collection within its few seconds, and the other did not, reads
+   * 15–30% either way (docs/benchmarks.md, "ninth look"): the median does not follow it.
+   */
+  median: number;
 }
 
 /** The audited gateway's CPU per request over the other's, minus one, for one pair. */
@@ -223,16 +229,29 @@ export function auditedCost(run: PairRun): number {
 }
 
 /**
- * The cost over several process pairs: each pair's on-over-off ratio, their geometric mean,
- * and its standard error from the pairs' spread. A pair's rounds agree within ~1%, but two
- * pairs of fresh processes differ by ~2% (what each process's JIT and heap settle into), so
- * the pairs, not the rounds, are the samples.
+ * The cost over several process pairs: each pair's on-over-off ratio, their geometric mean and
+ * its standard error from the pairs' spread, and their median. A pair's rounds agree within
+ * ~1%, but two pairs of fresh processes differ by ~3% (what each process's JIT and heap settle
+ * into), so the pairs, not the rounds, are the samples.
  */
-export function pairsCost(runs: PairRun[]): { cost: number; costError: number } {
-  const logs = runs.map((r) => Math.log(1 + auditedCost(r)));
-  const { mean, error } = meanAndError(logs);
-  return { cost: Math.exp(mean) - 1, costError: error };
+export function pairsCost(runs: PairRun[]): { cost: number; costError: number; median: number } {
+  const costs = runs.map(auditedCost);
+  const { mean, error } = meanAndError(costs.map((c) => Math.log(1 + c)));
+  return { cost: Math.exp(mean) - 1, costError: error, median: median(costs) };
 }
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Pairs of processes `main.js` runs by default: fewer read a median too loose for the target. */
+export const DEFAULT_PAIRS = 20;
+/** Rounds of 2 s spread over them by default (two per pair). */
+export const DEFAULT_ROUNDS = 40;
 
 /**
  * The pair as `main.js` runs it: audit log and metrics on against both off, on json-c32, rounds
@@ -245,7 +264,7 @@ export async function measurePinnedPair(
   rounds: number,
   work: string,
   services: Service[],
-  pairs = 6,
+  pairs = DEFAULT_PAIRS,
 ): Promise<PairBothOrders | undefined> {
   if (!(Number.isInteger(rounds) && rounds > 1)) return undefined;
   if (!canPin()) {
@@ -285,15 +304,15 @@ export function pinnedPairLines(r: PairBothOrders): string[] {
       (p, i) =>
         `  pair ${i + 1}, audited gateway started ${p.auditedFirst ? 'first (A)' : 'second (B)'}: ${pinnedPairLine(p.result)}; audited ${pct(auditedCost(p))}`,
     ),
-    `  cost over the pairs: ${pct(r.cost)} ± ${pct(r.costError)} (standard error)`,
+    `  cost over the pairs: median ${pct(r.median)}; geometric mean ${pct(r.cost)} ± ${pct(r.costError)} (standard error)`,
   ];
 }
 
 /** The issue-13 target read from the pairs: the audit log and the metrics cost under 5%. */
 export function pinnedPairCheck(r: PairBothOrders): TargetCheck {
   return {
-    target: `${r.scenario}: audit log + metrics cost < 5.0% of the CPU per request (two processes pinned to one CPU, ${r.pairs.length} pairs, both orders)`,
-    measured: `${pct(r.cost)} ± ${pct(r.costError)} (pairs ${r.pairs.map((p) => pct(auditedCost(p))).join(', ')})`,
-    met: r.cost < 0.05,
+    target: `${r.scenario}: audit log + metrics cost < 5.0% of the CPU per request (two processes pinned to one CPU, median of ${r.pairs.length} pairs, both orders)`,
+    measured: `${pct(r.median)} (geometric mean ${pct(r.cost)} ± ${pct(r.costError)}; pairs ${r.pairs.map((p) => pct(auditedCost(p))).join(', ')})`,
+    met: r.median < 0.05,
   };
 }

@@ -51,5 +51,20 @@ describe('pinned pairs cost', () => {
     const d = (Math.log(1.1) - Math.log(1.05)) / 2;
     // Four samples at ±d around the mean: variance 4d²/3, standard error sqrt(d²/3).
     expect(r.costError).toBeCloseTo(Math.sqrt((d * d) / 3), 9);
+    // The median of +10%, +5%, +5%, +10%.
+    expect(r.median).toBeCloseTo(0.075, 9);
+  });
+
+  it('reads the median past a pair that one full collection threw off', () => {
+    const r = pairsCost([
+      run(true, 0.08),
+      run(false, 1 / 1.09 - 1),
+      run(true, 0.28),
+      run(false, 1 / 1.07 - 1),
+      run(true, -0.08),
+    ]);
+    expect(r.median).toBeCloseTo(0.08, 9);
+    // The geometric mean follows the outliers.
+    expect(r.cost).toBeCloseTo(Math.pow(1.08 * 1.09 * 1.28 * 1.07 * 0.92, 1 / 5) - 1, 9);
   });
 });
