@@ -26,6 +26,7 @@ import { quietGatewayMain } from './bench-paths.js';
 import { benchPlan } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
 import { LoadClient } from './load-client-process.js';
+import { median } from './bench-report.js';
 import type { TargetCheck } from './bench-report.js';
 import { cpuTimeMs, startService } from './service.js';
 import type { Service } from './service.js';
@@ -238,14 +239,6 @@ export function pairsCost(runs: PairRun[]): { cost: number; costError: number; m
   const costs = runs.map(auditedCost);
   const { mean, error } = meanAndError(costs.map((c) => Math.log(1 + c)));
   return { cost: Math.exp(mean) - 1, costError: error, median: median(costs) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Pairs of processes `main.js` runs by default: fewer read a median too loose for the target. */
