@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { apiOfPath, statusClass } from './audit-record.js';
 import { CapturePolicy } from './body-capture.js';
-import { AuditRecordBuilder, incompleteReasonOfTimeout, isoTime } from './record-builder.js';
+import { writeRecordJson } from './record-json.js';
+import {
+  AuditRecordBuilder,
+  ReusedRecord,
+  incompleteReasonOfTimeout,
+  isoTime,
+} from './record-builder.js';
 
 const WALL = Date.UTC(2026, 11, 4, 10, 0, 0);
 
@@ -125,6 +131,55 @@ describe('AuditRecordBuilder', () => {
       response: '{"ok":true}',
       truncated: false,
     });
+  });
+});
+
+describe('AuditRecordBuilder.endInto', () => {
+  /** Builders of the shapes a record takes: plain, streamed with usage, failed, fallbacks, refused. */
+  const shapes = (): AuditRecordBuilder[] => {
+    const plain = new AuditRecordBuilder('a', 'openai.chat', 1000, WALL);
+    plain.setModel('qwen', false);
+    plain.attemptBegan('qwen-7b', 'local', 1001);
+    plain.attemptEnded('ok', undefined, 1003.456);
+    plain.setStatus(200);
+    const stream = new AuditRecordBuilder('b', 'anthropic.messages', 0, WALL + 1);
+    stream.setClient('ci');
+    stream.setModel('claude', true);
+    stream.attemptBegan('claude', 'cloud', 1);
+    stream.modelReady(12.5, true);
+    stream.firstByte(20);
+    stream.firstToken(25.25);
+    stream.usageCounts(10, 3, 2, -1);
+    stream.setStatus(200);
+    stream.setIncomplete('client_closed');
+    const failed = new AuditRecordBuilder('c', 'openai.chat', 0, WALL + 2);
+    failed.attemptBegan('m', 'local', 0);
+    failed.fail('UPSTREAM_ERROR');
+    failed.setStatus(502);
+    const fallback = new AuditRecordBuilder('d', 'openai.chat', 0, WALL + 3);
+    fallback.attemptBegan('first', 'local', 0);
+    fallback.attemptEnded('error', 'UPSTREAM_TIMEOUT', 5);
+    fallback.attemptBegan('second', 'cloud', 5);
+    fallback.setStatus(200);
+    const refused = new AuditRecordBuilder('e', 'openai.chat', 0, WALL + 4);
+    refused.fail('MODEL_NOT_FOUND');
+    refused.setStatus(404);
+    return [plain, stream, failed, fallback, refused];
+  };
+
+  it('fills a reused record with what end() makes, field for field and byte for byte', () => {
+    const reused = new ReusedRecord();
+    const buf = Buffer.alloc(4096);
+    // Each shape after each other one: nothing of the previous record stays behind.
+    const builders = [...shapes(), ...shapes().reverse()];
+    for (const b of builders) {
+      const made = b.end(2000);
+      const filled = b.endInto(reused, 2000);
+      expect(filled).toBe(reused);
+      expect(JSON.parse(JSON.stringify(filled))).toStrictEqual(JSON.parse(JSON.stringify(made)));
+      const line = buf.toString('utf8', 0, writeRecordJson(buf, 0, filled));
+      expect(line).toBe(JSON.stringify(made));
+    }
   });
 });
 

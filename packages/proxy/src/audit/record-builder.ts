@@ -1,6 +1,7 @@
 import type {
   AttemptOutcome,
   AuditAttempt,
+  AuditCapture,
   AuditRecord,
   AuditUsage,
   IncompleteReason,
@@ -210,17 +211,74 @@ export class AuditRecordBuilder {
     if (this.incomplete !== undefined) record.incomplete = this.incomplete;
     if (this.firstByteAt !== NOT_SEEN) record.ttfbMs = round(this.firstByteAt - this.startMs);
     if (this.firstTokenAt !== NOT_SEEN) record.ttftMs = round(this.firstTokenAt - this.startMs);
-    if (this.input !== NOT_SEEN || this.output !== NOT_SEEN) {
-      record.usage = {
-        input: Math.max(0, this.input),
-        output: Math.max(0, this.output),
-        cacheRead: Math.max(0, this.cacheRead),
-        cacheWrite: Math.max(0, this.cacheWrite),
-      };
-    }
+    if (this.hasUsage()) record.usage = this.usageInto({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
     const capture = this.capture?.result();
     if (capture !== undefined) record.capture = capture;
     return record;
+  }
+
+  /**
+   * The same record written into `into`, a record reused from one request to the next, with
+   * its attempt and its usage (nothing allocated but the time, and the attempt list when
+   * fallbacks ran): for a consumer that reads the record at once and keeps nothing of it (the
+   * file writer serialises it, the metrics count it). Made afresh by `end()`, the record was
+   * most of the garbage an audited request left (docs/benchmarks.md, "tenth look").
+   */
+  endInto(into: ReusedRecord, now: number = this.endedAt): AuditRecord {
+    into.time = isoTime(this.wallMs);
+    into.requestId = this.requestId;
+    into.api = this.api;
+    into.stream = this.stream;
+    into.attempts =
+      this.earlier === undefined && this.target !== undefined
+        ? this.currentAttemptInto(into.attemptSlot, into.attemptList, now)
+        : this.attempts(now);
+    into.coldStart = this.coldStart;
+    into.status = this.status;
+    into.complete = this.incomplete === undefined;
+    into.durationMs = round(now - this.startMs);
+    into.bytesIn = this.bytesIn;
+    into.bytesOut = this.bytesOut;
+    into.client = this.client;
+    into.model = this.model;
+    into.resolvedModel = this.target;
+    into.backend = this.backend;
+    into.modelWaitMs = this.modelWaitMs === NOT_SEEN ? undefined : round(this.modelWaitMs);
+    into.errorCode = this.errorCode;
+    into.incomplete = this.incomplete;
+    into.ttfbMs = this.firstByteAt === NOT_SEEN ? undefined : round(this.firstByteAt - this.startMs);
+    into.ttftMs =
+      this.firstTokenAt === NOT_SEEN ? undefined : round(this.firstTokenAt - this.startMs);
+    into.usage = this.hasUsage() ? this.usageInto(into.usageSlot) : undefined;
+    into.capture = this.capture?.result();
+    return into;
+  }
+
+  private hasUsage(): boolean {
+    return this.input !== NOT_SEEN || this.output !== NOT_SEEN;
+  }
+
+  private usageInto(usage: AuditUsage): AuditUsage {
+    usage.input = Math.max(0, this.input);
+    usage.output = Math.max(0, this.output);
+    usage.cacheRead = Math.max(0, this.cacheRead);
+    usage.cacheWrite = Math.max(0, this.cacheWrite);
+    return usage;
+  }
+
+  /** The one attempt of a request without fallbacks, written into a reused entry. */
+  private currentAttemptInto(
+    attempt: AuditAttempt,
+    list: AuditAttempt[],
+    now: number,
+  ): AuditAttempt[] {
+    const ended = this.attemptOutcome !== undefined;
+    attempt.target = this.target ?? '';
+    attempt.backend = this.backend ?? '';
+    attempt.outcome = this.attemptOutcome ?? (this.errorCode === undefined ? 'ok' : 'error');
+    attempt.durationMs = round(ended ? this.attemptMs : now - this.attemptStart);
+    attempt.errorCode = ended ? this.attemptError : this.errorCode;
+    return list;
   }
 
   private attempts(now: number): AuditAttempt[] {
@@ -246,6 +304,60 @@ export class AuditRecordBuilder {
     const code = ended ? this.attemptError : this.errorCode;
     if (code !== undefined) attempt.errorCode = code;
     return attempt;
+  }
+}
+
+/**
+ * A record filled again for each request by `AuditRecordBuilder.endInto`, its optional fields
+ * undefined when absent (JSON.stringify skips them, as the file writer does). The entry of its
+ * one attempt and its usage counts are reused with it.
+ */
+export class ReusedRecord implements AuditRecord {
+  readonly v = 1;
+  time = '';
+  requestId = '';
+  api = '';
+  stream = false;
+  attempts: AuditAttempt[] = [];
+  coldStart = false;
+  status = 0;
+  complete = true;
+  durationMs = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  client: string | undefined = undefined;
+  model: string | undefined = undefined;
+  resolvedModel: string | undefined = undefined;
+  backend: string | undefined = undefined;
+  modelWaitMs: number | undefined = undefined;
+  errorCode: string | undefined = undefined;
+  incomplete: IncompleteReason | undefined = undefined;
+  ttfbMs: number | undefined = undefined;
+  ttftMs: number | undefined = undefined;
+  usage: AuditUsage | undefined = undefined;
+  capture: AuditCapture | undefined = undefined;
+  // What the record points to, kept with it (private: not fields of the record's JSON).
+  readonly #attempt: AuditAttempt = {
+    target: '',
+    backend: '',
+    outcome: 'ok',
+    durationMs: 0,
+    errorCode: undefined,
+  };
+  readonly #attempts: AuditAttempt[] = [this.#attempt];
+  readonly #usage: AuditUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+  /** The entry for a request's one attempt (`attemptList` is the list of it alone). */
+  get attemptSlot(): AuditAttempt {
+    return this.#attempt;
+  }
+
+  get attemptList(): AuditAttempt[] {
+    return this.#attempts;
+  }
+
+  get usageSlot(): AuditUsage {
+    return this.#usage;
   }
 }
 

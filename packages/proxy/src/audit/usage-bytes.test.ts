@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuditRecordBuilder } from './record-builder.js';
-import { readUsageCounts, USAGE_COUNTS } from './usage-bytes.js';
+import { readUsageCounts, readUsageObject, USAGE_COUNTS } from './usage-bytes.js';
 import { usageFromJsonBody } from './usage-extractor.js';
 import type { UsageFormat } from './usage-extractor.js';
 
@@ -65,5 +65,16 @@ describe('readUsageCounts', () => {
     const start = body.indexOf('{', 1);
     expect(readUsageCounts('openai', body, start, body.length - 1)).toBe(true);
     expect(USAGE_COUNTS).toEqual({ input: 4, output: 2, cacheRead: -1, cacheWrite: -1 });
+  });
+
+  it('reads an object to its closing brace and answers where it ended', () => {
+    const body = Buffer.from('{"usage":{"prompt_tokens":4,"completion_tokens":2},"model":"m"}');
+    const start = body.indexOf('{', 1);
+    expect(readUsageObject('openai', body, start)).toBe(body.indexOf('},"model"') + 1);
+    expect(USAGE_COUNTS).toEqual({ input: 4, output: 2, cacheRead: -1, cacheWrite: -1 });
+    // Cut short anywhere inside, it is no object.
+    for (let cut = start + 1; cut <= body.indexOf('},"model"'); cut++) {
+      expect(readUsageObject('openai', body.subarray(0, cut), start), String(cut)).toBe(-1);
+    }
   });
 });

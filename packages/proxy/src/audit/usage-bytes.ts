@@ -7,7 +7,7 @@ import type { UsageFormat } from './usage-extractor.js';
  * generation paid for. Only the usual shape is read here: keys and strings without escapes,
  * values that are non-negative integers, `null`, strings, or one level of nested objects of
  * the same (OpenAI's `prompt_tokens_details`). Anything else (a float, a negative number, an
- * escape, a deeper object, an array) makes `readUsageCounts` answer false, and the caller
+ * escape, a deeper object, an array) makes `readUsageObject` answer -1, and the caller
  * parses the object as before.
  *
  * The counts land in USAGE_COUNTS: -1 for a key not seen (or `null`), as JSON.parse plus
@@ -43,10 +43,15 @@ const CACHE_READ = 3;
 const CACHE_WRITE = 4;
 const DETAILS = 5;
 
-/** Key names as bytes with the count each sets: compared in place, no string per key. */
-type Keys = ReadonlyArray<readonly [Buffer, number]>;
+
+/** A key name as bytes with the count it sets: compared in place, no string per key. */
+interface Key {
+  readonly name: Buffer;
+  readonly code: number;
+}
+type Keys = readonly Key[];
 const keyList = (entries: Array<[string, number]>): Keys =>
-  entries.map(([name, code]) => [Buffer.from(name, 'latin1'), code] as const);
+  entries.map(([name, code]) => ({ name: Buffer.from(name, 'latin1'), code }));
 
 const OPENAI_KEYS = keyList([
   ['prompt_tokens', INPUT],
@@ -67,23 +72,42 @@ const NO_KEYS: Keys = [];
 function keyCode(b: Buffer, from: number, to: number, keys: Keys): number {
   const length = to - from;
   for (let k = 0; k < keys.length; k++) {
-    const [name, code] = keys[k] as readonly [Buffer, number];
+    const key = keys[k] as Key;
+    const name = key.name;
     if (name.length !== length) continue;
     let i = 0;
     while (i < length && name[i] === b[from + i]) i++;
-    if (i === length) return code;
+    if (i === length) return key.code;
   }
   return NONE;
 }
 
-let pos = 0;
-
-function isSpace(c: number | undefined): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+/** The first index at or after `at` that is not JSON white space (or `end`). */
+function skipSpace(b: Buffer, at: number, end: number): number {
+  while (at < end) {
+    const c = b[at];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return at;
+    at++;
+  }
+  return end;
 }
 
-function skipSpace(b: Buffer): void {
-  while (isSpace(b[pos])) pos++;
+/**
+ * Reads the usage object that begins at `b[start]` (its opening brace) and ends before `end`
+ * into USAGE_COUNTS: the index after its closing brace, or -1 when it is not of the usual
+ * shape (then the counts mean nothing).
+ */
+export function readUsageObject(
+  format: UsageFormat,
+  b: Buffer,
+  start: number,
+  end: number = b.length,
+): number {
+  USAGE_COUNTS.input = -1;
+  USAGE_COUNTS.output = -1;
+  USAGE_COUNTS.cacheRead = -1;
+  USAGE_COUNTS.cacheWrite = -1;
+  return readObject(b, start, end, format === 'openai' ? OPENAI_KEYS : ANTHROPIC_KEYS, true);
 }
 
 /** Reads the usage object `b[start, end)` (its braces included) into USAGE_COUNTS. */
@@ -93,97 +117,92 @@ export function readUsageCounts(
   start: number,
   end: number,
 ): boolean {
-  USAGE_COUNTS.input = -1;
-  USAGE_COUNTS.output = -1;
-  USAGE_COUNTS.cacheRead = -1;
-  USAGE_COUNTS.cacheWrite = -1;
-  pos = start;
-  const keys = format === 'openai' ? OPENAI_KEYS : ANTHROPIC_KEYS;
-  if (!readObject(b, end, keys, true)) return false;
-  skipSpace(b);
-  return pos === end;
+  const after = readUsageObject(format, b, start, end);
+  return after !== -1 && skipSpace(b, after, end) === end;
 }
 
-/** One object at `pos`; `nested`: one level of objects is allowed inside. */
-function readObject(b: Buffer, end: number, keys: Keys, nested: boolean): boolean {
-  if (b[pos] !== OPEN) return false;
-  pos++;
-  skipSpace(b);
-  if (b[pos] === CLOSE) {
-    pos++;
-    return true;
-  }
+/**
+ * One object at `at`, read to its closing brace: the index after it, or -1. `nested`: one
+ * level of objects is allowed inside. Positions are passed and returned (no shared cursor).
+ */
+function readObject(b: Buffer, at: number, end: number, keys: Keys, nested: boolean): number {
+  if (at >= end || b[at] !== OPEN) return -1;
+  at = skipSpace(b, at + 1, end);
+  if (at < end && b[at] === CLOSE) return at + 1;
   for (;;) {
-    if (pos >= end || b[pos] !== QUOTE) return false;
-    const keyStart = ++pos;
-    while (pos < end && b[pos] !== QUOTE) {
-      if (b[pos] === BACKSLASH || (b[pos] as number) < 0x20) return false;
-      pos++;
+    if (at >= end || b[at] !== QUOTE) return -1;
+    const keyStart = ++at;
+    while (at < end && b[at] !== QUOTE) {
+      const c = b[at] as number;
+      if (c === BACKSLASH || c < 0x20) return -1;
+      at++;
     }
-    if (pos >= end) return false;
-    const code = keyCode(b, keyStart, pos, keys);
-    pos++;
-    skipSpace(b);
-    if (b[pos] !== COLON) return false;
-    pos++;
-    skipSpace(b);
-    if (!readValue(b, end, code, nested)) return false;
-    skipSpace(b);
-    if (b[pos] === COMMA) {
-      pos++;
-      skipSpace(b);
+    if (at >= end) return -1;
+    const code = keyCode(b, keyStart, at, keys);
+    at = skipSpace(b, at + 1, end);
+    if (at >= end || b[at] !== COLON) return -1;
+    at = readValue(b, skipSpace(b, at + 1, end), end, code, nested);
+    if (at === -1) return -1;
+    at = skipSpace(b, at, end);
+    if (at >= end) return -1;
+    const c = b[at];
+    if (c === COMMA) {
+      at = skipSpace(b, at + 1, end);
       continue;
     }
-    if (b[pos] !== CLOSE) return false;
-    pos++;
-    return true;
+    return c === CLOSE ? at + 1 : -1;
   }
 }
 
-function readValue(b: Buffer, end: number, code: number, nested: boolean): boolean {
-  const c = b[pos];
+/** One value at `at` (`code` says which count it is): the index after it, or -1. */
+function readValue(b: Buffer, at: number, end: number, code: number, nested: boolean): number {
+  if (at >= end) return -1;
+  const c = b[at] as number;
   if (c === OPEN) {
-    if (!nested) return false;
+    if (!nested) return -1;
     // A details object seen again replaces the earlier one; an object is no count.
     if (code === DETAILS) USAGE_COUNTS.cacheRead = -1;
     else setCount(code, -1);
-    return readObject(b, end, code === DETAILS ? OPENAI_DETAIL_KEYS : NO_KEYS, false);
+    return readObject(b, at, end, code === DETAILS ? OPENAI_DETAIL_KEYS : NO_KEYS, false);
   }
   if (c === QUOTE) {
     // A string (Anthropic's `service_tier`): skipped; as a count it is none, as asNumber says.
-    pos++;
-    while (pos < end && b[pos] !== QUOTE) {
-      if (b[pos] === BACKSLASH || (b[pos] as number) < 0x20) return false;
-      pos++;
+    at++;
+    while (at < end && b[at] !== QUOTE) {
+      const s = b[at] as number;
+      if (s === BACKSLASH || s < 0x20) return -1;
+      at++;
     }
-    if (pos >= end) return false;
-    pos++;
+    if (at >= end) return -1;
     if (code === DETAILS) USAGE_COUNTS.cacheRead = -1;
     else setCount(code, -1);
-    return true;
+    return at + 1;
   }
   if (c === 0x6e) {
     // null
-    if (b[pos + 1] !== 0x75 || b[pos + 2] !== 0x6c || b[pos + 3] !== 0x6c) return false;
-    pos += 4;
+    if (at + 4 > end || b[at + 1] !== 0x75 || b[at + 2] !== 0x6c || b[at + 3] !== 0x6c) return -1;
     if (code === DETAILS) USAGE_COUNTS.cacheRead = -1;
     else setCount(code, -1);
-    return true;
+    return at + 4;
   }
-  if (c === undefined || c < ZERO || c > NINE || code === DETAILS) return false;
+  if (c < ZERO || c > NINE || code === DETAILS) return -1;
   let n = 0;
-  const from = pos;
-  while (pos < end && (b[pos] as number) >= ZERO && (b[pos] as number) <= NINE) {
-    n = n * 10 + ((b[pos] as number) - ZERO);
-    pos++;
+  const from = at;
+  while (at < end) {
+    const d = b[at] as number;
+    if (d < ZERO || d > NINE) break;
+    n = n * 10 + (d - ZERO);
+    at++;
   }
-  const digits = pos - from;
+  const digits = at - from;
   // JSON has no leading zeros; a fraction or exponent goes to JSON.parse.
-  if (digits > MAX_DIGITS || (digits > 1 && c === ZERO)) return false;
-  const next = b[pos];
-  if (next === 0x2e || next === 0x65 || next === 0x45) return false;
+  if (digits > MAX_DIGITS || (digits > 1 && c === ZERO)) return -1;
+  if (at < end) {
+    const next = b[at];
+    if (next === 0x2e || next === 0x65 || next === 0x45) return -1;
+  }
   setCount(code, n);
-  return true;
+  return at;
 }
 
 function setCount(code: number, n: number): void {

@@ -8,7 +8,14 @@ import { registerAuditSinkMetrics } from '../metrics/audit-sink-metrics.js';
 import type { AuditSinkStatsByName } from '../metrics/audit-sink-metrics.js';
 import type { ModelSupervisor } from '../supervisor/model-supervisor.js';
 import type { RequestEnd } from './request-audit.js';
-import { RequestEnds, openAuditStream, openAuditWriter, requestEndHandler } from './request-end.js';
+import {
+  REQUEST_END_BATCH_MS,
+  RequestEnds,
+  openAuditStream,
+  openAuditWriter,
+  requestEndHandler,
+  requestEndKeepsRecords,
+} from './request-end.js';
 
 /** What the app gets: each part absent when switched off. */
 export interface ObservabilityParts {
@@ -69,7 +76,12 @@ export function openObservability(
     };
     events.publish(info.reason === undefined ? event : { ...event, reason: info.reason });
   });
-  const ends = new RequestEnds(requestEndHandler({ writer, stream, metrics, events }));
+  const targets = { writer, stream, metrics, events };
+  const ends = new RequestEnds(
+    requestEndHandler(targets),
+    REQUEST_END_BATCH_MS,
+    requestEndKeepsRecords(targets),
+  );
   metrics?.beforeScrape(ends.drain);
   const appDeps: ObservabilityParts = { onRequestEnd: ends.end, events };
   if (metrics !== undefined) appDeps.metrics = metrics;

@@ -12,6 +12,7 @@ import {
   openAuditStream,
   openAuditWriter,
   requestEndHandler,
+  requestEndKeepsRecords,
 } from './request-end.js';
 import type { AuditRecord } from '../audit/audit-record.js';
 import { newRequestRecord } from '../logging/request-record.js';
@@ -111,6 +112,34 @@ describe('RequestEnds', () => {
     direct.drain();
     direct.drain();
     expect(handled.map((r) => r.requestId)).toEqual(['c']);
+  });
+
+  it('makes the records into one reused record for a handler that keeps none', () => {
+    const seen: Array<[AuditRecord, string, number]> = [];
+    const ends = new RequestEnds((r) => seen.push([r, r.requestId, r.status]), 60_000, () => false);
+    finished(ends, 'a', 200, 7);
+    finished(ends, 'b', 502, 9);
+    ends.drain();
+    expect(seen.map(([, id, status]) => [id, status])).toEqual([
+      ['a', 200],
+      ['b', 502],
+    ]);
+    expect(seen[0]![0]).toBe(seen[1]![0]);
+  });
+});
+
+describe('requestEndKeepsRecords', () => {
+  it('says a handler keeps records while it feeds the Redis stream or a live follower', () => {
+    const events = new EventHub();
+    const stream = { write: () => {}, close: () => Promise.resolve() };
+    expect(requestEndKeepsRecords({})()).toBe(false);
+    expect(requestEndKeepsRecords({ stream })()).toBe(true);
+    const keeps = requestEndKeepsRecords({ events });
+    expect(keeps()).toBe(false);
+    const unsubscribe = events.subscribe(() => {});
+    expect(keeps()).toBe(true);
+    unsubscribe();
+    expect(keeps()).toBe(false);
   });
 });
 

@@ -8,6 +8,7 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import { AuditStreamSink } from '../audit/audit-stream-sink.js';
 import type { StateStore } from '@mlx-gateway/shared/state';
 import { settleAudit } from './request-audit.js';
+import { ReusedRecord } from '../audit/record-builder.js';
 import type { AuditRecordBuilder } from '../audit/record-builder.js';
 import type { RequestEnd } from './request-audit.js';
 
@@ -37,6 +38,18 @@ export function requestEndHandler(targets: RequestEndTargets): (record: AuditRec
   };
 }
 
+/**
+ * Whether the handler of these targets keeps records beyond its call: the shared stream queues
+ * them, the live events hand them to their followers. The file writer serialises a record at
+ * once and the metrics count it, so for them a record reused from one request to the next does.
+ */
+export function requestEndKeepsRecords(targets: RequestEndTargets): () => boolean {
+  const { stream, events } = targets;
+  if (stream !== undefined) return () => true;
+  if (events === undefined) return () => false;
+  return () => events.subscribers > 0;
+}
+
 /** How long the first of a batch of finished requests waits for its record to be made. */
 export const REQUEST_END_BATCH_MS = 50;
 /** A batch this large is handled at once. */
@@ -59,10 +72,16 @@ export const REQUEST_END_BATCH_SIZE = 64;
 export class RequestEnds {
   private queue: AuditRecordBuilder[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly reused = new ReusedRecord();
 
+  /**
+   * @param keepsRecords whether `handle` keeps a record beyond its call (default: it may); when
+   *   it does not, every record of a batch is made into one reused record
+   */
   constructor(
     private readonly handle: (record: AuditRecord) => void,
     private readonly batchMs: number = REQUEST_END_BATCH_MS,
+    private readonly keepsRecords: () => boolean = () => true,
   ) {}
 
   readonly end: RequestEnd = (audit, record, now) => {
@@ -89,7 +108,14 @@ export class RequestEnds {
     const queue = this.queue;
     if (queue.length === 0) return;
     this.queue = [];
-    for (let i = 0; i < queue.length; i++) this.handle((queue[i] as AuditRecordBuilder).end());
+    if (this.keepsRecords()) {
+      for (let i = 0; i < queue.length; i++) this.handle((queue[i] as AuditRecordBuilder).end());
+      return;
+    }
+    const reused = this.reused;
+    for (let i = 0; i < queue.length; i++) {
+      this.handle((queue[i] as AuditRecordBuilder).endInto(reused));
+    }
   };
 }
 

@@ -2,7 +2,7 @@ import type { AuditRecordBuilder } from '../../audit/record-builder.js';
 import { BytePattern } from '../../audit/byte-search.js';
 import { hasFirstToken } from '../../audit/first-token.js';
 import { filterUsageChunk } from '../../audit/stream-usage.js';
-import { readUsageCounts, USAGE_COUNTS } from '../../audit/usage-bytes.js';
+import { readUsageObject, USAGE_COUNTS } from '../../audit/usage-bytes.js';
 import { usageFromJsonBody, usageFromSseEvents } from '../../audit/usage-extractor.js';
 import type { UsageFormat } from '../../audit/usage-extractor.js';
 import type { Clock } from '@mlx-gateway/shared/clock';
@@ -170,24 +170,15 @@ export class BodyUsageTapSink implements ResponseSink {
 }
 
 /**
- * The usage of a JSON body: its last top-level-looking `"usage":{...}` object (braces matched;
- * usage objects hold numbers and nested objects, no strings with braces), read in place when
- * it has the usual shape (usage-bytes.ts), else parsed alone, never the whole answer.
+ * The usage of a JSON body: its last top-level-looking `"usage":{...}` object, read in place
+ * to its closing brace when it has the usual shape (usage-bytes.ts), else parsed alone (its
+ * braces matched: usage objects hold numbers and nested objects, no strings with braces),
+ * never the whole answer.
  */
 function readBodyUsage(audit: AuditRecordBuilder, format: UsageFormat, body: Buffer): void {
   const start = usageObjectStart(body);
   if (start === -1) return;
-  let depth = 0;
-  let end = -1;
-  for (let j = start; j < body.length; j++) {
-    if (body[j] === BRACE) depth++;
-    else if (body[j] === CLOSE_BRACE && --depth === 0) {
-      end = j + 1;
-      break;
-    }
-  }
-  if (end === -1) return;
-  if (readUsageCounts(format, body, start, end)) {
+  if (readUsageObject(format, body, start) !== -1) {
     const c = USAGE_COUNTS;
     if (format === 'anthropic') {
       audit.usageCounts(c.input, c.output, c.cacheRead, c.cacheWrite);
@@ -200,8 +191,20 @@ function readBodyUsage(audit: AuditRecordBuilder, format: UsageFormat, body: Buf
     audit.usageCounts(prompt - cached - written, Math.max(0, c.output), cached, written);
     return;
   }
+  const end = closingBrace(body, start);
+  if (end === -1) return;
   const report = usageFromJsonBody(format, { usage: parseJson(body.subarray(start, end)) });
   if (report !== undefined) audit.usage(report);
+}
+
+/** The index after the brace that closes the one at `start`, or -1. */
+function closingBrace(body: Buffer, start: number): number {
+  let depth = 0;
+  for (let j = start; j < body.length; j++) {
+    if (body[j] === BRACE) depth++;
+    else if (body[j] === CLOSE_BRACE && --depth === 0) return j + 1;
+  }
+  return -1;
 }
 
 /** Where the last `"usage":{` object of a body begins (its brace), or -1. */
