@@ -42,13 +42,16 @@ export class AuditRecordBuilder {
   // The attempt under way, and the ones before it when fallbacks ran.
   private target: string | undefined;
   private backend: string | undefined;
+  // Times are kept as whole hundredths of a millisecond since the start (the record's
+  // precision): small integers, held in the object itself, where a time as a double would be
+  // a number box of its own per field.
   private attemptStart = 0;
   private attemptOutcome: AttemptOutcome | undefined;
   private attemptError: string | undefined;
-  private attemptMs = 0;
+  private attemptTook = 0;
   private earlier: AuditAttempt[] | undefined;
   private coldStart = false;
-  private modelWaitMs = NOT_SEEN;
+  private modelWait = NOT_SEEN;
   private firstByteAt = NOT_SEEN;
   private firstTokenAt = NOT_SEEN;
   private input = NOT_SEEN;
@@ -102,7 +105,7 @@ export class AuditRecordBuilder {
     if (this.target !== undefined) this.keepAttempt(now);
     this.target = target;
     this.backend = backend;
-    this.attemptStart = now;
+    this.attemptStart = this.since(now);
     this.attemptOutcome = undefined;
     this.attemptError = undefined;
   }
@@ -111,23 +114,23 @@ export class AuditRecordBuilder {
     if (this.target === undefined || this.attemptOutcome !== undefined) return;
     this.attemptOutcome = outcome;
     this.attemptError = errorCode;
-    this.attemptMs = now - this.attemptStart;
+    this.attemptTook = this.since(now) - this.attemptStart;
   }
 
   /** The request waited `waitedMs` for a local model; `coldStart` when the model had to start. */
   modelReady(waitedMs: number, coldStart: boolean): void {
-    this.modelWaitMs = (this.modelWaitMs === NOT_SEEN ? 0 : this.modelWaitMs) + waitedMs;
+    this.modelWait = (this.modelWait === NOT_SEEN ? 0 : this.modelWait) + hundredths(waitedMs);
     if (coldStart) this.coldStart = true;
   }
 
   /** The first upstream body byte (later calls are ignored). */
   firstByte(now: number): void {
-    if (this.firstByteAt === NOT_SEEN) this.firstByteAt = now;
+    if (this.firstByteAt === NOT_SEEN) this.firstByteAt = this.since(now);
   }
 
   /** The first generated token (later calls are ignored). */
   firstToken(now: number): void {
-    if (this.firstTokenAt === NOT_SEEN) this.firstTokenAt = now;
+    if (this.firstTokenAt === NOT_SEEN) this.firstTokenAt = this.since(now);
   }
 
   get sawFirstToken(): boolean {
@@ -180,25 +183,31 @@ export class AuditRecordBuilder {
 
   /** The request ended at `now` (the caller's clock); its record is made later, by `end()`. */
   ended(now: number): void {
-    this.endedAt = now;
+    this.endedAt = this.since(now);
+  }
+
+  /** `now` (the caller's clock) in hundredths of a millisecond since the start. */
+  private since(now: number): number {
+    return hundredths(now - this.startMs);
   }
 
   /**
    * The record, made once; `now` is the end on the same clock as the start (by default the
    * time given to `ended`).
    */
-  end(now: number = this.endedAt): AuditRecord {
+  end(now?: number): AuditRecord {
+    const took = now === undefined ? this.endedAt : this.since(now);
     const record: AuditRecord = {
       v: 1,
       time: isoTime(this.wallMs),
       requestId: this.requestId,
       api: this.api,
       stream: this.stream,
-      attempts: this.attempts(now),
+      attempts: this.attempts(took),
       coldStart: this.coldStart,
       status: this.status,
       complete: this.incomplete === undefined,
-      durationMs: round(now - this.startMs),
+      durationMs: took / 100,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
     };
@@ -206,11 +215,11 @@ export class AuditRecordBuilder {
     if (this.model !== undefined) record.model = this.model;
     if (this.target !== undefined) record.resolvedModel = this.target;
     if (this.backend !== undefined) record.backend = this.backend;
-    if (this.modelWaitMs !== NOT_SEEN) record.modelWaitMs = round(this.modelWaitMs);
+    if (this.modelWait !== NOT_SEEN) record.modelWaitMs = this.modelWait / 100;
     if (this.errorCode !== undefined) record.errorCode = this.errorCode;
     if (this.incomplete !== undefined) record.incomplete = this.incomplete;
-    if (this.firstByteAt !== NOT_SEEN) record.ttfbMs = round(this.firstByteAt - this.startMs);
-    if (this.firstTokenAt !== NOT_SEEN) record.ttftMs = round(this.firstTokenAt - this.startMs);
+    if (this.firstByteAt !== NOT_SEEN) record.ttfbMs = this.firstByteAt / 100;
+    if (this.firstTokenAt !== NOT_SEEN) record.ttftMs = this.firstTokenAt / 100;
     if (this.hasUsage()) record.usage = this.usageInto({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
     const capture = this.capture?.result();
     if (capture !== undefined) record.capture = capture;
@@ -224,31 +233,31 @@ export class AuditRecordBuilder {
    * file writer serialises it, the metrics count it). Made afresh by `end()`, the record was
    * most of the garbage an audited request left (docs/benchmarks.md, "tenth look").
    */
-  endInto(into: ReusedRecord, now: number = this.endedAt): AuditRecord {
+  endInto(into: ReusedRecord, now?: number): AuditRecord {
+    const took = now === undefined ? this.endedAt : this.since(now);
     into.time = isoTime(this.wallMs);
     into.requestId = this.requestId;
     into.api = this.api;
     into.stream = this.stream;
     into.attempts =
       this.earlier === undefined && this.target !== undefined
-        ? this.currentAttemptInto(into.attemptSlot, into.attemptList, now)
-        : this.attempts(now);
+        ? this.currentAttemptInto(into.attemptSlot, into.attemptList, took)
+        : this.attempts(took);
     into.coldStart = this.coldStart;
     into.status = this.status;
     into.complete = this.incomplete === undefined;
-    into.durationMs = round(now - this.startMs);
+    into.durationMs = took / 100;
     into.bytesIn = this.bytesIn;
     into.bytesOut = this.bytesOut;
     into.client = this.client;
     into.model = this.model;
     into.resolvedModel = this.target;
     into.backend = this.backend;
-    into.modelWaitMs = this.modelWaitMs === NOT_SEEN ? undefined : round(this.modelWaitMs);
+    into.modelWaitMs = this.modelWait === NOT_SEEN ? undefined : this.modelWait / 100;
     into.errorCode = this.errorCode;
     into.incomplete = this.incomplete;
-    into.ttfbMs = this.firstByteAt === NOT_SEEN ? undefined : round(this.firstByteAt - this.startMs);
-    into.ttftMs =
-      this.firstTokenAt === NOT_SEEN ? undefined : round(this.firstTokenAt - this.startMs);
+    into.ttfbMs = this.firstByteAt === NOT_SEEN ? undefined : this.firstByteAt / 100;
+    into.ttftMs = this.firstTokenAt === NOT_SEEN ? undefined : this.firstTokenAt / 100;
     into.usage = this.hasUsage() ? this.usageInto(into.usageSlot) : undefined;
     into.capture = this.capture?.result();
     return into;
@@ -270,36 +279,37 @@ export class AuditRecordBuilder {
   private currentAttemptInto(
     attempt: AuditAttempt,
     list: AuditAttempt[],
-    now: number,
+    took: number,
   ): AuditAttempt[] {
     const ended = this.attemptOutcome !== undefined;
     attempt.target = this.target ?? '';
     attempt.backend = this.backend ?? '';
     attempt.outcome = this.attemptOutcome ?? (this.errorCode === undefined ? 'ok' : 'error');
-    attempt.durationMs = round(ended ? this.attemptMs : now - this.attemptStart);
+    attempt.durationMs = (ended ? this.attemptTook : took - this.attemptStart) / 100;
     attempt.errorCode = ended ? this.attemptError : this.errorCode;
     return list;
   }
 
-  private attempts(now: number): AuditAttempt[] {
+  /** `took`: hundredths of a millisecond from the start to the end. */
+  private attempts(took: number): AuditAttempt[] {
     if (this.target === undefined) return this.earlier ?? [];
     const list = this.earlier ?? [];
-    list.push(this.currentAttempt(now));
+    list.push(this.currentAttempt(took));
     return list;
   }
 
   private keepAttempt(now: number): void {
-    (this.earlier ??= []).push(this.currentAttempt(now));
+    (this.earlier ??= []).push(this.currentAttempt(this.since(now)));
   }
 
-  private currentAttempt(now: number): AuditAttempt {
+  private currentAttempt(took: number): AuditAttempt {
     const ended = this.attemptOutcome !== undefined;
     const attempt: AuditAttempt = {
       target: this.target ?? '',
       backend: this.backend ?? '',
       // An attempt nobody reported the end of ended with the request: by its outcome.
       outcome: this.attemptOutcome ?? (this.errorCode === undefined ? 'ok' : 'error'),
-      durationMs: round(ended ? this.attemptMs : now - this.attemptStart),
+      durationMs: (ended ? this.attemptTook : took - this.attemptStart) / 100,
     };
     const code = ended ? this.attemptError : this.errorCode;
     if (code !== undefined) attempt.errorCode = code;
@@ -363,13 +373,17 @@ export class ReusedRecord implements AuditRecord {
 
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
+let cachedMs = Number.NaN;
+let cachedTime = '';
 
 /**
- * `new Date(ms).toISOString()`, with the date and time up to the second made once per second:
- * requests ending in the same second share it, and only the milliseconds are written.
+ * `new Date(ms).toISOString()`, with the date and time up to the second made once per second
+ * and the whole text once per millisecond: requests ending in the same millisecond (a dozen,
+ * under load) share one string.
  */
 export function isoTime(wallMs: number): string {
   const ms = Math.floor(wallMs);
+  if (ms === cachedMs) return cachedTime;
   const second = Math.floor(ms / 1000);
   if (second !== cachedSecond) {
     const iso = new Date(second * 1000).toISOString();
@@ -377,9 +391,11 @@ export function isoTime(wallMs: number): string {
     cachedSecond = second;
   }
   const milli = ms - second * 1000;
-  return `${cachedPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  cachedMs = ms;
+  cachedTime = `${cachedPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  return cachedTime;
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
+function hundredths(ms: number): number {
+  return Math.round(ms * 100);
 }
