@@ -1,9 +1,20 @@
 import type { GatewayError } from '@mlx-gateway/shared/errors';
+import { LiveList } from '@mlx-gateway/shared/memory';
 import type { ExchangeView, ProxyExchange } from './exchange.js';
 
-/** The proxied requests running now, so a shutdown can let them finish, then stop the rest. */
+/** A request in flight: its exchange and the work that settles when it is over. */
+interface Running {
+  exchange: ProxyExchange;
+  work: Promise<void>;
+}
+
+/**
+ * The proxied requests running now, so a shutdown can let them finish, then stop the rest.
+ * Held in a LiveList, not a Map: a Map with an entry per request chained the requests
+ * together for the garbage collector (live-list.ts).
+ */
 export class Inflight {
-  private readonly running = new Map<ProxyExchange, Promise<void>>();
+  private readonly running = new LiveList<Running>();
   private readonly idleWaiters = new Set<() => void>();
 
   get size(): number {
@@ -12,11 +23,11 @@ export class Inflight {
 
   /** Runs `work` for `exchange`, counted as in flight until it settles. */
   async track(exchange: ProxyExchange, work: Promise<void>): Promise<void> {
-    this.running.set(exchange, work);
+    const entry = this.running.add({ exchange, work });
     try {
       await work;
     } finally {
-      this.running.delete(exchange);
+      this.running.remove(entry);
       if (this.running.size === 0) {
         for (const wake of this.idleWaiters) wake();
         this.idleWaiters.clear();
@@ -26,7 +37,7 @@ export class Inflight {
 
   /** The requests running now, oldest first (for the dashboard). */
   list(): ExchangeView[] {
-    return [...this.running.keys()].map((exchange) => exchange.describe());
+    return this.running.items().map((r) => r.exchange.describe());
   }
 
   /**
@@ -35,7 +46,7 @@ export class Inflight {
    * runs.
    */
   cancel(reqId: string, error: GatewayError): boolean {
-    for (const exchange of this.running.keys()) {
+    for (const { exchange } of this.running.items()) {
       if (exchange.reqId !== reqId) continue;
       exchange.cancel(error);
       return true;
@@ -61,8 +72,8 @@ export class Inflight {
 
   /** Ends every request still running with `error`, and waits for them to wind up. */
   async stopAll(error: GatewayError): Promise<void> {
-    const pending = [...this.running.entries()];
-    for (const [exchange] of pending) exchange.stop(error);
-    await Promise.allSettled(pending.map(([, work]) => work));
+    const pending = this.running.items();
+    for (const { exchange } of pending) exchange.stop(error);
+    await Promise.allSettled(pending.map((r) => r.work));
   }
 }

@@ -4,6 +4,8 @@ import { trimWhenQuiet } from './trim-after-idle.js';
 import type { Trimmer } from './trim-after-idle.js';
 
 export type { Trimmer } from './trim-after-idle.js';
+export { LiveList } from './live-list.js';
+export type { LiveEntry } from './live-list.js';
 
 /**
  * Once the process goes idle after a load, gives the pages the C allocator kept back to the
