@@ -220,7 +220,8 @@ export class AuditRecordBuilder {
     if (this.incomplete !== undefined) record.incomplete = this.incomplete;
     if (this.firstByteAt !== NOT_SEEN) record.ttfbMs = this.firstByteAt / 100;
     if (this.firstTokenAt !== NOT_SEEN) record.ttftMs = this.firstTokenAt / 100;
-    if (this.hasUsage()) record.usage = this.usageInto({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
+    if (this.hasUsage())
+      record.usage = this.usageInto({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
     const capture = this.capture?.result();
     if (capture !== undefined) record.capture = capture;
     return record;

@@ -43,7 +43,6 @@ const CACHE_READ = 3;
 const CACHE_WRITE = 4;
 const DETAILS = 5;
 
-
 /** A key name as bytes with the count it sets: compared in place, no string per key. */
 interface Key {
   readonly name: Buffer;

@@ -116,7 +116,11 @@ describe('RequestEnds', () => {
 
   it('makes the records into one reused record for a handler that keeps none', () => {
     const seen: Array<[AuditRecord, string, number]> = [];
-    const ends = new RequestEnds((r) => seen.push([r, r.requestId, r.status]), 60_000, () => false);
+    const ends = new RequestEnds(
+      (r) => seen.push([r, r.requestId, r.status]),
+      60_000,
+      () => false,
+    );
     finished(ends, 'a', 200, 7);
     finished(ends, 'b', 502, 9);
     ends.drain();

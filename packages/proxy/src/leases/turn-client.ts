@@ -1,3 +1,4 @@
+import { LiveList } from '@mlx-gateway/shared/memory';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import type { Clock } from '@mlx-gateway/shared/clock';
 import type { ProxyLogger } from '../logging/logger.js';
@@ -41,7 +42,7 @@ interface Line {
   maxConcurrent: number;
   active: number;
   /** When each request of this proxy now in line asked (arrival order). */
-  waiting: Set<{ since: number }>;
+  waiting: LiveList<{ since: number }>;
   waited: number;
   waitedMs: number;
   refused: number;
@@ -85,7 +86,7 @@ interface Ask {
 export class TurnClient {
   private readonly lines = new Map<string, Line>();
   /** Turns granted and not given back, by id. */
-  private readonly held = new Map<string, HeldTurn>();
+  private readonly held = new LiveList<HeldTurn>();
   private counter = 0;
   /** Whether the control connection is up (undefined: not told yet). */
   private up: boolean | undefined;
@@ -109,7 +110,7 @@ export class TurnClient {
     this.counter += 1;
     const claim = { id: `${leases.holder}:turn:${this.counter}`, holder: leases.holder };
     const entry = { since: clock.now() };
-    line.waiting.add(entry);
+    const waiting = line.waiting.add(entry);
     leases.pin();
     const timeoutMs = (model.queue?.timeoutMs ?? 120_000) + this.options.controlTimeoutMs;
     const ask = {
@@ -121,7 +122,7 @@ export class TurnClient {
     };
     return this.ask(ask, 0).then(
       (waitedMs) => {
-        line.waiting.delete(entry);
+        line.waiting.remove(waiting);
         line.active += 1;
         if (waitedMs > 0) {
           line.waited += 1;
@@ -130,7 +131,7 @@ export class TurnClient {
         return this.holding(line, model.name, claim.id);
       },
       (err: unknown) => {
-        line.waiting.delete(entry);
+        line.waiting.remove(waiting);
         if ((err as { code?: string }).code === ErrorCodes.RATE_LIMITED) {
           line.refused += 1;
           leases.unpin();
@@ -148,7 +149,7 @@ export class TurnClient {
     if (line === undefined) return undefined;
     const now = this.options.clock.now();
     let oldest = now;
-    for (const entry of line.waiting) oldest = Math.min(oldest, entry.since);
+    for (const entry of line.waiting.items()) oldest = Math.min(oldest, entry.since);
     return {
       maxConcurrent: line.maxConcurrent,
       active: line.active,
@@ -163,13 +164,13 @@ export class TurnClient {
   /** The release of a granted turn; it is re-declared until then. */
   private holding(line: Line, model: string, id: string): TurnRelease {
     const turn: HeldTurn = { id, model };
-    this.held.set(id, turn);
+    const held = this.held.add(turn);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       line.active -= 1;
-      this.held.delete(id);
+      this.held.remove(held);
       if (turn.redeclaring === undefined) this.giveBack(id);
       else void turn.redeclaring.then(() => this.giveBack(id));
     };
@@ -253,7 +254,7 @@ export class TurnClient {
     if (this.held.size === 0) return undefined;
     const { supervisor, leases, logger, controlTimeoutMs } = this.options;
     const sent: Promise<void>[] = [];
-    for (const turn of this.held.values()) {
+    for (const turn of this.held.items()) {
       if (turn.redeclaring === undefined) {
         const claim = { id: turn.id, holder: leases.holder };
         turn.redeclaring = supervisor.acquireTurn!(turn.model, claim, {
@@ -284,7 +285,14 @@ export class TurnClient {
   private line(name: string, maxConcurrent: number): Line {
     let line = this.lines.get(name);
     if (line === undefined) {
-      line = { maxConcurrent, active: 0, waiting: new Set(), waited: 0, waitedMs: 0, refused: 0 };
+      line = {
+        maxConcurrent,
+        active: 0,
+        waiting: new LiveList(),
+        waited: 0,
+        waitedMs: 0,
+        refused: 0,
+      };
       this.lines.set(name, line);
     }
     return line;
