@@ -155,7 +155,7 @@ function writeOneAttempt(buf: Buffer, offset: number, r: AuditRecord): number {
   out = buf;
   at = offset;
   bytes(OPEN);
-  str(r.time);
+  time(r.time);
   bytes(K.requestId);
   str(r.requestId);
   bytes(HEAD.of(r.api, r.stream, a.target, a.backend, a.outcome));
@@ -282,6 +282,24 @@ function optNum(name: Buffer, value: number | undefined): void {
   if (value === undefined) return;
   bytes(name);
   num(value);
+}
+
+let lastTime = '';
+let lastTimeJson: Buffer = Buffer.alloc(0);
+
+/**
+ * The record's time as JSON, kept as bytes for the next records: the records of one batch
+ * mostly share a handful of times (isoTime makes one string per millisecond).
+ */
+function time(s: string): void {
+  if (s === lastTime) {
+    bytes(lastTimeJson);
+    return;
+  }
+  const start = at;
+  str(s);
+  lastTime = s;
+  lastTimeJson = Buffer.from(out.subarray(start, at));
 }
 
 /** A string as JSON: copied when it is printable ASCII with nothing to escape. */

@@ -135,7 +135,8 @@ describe('RequestEnds', () => {
 describe('requestEndKeepsRecords', () => {
   it('says a handler keeps records while it feeds the Redis stream or a live follower', () => {
     const events = new EventHub();
-    const stream = { write: () => {}, close: () => Promise.resolve() };
+    const stats = { written: 0, dropped: 0, writeErrors: 0, incidents: 0, pending: 0 };
+    const stream = { write: () => {}, close: () => Promise.resolve(), stats };
     expect(requestEndKeepsRecords({})()).toBe(false);
     expect(requestEndKeepsRecords({ stream })()).toBe(true);
     const keeps = requestEndKeepsRecords({ events });
