@@ -22,7 +22,7 @@ import {
   startFakeUpstream,
 } from './bench-gateway.js';
 import { job } from './bench-jobs.js';
-import { quietGatewayMain } from './bench-paths.js';
+import { forceGcModule, quietGatewayMain } from './bench-paths.js';
 import { benchPlan } from './bench-plan.js';
 import type { BenchPath, Scenario } from './bench-plan.js';
 import { LoadClient } from './load-client-process.js';
@@ -94,6 +94,17 @@ export interface PinnedPairOptions {
   work: string;
   /** Where what it starts is listed too (it stops them itself when done). */
   services: Service[];
+  /**
+   * A full collection forced in both gateways this long after their start, under load, with
+   * their GC traced (`--trace-gc-nvp`, in `pinned-a.out` and `pinned-b.out`): gc-trace.ts reads
+   * what it changed.
+   */
+  gcAtMs?: number;
+  /**
+   * Another checkout's built gateway on a side (its root: `…/integration-tests/dist/bench/
+   * quiet-gateway-main.js` is run), to compare two builds instead of audit on and off.
+   */
+  builds?: { a?: string; b?: string };
 }
 
 /** Whether this machine can run the pinned pair: two CPUs or more, and Linux's `taskset`. */
@@ -141,6 +152,11 @@ async function loadPair(
   [ca, cb]: [LoadClient, LoadClient],
   register: (s: Service) => void,
 ): Promise<PairResult> {
+  const { gcAtMs } = options;
+  const gcFlags =
+    gcAtMs === undefined ? [] : ['--expose-gc', '--trace-gc-nvp', `--import=${forceGcModule}`];
+  const gcEnv: Record<string, string> =
+    gcAtMs === undefined ? {} : { MLX_BENCH_GC_AT_MS: String(gcAtMs) };
   const gateway = async (side: 'a' | 'b'): Promise<{ service: Service; path: BenchPath }> => {
     const home = join(options.work, `pinned-${side}`);
     mkdirSync(home, { recursive: true, mode: 0o700 });
@@ -150,8 +166,8 @@ async function loadPair(
     });
     const service = await startService({
       name: `pinned gateway ${side}`,
-      nodeArgs: [...PROXY_NODE_FLAGS, quietGatewayMain, file],
-      env: { MLX_GATEWAY_HOME: home, BENCH_UPSTREAM_KEY, ...PROXY_ENV },
+      nodeArgs: [...PROXY_NODE_FLAGS, ...gcFlags, gatewayMainOf(options.builds?.[side]), file],
+      env: { MLX_GATEWAY_HOME: home, BENCH_UPSTREAM_KEY, ...PROXY_ENV, ...gcEnv },
       logFile: join(options.work, `pinned-${side}.out`),
       ready: /quiet gateway listening on (\S+)/,
     });
@@ -198,6 +214,13 @@ async function loadPair(
 
 const WARMUP_MS = 5_000;
 
+/** The quiet gateway of a checkout (its root), or this one's. */
+function gatewayMainOf(root: string | undefined): string {
+  return root === undefined
+    ? quietGatewayMain
+    : join(root, 'integration-tests/dist/bench/quiet-gateway-main.js');
+}
+
 /** The scenario `main.js` runs the pair on. */
 const MAIN_SCENARIO = 'json-c32';
 
@@ -217,9 +240,10 @@ export interface PairBothOrders {
   /** The standard error of that mean, from the spread of the pairs (as a fraction of 1 + cost). */
   costError: number;
   /**
-   * The median of the pairs' costs: what the target is checked on. A pair in which one gateway
-   * reached its first full collection within its few seconds, and the other did not, reads
-   * 15–30% either way (docs/benchmarks.md, "ninth look"): the median does not follow it.
+   * The median of the pairs' costs: what the target is checked on, as one far-out pair (a
+   * machine hiccup in its few seconds) does not move it. Before session 13 such pairs came from
+   * a gateway's first full collection, which left it ~15% dearer for good (docs/benchmarks.md,
+   * "ninth look" and "tenth look").
    */
   median: number;
 }
