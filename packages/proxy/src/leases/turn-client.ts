@@ -1,6 +1,6 @@
-import { LiveList } from '@mlx-gateway/shared/memory';
 import { ErrorCodes } from '@mlx-gateway/protocol';
 import type { Clock } from '@mlx-gateway/shared/clock';
+import { LiveList } from '@mlx-gateway/shared/memory';
 import type { ProxyLogger } from '../logging/logger.js';
 import type { LeaseClaim, ModelSupervisor, TurnOptions } from '../supervisor/model-supervisor.js';
 import type { LeaseManager } from './lease-manager.js';
@@ -85,7 +85,7 @@ interface Ask {
  */
 export class TurnClient {
   private readonly lines = new Map<string, Line>();
-  /** Turns granted and not given back, by id. */
+  /** Turns granted and not given back (a LiveList, as they come and go with requests). */
   private readonly held = new LiveList<HeldTurn>();
   private counter = 0;
   /** Whether the control connection is up (undefined: not told yet). */
